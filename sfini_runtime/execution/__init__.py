@@ -1,1 +1,76 @@
-"""(being built)"""
+"""State-machine executions: start, wait, stop, status, output, and the parsed history."""
+
+from __future__ import annotations
+
+from sfini_runtime.execution import history
+from sfini_runtime.execution.errors import (
+    ExecutionArnUnknown,
+    ExecutionError,
+    ExecutionFailed,
+    ExecutionFinished,
+    ExecutionNotFinished,
+    WaitTimeout,
+)
+from sfini_runtime.execution.execution import FINISHED_STATUSES, Execution
+from sfini_runtime.execution.formatting import active_states, format_events, history_to_json
+from sfini_runtime.execution.history import (
+    EVENT_CLASSES,
+    ActivityScheduled,
+    ActivityStarted,
+    EvaluationFailed,
+    Event,
+    ExecutionRedriven,
+    ExecutionStarted,
+    Failed,
+    LambdaFunctionScheduled,
+    MapIterationEvent,
+    MapRunRedriven,
+    MapRunStarted,
+    MapStateStarted,
+    ObjectSucceeded,
+    StateEntered,
+    StateExited,
+    TaskFailed,
+    TaskScheduled,
+    TaskStarted,
+    TaskSubmitted,
+    TaskSucceeded,
+    parse_history,
+)
+
+__all__ = [
+    "EVENT_CLASSES",
+    "FINISHED_STATUSES",
+    "ActivityScheduled",
+    "ActivityStarted",
+    "EvaluationFailed",
+    "Event",
+    "Execution",
+    "ExecutionArnUnknown",
+    "ExecutionError",
+    "ExecutionFailed",
+    "ExecutionFinished",
+    "ExecutionNotFinished",
+    "ExecutionRedriven",
+    "ExecutionStarted",
+    "Failed",
+    "LambdaFunctionScheduled",
+    "MapIterationEvent",
+    "MapRunRedriven",
+    "MapRunStarted",
+    "MapStateStarted",
+    "ObjectSucceeded",
+    "StateEntered",
+    "StateExited",
+    "TaskFailed",
+    "TaskScheduled",
+    "TaskStarted",
+    "TaskSubmitted",
+    "TaskSucceeded",
+    "WaitTimeout",
+    "active_states",
+    "format_events",
+    "history",
+    "history_to_json",
+    "parse_history",
+]
