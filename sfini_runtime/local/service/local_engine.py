@@ -1,0 +1,186 @@
+"""Running the engine: ``LocalEngine`` in-process for tests and tools, ``serve`` for a shell."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType, TracebackType
+from typing import Any
+
+from sfini_runtime.local.interpreter import Engine
+from sfini_runtime.local.service.server import StepFunctionsHTTPServer
+from sfini_runtime.local.service.service import StepFunctionsService
+from sfini_runtime.local.service.store import Store
+
+logger = logging.getLogger(__name__)
+
+DUMMY_ACCESS_KEY = "testing"
+DUMMY_SECRET_KEY = "testing"
+
+
+class LocalEngine:
+    """A local Step Functions engine served over HTTP from a background thread.
+
+    Use it as a context manager (``with LocalEngine() as engine:``) or call ``start()`` and
+    ``stop()``. It binds ``host`` (loopback by default) on ``port`` (0: a free port).
+    ``time_scale`` multiplies every Wait, retry interval and timeout (0: at once).
+    ``activity_poll_seconds`` is how long GetActivityTask waits for a task (60 s as on AWS).
+    """
+
+    def __init__(
+        self,
+        time_scale: float = 1.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        *,
+        activity_poll_seconds: float = 60.0,
+    ) -> None:
+        self.region = region
+        self.account_id = account_id
+        self._host = host
+        self._port = port
+        store = Store()
+        self.engine = Engine(time_scale=time_scale, activity_exists=store.activity_exists)
+        self.service = StepFunctionsService(
+            self.engine,
+            region=region,
+            account_id=account_id,
+            activity_poll_seconds=activity_poll_seconds,
+            store=store,
+        )
+        self._server: StepFunctionsHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._session: Any = None
+        self._session_lock = threading.Lock()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> LocalEngine:
+        """Start the engine and its HTTP server (idempotent); returns ``self``."""
+        if self._server is not None:
+            return self
+        self.engine.start()
+        self._server = StepFunctionsHTTPServer(self.service, self._host, self._port)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            name=f"sfini-local-engine:{self._server.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, wake every waiting poller and stop the engine (idempotent)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self.engine.close()
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> LocalEngine:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- pointing clients at it ---------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the engine is not running; call start() first")
+        return self._server.port
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://HOST:PORT`` (a wildcard bind is reached through loopback)."""
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self._host, self._host)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    def client(self, **kwargs: Any) -> Any:
+        """A boto3 ``stepfunctions`` client for this engine (extra kwargs go to boto3).
+
+        Dummy credentials, this engine's region, a 70 s read timeout (GetActivityTask waits up
+        to 60 s), standard retries, and no ``sync-`` host prefix for StartSyncExecution.
+        """
+        import boto3
+        from botocore.config import Config
+
+        config = Config(
+            read_timeout=70,
+            retries={"mode": "standard"},
+            inject_host_prefix=False,
+            max_pool_connections=64,
+        )
+        if kwargs.get("config") is not None:
+            config = config.merge(kwargs.pop("config"))
+        kwargs["config"] = config
+        kwargs.setdefault("endpoint_url", self.endpoint_url)
+        with self._session_lock:
+            if self._session is None:
+                self._session = boto3.session.Session(
+                    aws_access_key_id=DUMMY_ACCESS_KEY,
+                    aws_secret_access_key=DUMMY_SECRET_KEY,
+                    region_name=self.region,
+                )
+            return self._session.client("stepfunctions", **kwargs)
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point AWS SDKs and the AWS CLI at this engine."""
+        return {
+            "AWS_ENDPOINT_URL_SFN": self.endpoint_url,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_KEY,
+        }
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8083,
+    time_scale: float = 1.0,
+    cdk_out: str | None = None,
+) -> None:
+    """Serve the engine on ``host:port`` until SIGINT or SIGTERM, then shut down cleanly.
+
+    With ``cdk_out``, first create the activities and state machines of that cloud assembly.
+    """
+    stopping = threading.Event()
+    engine = LocalEngine(time_scale=time_scale, host=host, port=port).start()
+    previous: dict[int, Any] = {}
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, request_stop)
+    try:
+        if cdk_out is not None:
+            from sfini_runtime.local.service.cdk_out import load_cloud_assembly
+
+            for arn in load_cloud_assembly(engine.service, cdk_out):
+                logger.info("created %s", arn)
+        logger.info("local Step Functions engine listening on %s", engine.endpoint_url)
+        print(f"sfini local engine: {engine.endpoint_url} (Ctrl-C to stop)", flush=True)
+        while not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

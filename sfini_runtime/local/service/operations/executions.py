@@ -1,0 +1,273 @@
+"""Executions: Start (idempotent by name), StartSync (EXPRESS), Stop, Describe, List, history."""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from sfini_runtime.local.errors import (
+    ExecutionAlreadyExists,
+    InvalidExecutionInput,
+    ResourceNotFound,
+    StateMachineTypeNotSupported,
+    ValidationException,
+)
+from sfini_runtime.local.service.arns import EXECUTION, EXPRESS, STATE_MACHINE, parse_arn
+from sfini_runtime.local.service.operations.registry import Request, Response, operation
+from sfini_runtime.local.service.pagination import paginate
+from sfini_runtime.local.service.store import Execution, StateMachineRevision, now
+from sfini_runtime.local.service.validation import check_name
+
+if TYPE_CHECKING:
+    from sfini_runtime.local.service.service import StepFunctionsService
+
+EXPRESS_MAX_SECONDS = 300.0  # an EXPRESS execution runs at most five minutes
+_DATA_FIELDS = ("input", "output")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"Non-standard token '{name}'")
+
+
+def _checked_input(request: Request) -> str:
+    text = request.get("input")
+    if text is None:
+        return "{}"
+    try:
+        json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{exc}'") from None
+    return text
+
+
+def _start(
+    service: StepFunctionsService, request: Request, *, sync: bool
+) -> tuple[Execution, bool]:
+    """Start (or find, for an idempotent repeat) an execution: (execution, is_new)."""
+    machine_arn = request["stateMachineArn"]
+    parse_arn(machine_arn, STATE_MACHINE)
+    name = request.get("name") or str(uuid.uuid4())
+    check_name(name)
+    input_text = _checked_input(request)
+    with service.store.lock:
+        revision: StateMachineRevision = service.store.state_machine(machine_arn).revision
+        express = revision.type == "EXPRESS"
+        if sync and not express:
+            raise StateMachineTypeNotSupported(
+                "This operation is not supported by this type of state machine"
+            )
+        if express:
+            arn = service.arns.express_execution(revision.name, name)
+        else:
+            arn = service.arns.execution(revision.name, name)
+            existing = service.store.executions.get(arn)
+            if existing is not None:
+                if existing.input == input_text and existing.record.status == "RUNNING":
+                    return existing, False
+                raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
+        record = service.engine.start_execution(
+            definition=revision.compiled,
+            execution_arn=arn,
+            state_machine_arn=revision.arn,
+            state_machine_name=revision.name,
+            execution_name=name,
+            input_text=input_text,
+            role_arn=revision.role_arn,
+            start_date=now(),
+            state_machine_type=revision.type,
+        )
+        execution = Execution(
+            arn, name, service.store.next_sequence(), input_text, revision, record
+        )
+        service.store.add_execution(execution)
+    return execution, True
+
+
+@operation("StartExecution")
+def start_execution(service: StepFunctionsService, request: Request) -> Response:
+    execution, _ = _start(service, request, sync=False)
+    return {"executionArn": execution.arn, "startDate": execution.record.start_date}
+
+
+def _outcome(record: Any, *, include_data: bool = True) -> Response:
+    """The status fields DescribeExecution and StartSyncExecution share."""
+    status = record.status
+    response: Response = {
+        "executionArn": record.execution_arn,
+        "stateMachineArn": record.state_machine_arn,
+        "name": record.name,
+        "status": status,
+        "startDate": record.start_date,
+    }
+    if status != "RUNNING" and record.stop_date is not None:
+        response["stopDate"] = record.stop_date
+    if include_data:
+        response["input"] = record.input
+    response["inputDetails"] = {"included": include_data}
+    if status == "SUCCEEDED" and record.output is not None:
+        if include_data:
+            response["output"] = record.output
+        response["outputDetails"] = {"included": include_data}
+    if status != "RUNNING":
+        if record.error is not None:
+            response["error"] = record.error
+        if record.cause is not None:
+            response["cause"] = record.cause
+    return response
+
+
+@operation("StartSyncExecution")
+def start_sync_execution(service: StepFunctionsService, request: Request) -> Response:
+    execution, _ = _start(service, request, sync=True)
+    record = execution.record
+    if not record.done.wait(EXPRESS_MAX_SECONDS):
+        service.engine.stop_execution(
+            record.execution_arn,
+            error="States.Timeout",
+            cause="The express execution ran longer than five minutes",
+        )
+        record.done.wait(5.0)
+    response = _outcome(record, include_data=request.get("includedData") != "METADATA_ONLY")
+    end = record.stop_date or now()
+    elapsed_ms = max(0.0, (end - record.start_date).total_seconds() * 1000)
+    response["billingDetails"] = {
+        "billedMemoryUsedInMB": 64,
+        "billedDurationInMilliseconds": max(100, math.ceil(elapsed_ms / 100) * 100),
+    }
+    return response
+
+
+def _execution(service: StepFunctionsService, arn: str) -> Execution:
+    parse_arn(arn, EXECUTION, EXPRESS)
+    return service.store.execution(arn)
+
+
+_REDRIVE_REASONS = {
+    "RUNNING": "Execution is RUNNING and cannot be redriven",
+    "SUCCEEDED": "Execution is SUCCEEDED and cannot be redriven",
+}
+
+
+@operation("DescribeExecution")
+def describe_execution(service: StepFunctionsService, request: Request) -> Response:
+    record = _execution(service, request["executionArn"]).record
+    response = _outcome(record, include_data=request.get("includedData") != "METADATA_ONLY")
+    response["redriveCount"] = 0
+    reason = _REDRIVE_REASONS.get(response["status"])
+    response["redriveStatus"] = "NOT_REDRIVABLE" if reason else "REDRIVABLE"
+    if reason:
+        response["redriveStatusReason"] = reason
+    return response
+
+
+@operation("StopExecution")
+def stop_execution(service: StepFunctionsService, request: Request) -> Response:
+    record = _execution(service, request["executionArn"]).record
+    if record.status == "RUNNING":
+        stop_date = service.engine.stop_execution(
+            record.execution_arn, error=request.get("error"), cause=request.get("cause")
+        )
+    else:
+        stop_date = record.stop_date
+    return {"stopDate": stop_date or now()}
+
+
+@operation("DescribeStateMachineForExecution")
+def describe_state_machine_for_execution(
+    service: StepFunctionsService, request: Request
+) -> Response:
+    revision = _execution(service, request["executionArn"]).state_machine
+    response: Response = {
+        "stateMachineArn": revision.arn,
+        "name": revision.name,
+        "definition": revision.definition,
+        "roleArn": revision.role_arn,
+        "updateDate": revision.update_date,
+        "loggingConfiguration": revision.logging_configuration,
+        "tracingConfiguration": revision.tracing_configuration,
+    }
+    if revision.revision_id:
+        response["revisionId"] = revision.revision_id
+    if request.get("includedData") == "METADATA_ONLY":
+        del response["definition"]
+    return response
+
+
+@operation("ListExecutions")
+def list_executions(service: StepFunctionsService, request: Request) -> Response:
+    machine_arn = request.get("stateMachineArn")
+    if request.get("mapRunArn"):
+        if machine_arn:
+            raise ValidationException("Cannot specify both a StateMachine ARN and a MapRun ARN")
+        error = ResourceNotFound(f"Resource not found: '{request['mapRunArn']}'")
+        error.extra = {"resourceName": request["mapRunArn"]}
+        raise error
+    if not machine_arn:
+        raise ValidationException(
+            "1 validation error detected: Must provide a StateMachine ARN or MapRun ARN"
+        )
+    parse_arn(machine_arn, STATE_MACHINE)
+    machine = service.store.state_machine(machine_arn)
+    if machine.type == "EXPRESS":
+        raise StateMachineTypeNotSupported(
+            "This operation is not supported by this type of state machine"
+        )
+    status_filter = request.get("statusFilter")
+    if status_filter == "PENDING_REDRIVE":
+        raise ValidationException(
+            "Cannot use the PENDING_REDRIVE status filter with a StateMachine ARN"
+        )
+    executions = service.store.executions_of(machine_arn)
+    executions.reverse()  # most recent first
+    if status_filter:
+        executions = [e for e in executions if e.record.status == status_filter]
+    if request.get("redriveFilter") == "REDRIVEN":
+        executions = []
+    listing = f"ListExecutions:{machine_arn}:{status_filter}"
+    page, token = paginate(executions, lambda e: e.sequence, request, listing, descending=True)
+    items = []
+    for execution in page:
+        record = execution.record
+        item: Response = {
+            "executionArn": execution.arn,
+            "stateMachineArn": machine_arn,
+            "name": execution.name,
+            "status": record.status,
+            "startDate": record.start_date,
+        }
+        if item["status"] != "RUNNING" and record.stop_date is not None:
+            item["stopDate"] = record.stop_date
+        items.append(item)
+    response: Response = {"executions": items}
+    if token:
+        response["nextToken"] = token
+    return response
+
+
+def _without_data(event: dict[str, Any]) -> dict[str, Any]:
+    stripped = {}
+    for key, value in event.items():
+        if key.endswith("EventDetails") and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k not in _DATA_FIELDS}
+        stripped[key] = value
+    return stripped
+
+
+@operation("GetExecutionHistory")
+def get_execution_history(service: StepFunctionsService, request: Request) -> Response:
+    arn = request["executionArn"]
+    record = _execution(service, arn).record
+    events = list(record.history)
+    reverse = bool(request.get("reverseOrder"))
+    if reverse:
+        events.reverse()
+    listing = f"GetExecutionHistory:{arn}:{reverse}"
+    page, token = paginate(events, lambda e: e["id"], request, listing, descending=reverse)
+    if request.get("includeExecutionData") is False:
+        page = [_without_data(event) for event in page]
+    response: Response = {"events": page}
+    if token:
+        response["nextToken"] = token
+    return response

@@ -1,0 +1,65 @@
+"""TagResource, UntagResource, ListTagsForResource (activities and state machines)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sfini_runtime.local.errors import ResourceNotFound, TooManyTags
+from sfini_runtime.local.service.arns import ACTIVITY, STATE_MACHINE, parse_arn
+from sfini_runtime.local.service.operations.registry import Request, Response, operation
+from sfini_runtime.local.service.store import MAX_TAGS
+
+if TYPE_CHECKING:
+    from sfini_runtime.local.service.service import StepFunctionsService
+
+
+def merged_tags(
+    current: dict[str, str], tag_list: list[dict[str, Any]], arn: str
+) -> dict[str, str]:
+    """``current`` with ``tag_list`` applied; ``TooManyTags`` past AWS's 50 tags."""
+    tags = dict(current)
+    for tag in tag_list:
+        tags[tag["key"]] = tag.get("value") or ""
+    if len(tags) > MAX_TAGS:
+        error = TooManyTags(f"Too many tags for resource: '{arn}' (at most {MAX_TAGS})")
+        error.extra = {"resourceName": arn}
+        raise error
+    return tags
+
+
+def as_tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"key": key, "value": value} for key, value in tags.items()]
+
+
+def _tagged(service: StepFunctionsService, arn: str) -> Any:
+    parse_arn(arn, ACTIVITY, STATE_MACHINE)
+    resource = service.store.activities.get(arn) or service.store.state_machines.get(arn)
+    if resource is None:
+        error = ResourceNotFound(f"Resource not found: '{arn}'")
+        error.extra = {"resourceName": arn}
+        raise error
+    return resource
+
+
+@operation("TagResource")
+def tag_resource(service: StepFunctionsService, request: Request) -> Response:
+    with service.store.lock:
+        resource = _tagged(service, request["resourceArn"])
+        resource.tags = merged_tags(resource.tags, request["tags"], request["resourceArn"])
+    return {}
+
+
+@operation("UntagResource")
+def untag_resource(service: StepFunctionsService, request: Request) -> Response:
+    with service.store.lock:
+        resource = _tagged(service, request["resourceArn"])
+        for key in request["tagKeys"]:
+            resource.tags.pop(key, None)
+    return {}
+
+
+@operation("ListTagsForResource")
+def list_tags_for_resource(service: StepFunctionsService, request: Request) -> Response:
+    with service.store.lock:
+        resource = _tagged(service, request["resourceArn"])
+        return {"tags": as_tag_list(resource.tags)}

@@ -1,0 +1,54 @@
+"""The AWS JSON 1.0 protocol as Step Functions speaks it: targets, bodies, errors, timestamps."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sfini_runtime.local.errors import (
+    SerializationException,
+    ServiceError,
+    UnknownOperationException,
+)
+
+TARGET_PREFIX = "AWSStepFunctions."
+CONTENT_TYPE = "application/x-amz-json-1.0"
+
+
+def operation_name(target: str | None) -> str:
+    """The operation named by an ``X-Amz-Target`` header (``AWSStepFunctions.<Op>``)."""
+    if not target or not target.startswith(TARGET_PREFIX) or target == TARGET_PREFIX:
+        raise UnknownOperationException(f"Unknown operation: '{target or ''}'")
+    return target[len(TARGET_PREFIX) :]
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    """The request's JSON object (an empty body is an empty request)."""
+    if not body.strip():
+        return {}
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise SerializationException(f"Request body is not valid JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise SerializationException("Request body must be a JSON object")
+    return document
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def encode(document: dict[str, Any]) -> bytes:
+    """Serialise a response: timestamps as epoch seconds, compact, UTF-8."""
+    return json.dumps(document, default=_default, separators=(",", ":")).encode("utf-8")
+
+
+def error_document(error: ServiceError) -> dict[str, Any]:
+    """The body AWS sends for an API error (plus any extra members the error carries)."""
+    document: dict[str, Any] = {"__type": error.code, "message": error.message}
+    document.update(getattr(error, "extra", None) or {})
+    return document

@@ -1,0 +1,117 @@
+"""The HTTP/1.1 server: one thread per connection, keep-alive, each response in one write.
+
+Writing headers and body separately stalls keep-alive clients on delayed ACKs (measured: 23
+calls/s instead of ~1,800), so a response is assembled into one buffer and sent with one
+``sendall``. A thread per connection lets many GetActivityTask long polls wait at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+from email.utils import formatdate
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from sfini_runtime.local.errors import SerializationException, ServiceError, ValidationException
+from sfini_runtime.local.service import protocol
+from sfini_runtime.local.service.service import StepFunctionsService
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: StepFunctionsHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            return self._chunked_body()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise SerializationException("Invalid Content-Length header") from None
+        if length < 0:
+            raise SerializationException("Invalid Content-Length header")
+        if length > MAX_BODY_BYTES:
+            raise ValidationException(f"Request body exceeds {MAX_BODY_BYTES} bytes")
+        return self.rfile.read(length) if length else b""
+
+    def _chunked_body(self) -> bytes:
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise SerializationException("Invalid chunked request body") from None
+            if size == 0:
+                while self.rfile.readline(1024).strip():
+                    pass  # trailers
+                return b"".join(parts)
+            total += size
+            if total > MAX_BODY_BYTES:
+                raise ValidationException(f"Request body exceeds {MAX_BODY_BYTES} bytes")
+            parts.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+
+    def _answer(self) -> None:
+        try:
+            body = self._body()
+        except ServiceError as error:
+            self.close_connection = True  # the rest of the stream cannot be trusted
+            self._send(error.status, protocol.encode(protocol.error_document(error)))
+            return
+        status, payload = self.server.service.handle(self.headers.get("X-Amz-Target"), body)
+        self._send(status, payload)
+
+    def _send(self, status: int, payload: bytes) -> None:
+        reason = HTTPStatus(status).phrase
+        head = (
+            f"HTTP/1.1 {status} {reason}\r\n"
+            f"Content-Type: {protocol.CONTENT_TYPE}\r\n"
+            f"Content-Length: {len(payload)}\r\n"
+            f"x-amzn-RequestId: {uuid.uuid4()}\r\n"
+            f"Date: {formatdate(usegmt=True)}\r\n"
+        )
+        if self.close_connection:
+            head += "Connection: close\r\n"
+        self.wfile.write(head.encode("latin-1") + b"\r\n" + payload)
+
+    do_POST = _answer
+    do_GET = _answer
+    do_PUT = _answer
+    do_DELETE = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s - " + format, self.address_string(), *args)
+
+
+class StepFunctionsHTTPServer(ThreadingHTTPServer):
+    """Serves a ``StepFunctionsService`` over HTTP (bind loopback unless told otherwise)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, service: StepFunctionsService, host: str = "127.0.0.1", port: int = 0):
+        self.service = service
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-request is routine; anything else is worth a trace.
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])

@@ -1,0 +1,139 @@
+"""The engine's resources: activities, state machines, executions and their tags, in memory.
+
+Every record carries a sequence number from one counter, giving listings a stable order that
+pagination tokens can point into. The store is guarded by one re-entrant lock that operations
+hold while they check-then-change (idempotent creates and starts).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sfini_runtime.local.errors import (
+    ActivityDoesNotExist,
+    ExecutionDoesNotExist,
+    StateMachineDoesNotExist,
+)
+
+MAX_TAGS = 50
+
+
+def now() -> datetime:
+    """The current time, tz-aware UTC, to the millisecond (as AWS stores dates)."""
+    moment = datetime.now(timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+@dataclass
+class Activity:
+    """An activity: a named queue of tasks for workers."""
+
+    arn: str
+    name: str
+    creation_date: datetime
+    sequence: int
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StateMachineRevision:
+    """What an execution runs: the state machine as it was when the execution started."""
+
+    arn: str
+    name: str
+    definition: str
+    compiled: Any
+    role_arn: str
+    type: str
+    logging_configuration: dict[str, Any]
+    tracing_configuration: dict[str, Any]
+    update_date: datetime
+    revision_id: str | None
+
+
+@dataclass
+class StateMachine:
+    """A state machine and its current revision."""
+
+    revision: StateMachineRevision
+    creation_date: datetime
+    sequence: int
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def arn(self) -> str:
+        return self.revision.arn
+
+    @property
+    def name(self) -> str:
+        return self.revision.name
+
+    @property
+    def type(self) -> str:
+        return self.revision.type
+
+
+@dataclass
+class Execution:
+    """An execution as the service knows it; its progress lives in the engine's record."""
+
+    arn: str
+    name: str
+    sequence: int
+    input: str
+    state_machine: StateMachineRevision
+    record: Any  # sfini_runtime.local.interpreter.ExecutionRecord
+
+
+class Store:
+    """All resources of one engine (one region and account)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self._sequence = itertools.count(1)
+        self.activities: dict[str, Activity] = {}
+        self.state_machines: dict[str, StateMachine] = {}
+        self.executions: dict[str, Execution] = {}
+        self._executions_by_machine: dict[str, list[Execution]] = {}
+
+    def next_sequence(self) -> int:
+        return next(self._sequence)
+
+    def activity(self, arn: str) -> Activity:
+        """The activity ``arn``; ``ActivityDoesNotExist`` when there is none."""
+        found = self.activities.get(arn)
+        if found is None:
+            raise ActivityDoesNotExist(f"Activity Does Not Exist: '{arn}'")
+        return found
+
+    def state_machine(self, arn: str) -> StateMachine:
+        """The state machine ``arn``; ``StateMachineDoesNotExist`` when there is none."""
+        found = self.state_machines.get(arn)
+        if found is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+        return found
+
+    def execution(self, arn: str) -> Execution:
+        """The execution ``arn``; ``ExecutionDoesNotExist`` when there is none."""
+        found = self.executions.get(arn)
+        if found is None:
+            raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
+        return found
+
+    def add_execution(self, execution: Execution) -> None:
+        with self.lock:
+            self.executions[execution.arn] = execution
+            machine_arn = execution.state_machine.arn
+            self._executions_by_machine.setdefault(machine_arn, []).append(execution)
+
+    def executions_of(self, state_machine_arn: str) -> list[Execution]:
+        """The executions of a state machine, oldest first."""
+        with self.lock:
+            return list(self._executions_by_machine.get(state_machine_arn, ()))
+
+    def activity_exists(self, arn: str) -> bool:
+        return arn in self.activities
