@@ -2,11 +2,33 @@
 
 ``LocalEngine`` runs it in-process (a context manager handing out boto3 clients), ``serve``
 runs it until interrupted, ``Engine`` is the interpreter itself.
+
+The names are resolved on first use, so importing a submodule (``errors``, ``interpreter``)
+does not drag in the HTTP service, and the interpreter can import ``errors`` without a cycle.
 """
 
 from __future__ import annotations
 
-from sfini_runtime.local.interpreter import Engine
-from sfini_runtime.local.service import LocalEngine, serve
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sfini_runtime.local.interpreter import Engine
+    from sfini_runtime.local.service import LocalEngine, serve
+
+_EXPORTS = {
+    "Engine": "sfini_runtime.local.interpreter",
+    "LocalEngine": "sfini_runtime.local.service",
+    "serve": "sfini_runtime.local.service",
+}
 
 __all__ = ["Engine", "LocalEngine", "serve"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
