@@ -1,0 +1,145 @@
+"""Payload templates: Parameters, ItemSelector and ResultSelector.
+
+In a template, a key ending in ``.$`` takes its value from a path (``$.x`` on the input,
+``$$.x`` on the context object) or an intrinsic function call, and loses the ``.$``; other
+keys are copied. Objects and arrays nest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .failures import STATES_RUNTIME, StatesError
+from .intrinsics import IntrinsicSyntaxError, compact_json, compile_intrinsic
+from .paths import CompiledPath, PathNotFound, PathSyntaxError, compile_path
+
+__all__ = ["CompiledTemplate", "TemplateDefinitionError", "compile_template", "copy_json"]
+
+
+class TemplateDefinitionError(ValueError):
+    """A template field whose value is not a valid path or intrinsic function call."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+Renderer = Callable[[Any, Any], Any]
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of a JSON value (much faster than copy.deepcopy)."""
+    kind = type(value)
+    if kind is dict:
+        return {key: copy_json(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_json(item) for item in value]
+    return value
+
+
+def _path_renderer(path: CompiledPath, field: str) -> Renderer:
+    def render(data: Any, context: Any) -> Any:
+        try:
+            return path.get(data, context)
+        except PathNotFound:
+            raise StatesError(
+                STATES_RUNTIME,
+                f"The JSONPath '{path.source}' specified for the field '{field}' could not be "
+                f"found in the input '{compact_json(data)}'",
+                in_state=True,
+            ) from None
+
+    return render
+
+
+def _dynamic(field: str, expression: Any) -> Renderer:
+    if not isinstance(expression, str):
+        raise TemplateDefinitionError(
+            field,
+            f"The value for the field '{field}' must be a STRING that contains a JSONPath "
+            "or an intrinsic function call",
+        )
+    text = expression.strip()
+    if text.startswith("$"):
+        try:
+            return _path_renderer(compile_path(text), field)
+        except PathSyntaxError as exc:
+            raise TemplateDefinitionError(
+                field, f"The value for the field '{field}' must be a valid JSONPath: {exc}"
+            ) from None
+    if text.startswith("States."):
+        try:
+            return compile_intrinsic(text, field)
+        except IntrinsicSyntaxError as exc:
+            raise TemplateDefinitionError(
+                field,
+                f"The value for the field '{field}' must be a valid intrinsic function call: {exc}",
+            ) from None
+    raise TemplateDefinitionError(
+        field,
+        f"The value for the field '{field}' must be a valid JSONPath or a valid intrinsic "
+        "function call",
+    )
+
+
+def _compile(node: Any) -> tuple[bool, Any]:
+    """(True, value) for a constant subtree, else (False, renderer)."""
+    if type(node) is dict:
+        entries: list[tuple[str, bool, Any]] = []
+        constant = True
+        for key, value in node.items():
+            if isinstance(key, str) and key.endswith(".$"):
+                entries.append((key[:-2], False, _dynamic(key, value)))
+                constant = False
+            else:
+                is_constant, compiled = _compile(value)
+                entries.append((key, is_constant, compiled))
+                constant = constant and is_constant
+        if constant:
+            return True, node
+
+        def render_object(data: Any, context: Any) -> Any:
+            out = {}
+            for key, is_constant, compiled in entries:
+                out[key] = copy_json(compiled) if is_constant else compiled(data, context)
+            return out
+
+        return False, render_object
+    if type(node) is list:
+        items = [_compile(item) for item in node]
+        if all(is_constant for is_constant, _ in items):
+            return True, node
+
+        def render_array(data: Any, context: Any) -> Any:
+            return [
+                copy_json(compiled) if is_constant else compiled(data, context)
+                for is_constant, compiled in items
+            ]
+
+        return False, render_array
+    return True, node
+
+
+class CompiledTemplate:
+    """A compiled Parameters / ItemSelector / ResultSelector template."""
+
+    __slots__ = ("_compiled", "constant", "template")
+
+    def __init__(self, template: Any) -> None:
+        self.template = template
+        self.constant, self._compiled = _compile(template)
+
+    def render(self, data: Any, context: Any = None) -> Any:
+        """The payload for ``data`` (and the context object ``context``)."""
+        if self.constant:
+            return copy_json(self._compiled)
+        return self._compiled(data, context)
+
+    def __repr__(self) -> str:
+        return f"CompiledTemplate({self.template!r})"
+
+
+def compile_template(template: Any) -> CompiledTemplate:
+    """Compile a payload template; raises TemplateDefinitionError naming the bad field."""
+    return CompiledTemplate(template)
