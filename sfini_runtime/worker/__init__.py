@@ -1,0 +1,39 @@
+"""Activity workers: poll for tasks, run them (several at once), heartbeat, report, end cleanly."""
+
+from __future__ import annotations
+
+from sfini_runtime.worker.heartbeat import Heartbeater
+from sfini_runtime.worker.polling import PollAborted, PollTransport
+from sfini_runtime.worker.task import (
+    MAX_CAUSE_LENGTH,
+    MAX_ERROR_LENGTH,
+    MAX_OUTPUT_BYTES,
+    ResultNotSerialisable,
+    ResultTooLarge,
+    TaskExecution,
+    TaskResultError,
+    WorkerCancel,
+    current_task,
+    encode_output,
+)
+from sfini_runtime.worker.worker import DEFAULT_GRACE_PERIOD, Worker, WorkerGroup, run_workers
+
+__all__ = [
+    "DEFAULT_GRACE_PERIOD",
+    "MAX_CAUSE_LENGTH",
+    "MAX_ERROR_LENGTH",
+    "MAX_OUTPUT_BYTES",
+    "Heartbeater",
+    "PollAborted",
+    "PollTransport",
+    "ResultNotSerialisable",
+    "ResultTooLarge",
+    "TaskExecution",
+    "TaskResultError",
+    "Worker",
+    "WorkerCancel",
+    "WorkerGroup",
+    "current_task",
+    "encode_output",
+    "run_workers",
+]

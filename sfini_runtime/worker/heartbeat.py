@@ -1,0 +1,103 @@
+"""One thread that sends the heartbeats of every running task of a worker, each at its
+activity's interval (``activity.heartbeat`` seconds; none if it is 0 or None)."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sfini_runtime.worker.task import TaskExecution
+
+__all__ = ["Heartbeater"]
+
+_logger = logging.getLogger(__name__)
+
+
+class Heartbeater:
+    """Sends heartbeats for the tasks ``add``-ed to it until they are ``remove``-d."""
+
+    def __init__(self, name: str = "sfini-heartbeat") -> None:
+        self._condition = threading.Condition()
+        self._queue: list[tuple[float, int, TaskExecution]] = []
+        self._active: set[int] = set()
+        self._order = itertools.count()
+        self._running = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        """Start the heartbeat thread."""
+        self._running = True
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the heartbeat thread (running tasks get no more heartbeats)."""
+        with self._condition:
+            self._running = False
+            self._condition.notify_all()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the heartbeat thread to end (after ``stop``)."""
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    @staticmethod
+    def interval(task: TaskExecution) -> float | None:
+        """Seconds between ``task``'s heartbeats (None: it sends none)."""
+        seconds = getattr(task.activity, "heartbeat", None)
+        return float(seconds) if seconds and seconds > 0 else None
+
+    def add(self, task: TaskExecution) -> None:
+        """Heartbeat ``task`` every interval from now on."""
+        interval = self.interval(task)
+        if interval is None:
+            return
+        with self._condition:
+            self._active.add(id(task))
+            heapq.heappush(self._queue, (time.monotonic() + interval, next(self._order), task))
+            self._condition.notify()
+
+    def remove(self, task: TaskExecution) -> None:
+        """Stop heartbeating ``task``."""
+        with self._condition:
+            self._active.discard(id(task))
+
+    def _next_due(self) -> TaskExecution | None:
+        """Wait for the next heartbeat due; None when stopped."""
+        with self._condition:
+            while self._running:
+                if not self._queue:
+                    self._condition.wait()
+                    continue
+                due, _, task = self._queue[0]
+                if id(task) not in self._active:
+                    heapq.heappop(self._queue)
+                    continue
+                wait = due - time.monotonic()
+                if wait > 0:
+                    self._condition.wait(wait)
+                    continue
+                heapq.heappop(self._queue)
+                return task
+            return None
+
+    def _run(self) -> None:
+        while True:
+            task = self._next_due()
+            if task is None:
+                return
+            try:
+                alive = task.heartbeat()
+            except Exception:
+                _logger.exception("Heartbeat for %s failed", task)
+                alive = True
+            interval = self.interval(task)
+            with self._condition:
+                if alive and interval and id(task) in self._active and not task.finished:
+                    heapq.heappush(
+                        self._queue, (time.monotonic() + interval, next(self._order), task)
+                    )

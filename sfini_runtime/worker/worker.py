@@ -1,0 +1,395 @@
+"""Workers: poll an activity for tasks and run several at once; end promptly, lose none."""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import queue
+import signal
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sfini_runtime.session import AWSSession, default_session
+from sfini_runtime.worker.heartbeat import Heartbeater
+from sfini_runtime.worker.polling import PollAborted, PollTransport
+from sfini_runtime.worker.task import TaskExecution, WorkerCancel, is_transient
+
+__all__ = ["DEFAULT_GRACE_PERIOD", "Worker", "WorkerGroup", "run_workers"]
+
+_logger = logging.getLogger(__name__)
+
+#: Seconds running tasks get to finish after SIGTERM/SIGINT before they are cancelled.
+DEFAULT_GRACE_PERIOD = 30.0
+MAX_WORKER_NAME = 80
+_MAX_POLLERS = 4
+
+
+def _default_worker_name() -> str:
+    suffix = "-" + uuid.uuid4().hex[:8]
+    return socket.gethostname()[: MAX_WORKER_NAME - len(suffix)] + suffix
+
+
+class _Slots:
+    """Counts free task slots; ``acquire`` blocks until one is free or the worker stops."""
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._condition = threading.Condition()
+        self._closed = False
+
+    def acquire(self) -> bool:
+        with self._condition:
+            while self._free == 0 and not self._closed:
+                self._condition.wait()
+            if self._closed:
+                return False
+            self._free -= 1
+            return True
+
+    def release(self) -> None:
+        with self._condition:
+            self._free += 1
+            self._condition.notify()
+
+    def close(self) -> None:
+        with self._condition:
+            self._closed = True
+            self._condition.notify_all()
+
+
+class Worker:
+    """Worker to poll for activity tasks and run them.
+
+    Args:
+        activity: activity to poll and run tasks of (a ``CallableActivity``)
+        name: name of worker, used for identification, default: host name and a random suffix
+        session: session to use for AWS communication
+        arn: the activity's ARN, default: from its name, the session's region and account
+        concurrency: most tasks run at once
+        pollers: most long polls in flight at once, default: ``min(concurrency, 4)``
+        grace_period: seconds running tasks get after SIGTERM/SIGINT before they are cancelled
+
+    Attributes:
+        api_calls: Step Functions calls made, by operation
+        outcomes: tasks finished, by outcome (``succeeded``, ``failed``, ``cancelled``, ``lost``)
+    """
+
+    task_execution_class = TaskExecution
+    #: Pauses after a transient polling error: first, longest (seconds).
+    poll_backoff_initial = 0.5
+    poll_backoff_max = 20.0
+
+    def __init__(
+        self,
+        activity: Any,
+        name: str | None = None,
+        *,
+        session: AWSSession | None = None,
+        arn: str | None = None,
+        concurrency: int = 1,
+        pollers: int | None = None,
+        grace_period: float = DEFAULT_GRACE_PERIOD,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
+        self.activity = activity
+        self.name = name or _default_worker_name()
+        self.session = default_session(session)
+        self.arn = arn
+        self.concurrency = concurrency
+        self.pollers = max(1, min(pollers or min(concurrency, _MAX_POLLERS), concurrency))
+        self.grace_period = grace_period
+        self.api_calls: collections.Counter[str] = collections.Counter()
+        self.outcomes: collections.Counter[str] = collections.Counter()
+        self.error: BaseException | None = None
+
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._grace_deadline: float | None = None
+        self._slots = _Slots(concurrency)
+        self._queue: queue.SimpleQueue[TaskExecution | None] = queue.SimpleQueue()
+        self._running: set[TaskExecution] = set()
+        self._idle = threading.Condition(self._lock)
+        self._poller_threads: list[threading.Thread] = []
+        self._task_threads: list[threading.Thread] = []
+        self._heartbeater = Heartbeater(name=f"sfini-heartbeat-{self.name}")
+        self._transport: PollTransport | None = None
+        self._poll_client: Any = None
+        self._started = False
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.activity.name}]"
+
+    def __repr__(self) -> str:
+        return f"Worker({self.activity.name!r}, name={self.name!r}, concurrency={self.concurrency})"
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start polling (returns at once)."""
+        if not callable(getattr(self.activity, "call_with", None)):
+            raise TypeError(f"Activity '{self.activity.name}' cannot be executed: it has no code")
+        if len(self.name) > MAX_WORKER_NAME:
+            raise ValueError(f"worker name is over {MAX_WORKER_NAME} characters: {self.name!r}")
+        if self._started:
+            raise RuntimeError(f"Worker '{self}' was already started")
+        self._started = True
+        if self.arn is None:
+            self.arn = self.session.arn_for("activity", self.activity.name)
+        from sfini_runtime.session import CONNECT_TIMEOUT, READ_TIMEOUT
+
+        self._poll_client = self.session.new_client(
+            "stepfunctions", max_pool_connections=self.pollers
+        )
+        self._transport = PollTransport(READ_TIMEOUT, CONNECT_TIMEOUT)
+        self._transport.install(self._poll_client)
+        self._heartbeater.start()
+        for index in range(self.concurrency):
+            thread = threading.Thread(
+                target=self._task_loop, name=f"sfini-task-{self.name}-{index}", daemon=True
+            )
+            thread.start()
+            self._task_threads.append(thread)
+        for index in range(self.pollers):
+            thread = threading.Thread(
+                target=self._poll_loop, name=f"sfini-poll-{self.name}-{index}", daemon=True
+            )
+            thread.start()
+            self._poller_threads.append(thread)
+        _logger.info("Worker %s polling %s", self, self.arn)
+
+    def end(self) -> None:
+        """Stop polling now (the long polls in flight are cut short); running tasks go on."""
+        if self._stopping.is_set():
+            return
+        _logger.info("Worker %s: ending", self)
+        self._stopping.set()
+        self._slots.close()
+        if self._transport is not None:
+            self._transport.abort()
+
+    def shutdown(self, grace_period: float | None = None) -> None:
+        """Stop polling, give running tasks ``grace_period`` seconds, cancel the rest, join."""
+        self.begin_grace(self.grace_period if grace_period is None else grace_period)
+        self.join()
+
+    def begin_grace(self, grace_period: float) -> None:
+        """Stop polling; tasks still running in ``grace_period`` seconds get cancelled."""
+        deadline = time.monotonic() + grace_period
+        with self._lock:
+            if self._grace_deadline is None or deadline < self._grace_deadline:
+                self._grace_deadline = deadline
+            self._idle.notify_all()
+        self.end()
+
+    @property
+    def polling(self) -> bool:
+        """Whether any poller is still running."""
+        return any(thread.is_alive() for thread in self._poller_threads)
+
+    @property
+    def running_tasks(self) -> list[TaskExecution]:
+        """The tasks running now."""
+        with self._lock:
+            return list(self._running)
+
+    def join(self) -> None:
+        """Block until polling has ended and the running tasks are done; re-raise a fatal
+        polling error."""
+        for thread in self._poller_threads:
+            while thread.is_alive():
+                thread.join(0.5)
+        self._wait_for_tasks()
+        for _ in self._task_threads:
+            self._queue.put(None)
+        self._heartbeater.stop()
+        if self._transport is not None:
+            self._transport.close()
+        if self.error is not None:
+            raise self.error
+
+    def run(self) -> None:
+        """Poll for and run tasks until ended (SIGTERM/SIGINT end it gracefully)."""
+        run_workers([self])
+
+    def _wait_for_tasks(self) -> None:
+        with self._lock:
+            while self._running:
+                deadline = self._grace_deadline
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                timeout = (
+                    0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
+                )
+                self._idle.wait(timeout)
+            leftover = list(self._running)
+        for task in leftover:
+            _logger.warning("Cancelling %s: the grace period is over", task)
+            task.cancel("Activity task cancelled: the worker shut down before it finished")
+
+    # --- API calls ------------------------------------------------------------------------------
+
+    def _count(self, operation: str) -> None:
+        with self._lock:
+            self.api_calls[operation] += 1
+
+    def _call(self, operation: str, **kwargs: Any) -> Any:
+        self._count(operation)
+        return getattr(self.session.sfn, operation)(**kwargs)
+
+    # --- polling and running --------------------------------------------------------------------
+
+    def _poll_loop(self) -> None:
+        backoff = self.poll_backoff_initial
+        while self._slots.acquire():
+            try:
+                self._count("get_activity_task")
+                response = self._poll_client.get_activity_task(
+                    activityArn=self.arn, workerName=self.name
+                )
+            except PollAborted:
+                self._slots.release()
+                return
+            except Exception as error:
+                self._slots.release()
+                if self._stopping.is_set():
+                    return
+                if not is_transient(error):
+                    _logger.error("Worker %s: polling failed", self, exc_info=error)
+                    self.error = error
+                    self.end()
+                    return
+                _logger.warning("Worker %s: polling failed (%s); retrying", self, error)
+                self._stopping.wait(backoff)
+                backoff = min(backoff * 2, self.poll_backoff_max)
+                continue
+            backoff = self.poll_backoff_initial
+            token = response.get("taskToken")
+            if not token:
+                self._slots.release()
+                continue
+            self._dispatch(token, response.get("input", "null"))
+
+    def _dispatch(self, token: str, raw_input: str) -> None:
+        try:
+            task_input = json.loads(raw_input)
+        except ValueError:
+            task_input = raw_input
+        task = self.task_execution_class(
+            self.activity,
+            token,
+            task_input,
+            session=self.session,
+            heartbeater=self._heartbeater,
+            call=self._call,
+        )
+        if self._stopping.is_set():
+            # Received as the worker ended: hand it straight back, never drop it.
+            self._finish_report(task, task.report_cancelled)
+            self._slots.release()
+            return
+        with self._lock:
+            self._running.add(task)
+        self._queue.put(task)
+
+    def _finish_report(self, task: TaskExecution, report: Any) -> None:
+        try:
+            report()
+        except Exception:
+            _logger.exception("Worker %s: could not report on %s", self, task)
+        with self._lock:
+            self.outcomes[task.outcome or "unreported"] += 1
+
+    def _task_loop(self) -> None:
+        while True:
+            task = self._queue.get()
+            if task is None:
+                return
+            try:
+                task.run()
+            except WorkerCancel:
+                pass
+            except BaseException:
+                _logger.exception("Worker %s: task %s crashed", self, task)
+            finally:
+                with self._lock:
+                    self._running.discard(task)
+                    self.outcomes[task.outcome or "unreported"] += 1
+                    self._idle.notify_all()
+                self._slots.release()
+
+
+class WorkerGroup:
+    """Several workers (one per activity, say) started, ended and joined together."""
+
+    def __init__(self, workers: Iterable[Worker]) -> None:
+        self.workers = list(workers)
+
+    def start(self) -> None:
+        """Start every worker."""
+        for worker in self.workers:
+            worker.start()
+
+    def end(self) -> None:
+        """Stop every worker's polling."""
+        for worker in self.workers:
+            worker.end()
+
+    def begin_grace(self, grace_period: float) -> None:
+        """Stop polling; tasks still running after ``grace_period`` seconds get cancelled."""
+        for worker in self.workers:
+            worker.begin_grace(grace_period)
+
+    def join(self) -> None:
+        """Wait for every worker; re-raise the first fatal error."""
+        errors = []
+        for worker in self.workers:
+            try:
+                worker.join()
+            except BaseException as error:
+                errors.append(error)
+        if errors:
+            raise errors[0]
+
+    def run(self) -> None:
+        """Start, and run until ended or signalled."""
+        run_workers(self.workers)
+
+
+def run_workers(workers: Iterable[Worker], grace_period: float | None = None) -> None:
+    """Run ``workers`` until they end; SIGTERM/SIGINT stop their polling, give running tasks
+    their grace period (a second signal: none), then cancel what is left.
+
+    A worker whose polling fails for good (e.g. its activity does not exist) ends the others.
+    """
+    workers = list(workers)
+    signals_received: list[int] = []
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        signals_received.append(signum)
+        _logger.warning("Received signal %d: stopping the workers", signum)
+        for worker in workers:
+            period = worker.grace_period if grace_period is None else grace_period
+            worker.begin_grace(period if len(signals_received) == 1 else 0.0)
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, on_signal)
+    try:
+        for worker in workers:
+            worker.start()
+        while any(worker.polling for worker in workers):
+            if any(worker.error is not None for worker in workers):
+                for worker in workers:
+                    worker.end()
+            time.sleep(0.2)
+        WorkerGroup(workers).join()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
