@@ -282,6 +282,9 @@ FUNCTION_NAMES: frozenset[str] = frozenset(_FUNCTIONS)
 # Parsing
 
 
+_KEYWORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
+
+
 class _Literal:
     """A string literal: its value and, for States.Format, its unescaped ``{}`` positions."""
 
@@ -359,7 +362,14 @@ class _Parser:
         if match is None:
             raise self.fail(f"invalid argument at position {self.pos}")
         self.pos = match.end()
-        value = json.loads(match.group())
+        literal = match.group()
+        value: Any
+        if literal in _KEYWORDS:
+            value = _KEYWORDS[literal]
+        elif re.fullmatch(r"-?\d+", literal):
+            value = int(literal)
+        else:
+            value = float(literal)
         return lambda data, context: value
 
     def parse_string(self) -> _Literal:

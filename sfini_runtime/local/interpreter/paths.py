@@ -296,7 +296,7 @@ class _Parser:
             predicate = _FilterParser(self).parse_or()
             self.expect(")")
             step = (_FILTER, predicate, "[?]")
-        elif char in "'\"":
+        elif char and char in "'\"":
             names = [self.parse_string()]
             self.skip_spaces()
             while self.peek() == ",":
@@ -315,7 +315,9 @@ class _Parser:
         return step
 
     def parse_string(self) -> str:
-        quote = self.text[self.pos]
+        quote = self.peek()
+        if not quote or quote not in "'\"":
+            raise self.fail(f"expected a quoted name at position {self.pos}")
         self.pos += 1
         chars: list[str] = []
         while True:
@@ -467,7 +469,7 @@ class _FilterParser:
                 return _read_relative(steps, root if from_root else node, root)
 
             return read, True
-        if char in "'\"":
+        if char and char in "'\"":
             value: Any = self.p.parse_string()
         elif char == "[":
             self.p.pos += 1
