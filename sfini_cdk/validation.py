@@ -1,0 +1,719 @@
+"""Checks of state machine definitions, with messages naming the state and the problem.
+
+Two layers: ``check_state_objects`` looks at the Python objects (names agree, transitions lead
+to the states in the machine); ``validate_definition`` checks rendered ASL: graph, names, error
+matchers, query-language fields, JSONPath and JSONata syntax, field types and ranges.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import jsonpath
+
+from sfini_cdk.errors import (
+    ChoiceWithoutRules,
+    DuplicateStateName,
+    InvalidChoiceRule,
+    InvalidDefinition,
+    InvalidErrorMatch,
+    InvalidExpression,
+    InvalidField,
+    InvalidPath,
+    InvalidStateName,
+    NoTerminalState,
+    QueryLanguageMismatch,
+    UnknownStateTarget,
+)
+from sfini_cdk.state.error_names import PREDEFINED_ERRORS, States
+from sfini_cdk.state.query_language import QUERY_LANGUAGES, QueryLanguage
+
+if TYPE_CHECKING:
+    from sfini_cdk.state_machine import StateMachine
+
+MAX_NAME_LENGTH = 80
+#: Characters AWS forbids in state names (besides whitespace and control characters).
+FORBIDDEN_NAME_CHARACTERS = frozenset('<>{}[]?*"#%\\^|~`$&,;:/')
+
+JSONPATH = QueryLanguage.JSONPATH
+JSONATA = QueryLanguage.JSONATA
+
+#: Fields that hold a JSONPath: {field: must be a reference path (one definite node)}.
+PATH_FIELDS = {
+    "InputPath": False,
+    "OutputPath": False,
+    "ResultPath": True,
+    "ItemsPath": True,
+    "SecondsPath": True,
+    "TimestampPath": True,
+    "TimeoutSecondsPath": True,
+    "HeartbeatSecondsPath": True,
+    "ErrorPath": True,
+    "CausePath": True,
+    "MaxConcurrencyPath": True,
+    "ToleratedFailureCountPath": True,
+    "ToleratedFailurePercentagePath": True,
+}
+#: Fields that may be null (JSON null has a meaning there).
+NULLABLE_PATH_FIELDS = frozenset({"InputPath", "OutputPath", "ResultPath", "ItemsPath"})
+#: Payload templates whose ``<key>.$`` entries are paths or intrinsic functions (JSONPath).
+TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
+#: Fields only JSONPath states have.
+JSONPATH_ONLY_FIELDS = frozenset({*PATH_FIELDS, "Parameters", "ResultSelector"})
+#: Fields only JSONata states have.
+JSONATA_ONLY_FIELDS = frozenset({"Arguments", "Output", "Items"})
+#: Fields that are JSONata expressions (or hold them) under JSONata.
+EXPRESSION_FIELDS = ("Arguments", "Output", "Assign", "Items", "ItemSelector", "Error", "Cause")
+#: Numeric fields that may be a ``{% %}`` expression under JSONata.
+NUMERIC_FIELDS = (
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "Seconds",
+    "MaxConcurrency",
+    "ToleratedFailureCount",
+    "ToleratedFailurePercentage",
+)
+STATE_TYPES = frozenset({"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
+TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
+JITTER_STRATEGIES = frozenset({"FULL", "NONE"})
+_VARIABLE_PATH = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)")
+_INTRINSIC = re.compile(r"^States\.[A-Za-z]+(\.[A-Za-z]+)?\(.*\)$", re.DOTALL)
+
+
+# --- object level ----------------------------------------------------------------------------
+
+
+def check_state_objects(state_machine: StateMachine) -> None:
+    """Check the Python objects: keys match state names, every transition leads to the very
+    state object the machine holds under that name, recursively in branches.
+
+    Raises:
+        UnknownStateTarget: a transition leads to a state not in the machine
+        DuplicateStateName: two different state objects share a name
+    """
+    states = state_machine.states
+    if not isinstance(states, dict):
+        raise InvalidField(f"state machine {state_machine.name!r}: states must be a dict")
+    for key, state in states.items():
+        if getattr(state, "name", None) != key:
+            raise InvalidField(
+                f"is stored under the name {key!r} in state machine {state_machine.name!r}",
+                state_name=getattr(state, "name", key),
+            )
+    if state_machine.start_state not in states:
+        raise UnknownStateTarget(
+            f"StartAt {state_machine.start_state!r} is not a state of state machine "
+            f"{state_machine.name!r}"
+        )
+    for state in states.values():
+        for target in state.successors():
+            held = states.get(target.name)
+            if held is None:
+                raise UnknownStateTarget(
+                    f"transition target {target.name!r} is not a state of state machine "
+                    f"{state_machine.name!r}",
+                    state_name=state.name,
+                )
+            if held is not target:
+                raise DuplicateStateName(
+                    f"transition target {target.name!r} is a different state than the one "
+                    f"of that name in state machine {state_machine.name!r}",
+                    state_name=state.name,
+                )
+
+
+# --- ASL level -------------------------------------------------------------------------------
+
+
+def validate_definition(definition: dict[str, Any], *, query_language: str | None) -> None:
+    """Check a rendered ASL definition.
+
+    Args:
+        definition: the ASL (top-level machine)
+        query_language: the machine's query language, or ``None`` if not known yet (then the
+            checks that depend on it are left to rendering)
+
+    Raises:
+        InvalidDefinition: the first problem found (a subclass naming it)
+    """
+    top = definition.get("QueryLanguage", query_language)
+    if top is not None and top not in QUERY_LANGUAGES:
+        raise QueryLanguageMismatch(
+            f"QueryLanguage must be one of {sorted(QUERY_LANGUAGES)}, got {top!r}"
+        )
+    names = Counter(name for name, _ in _all_states(definition))
+    for name, count in names.items():
+        if count > 1:
+            raise DuplicateStateName(
+                f"state name used {count} times (names must be unique across the machine, "
+                "its Parallel branches and Map processors)",
+                state_name=name,
+            )
+    _check_machine(definition, top, top_level_jsonata=top == JSONATA, where="the state machine")
+
+
+def _all_states(machine: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    states = machine.get("States")
+    if not isinstance(states, dict):
+        return
+    for name, state in states.items():
+        yield name, state
+        if not isinstance(state, dict):
+            continue
+        for branch in state.get("Branches") or ():
+            if isinstance(branch, dict):
+                yield from _all_states(branch)
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if isinstance(processor, dict):
+            yield from _all_states(processor)
+
+
+def _check_machine(
+    machine: dict[str, Any], query_language: str | None, *, top_level_jsonata: bool, where: str
+) -> None:
+    states = machine.get("States")
+    if not isinstance(states, dict) or not states:
+        raise InvalidDefinition(f"{where} has no states")
+    start = machine.get("StartAt")
+    if start not in states:
+        raise UnknownStateTarget(f"StartAt {start!r} is not a state of {where}")
+    timeout = machine.get("TimeoutSeconds")
+    if timeout is not None and not _is_int(timeout, minimum=1):
+        raise InvalidField(f"TimeoutSeconds of {where} must be a positive int, got {timeout!r}")
+    if not any(_is_terminal(state) for state in states.values()):
+        raise NoTerminalState(
+            f"{where} has no terminal state (End: true, Succeed or Fail): executions could "
+            "never finish"
+        )
+    for name, state in states.items():
+        _check_name(name)
+        if not isinstance(state, dict):
+            raise InvalidField("definition must be an object", state_name=name)
+        _check_state(name, state, states, query_language, top_level_jsonata=top_level_jsonata)
+
+
+def _is_terminal(state: Any) -> bool:
+    return isinstance(state, dict) and (
+        state.get("End") is True or state.get("Type") in TERMINAL_TYPES
+    )
+
+
+def _check_name(name: Any) -> None:
+    if not isinstance(name, str) or not name:
+        raise InvalidStateName(f"state name must be a non-empty str, got {name!r}")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidStateName(
+            f"name is {len(name)} characters long, more than {MAX_NAME_LENGTH}", state_name=name
+        )
+    for character in name:
+        code = ord(character)
+        if character.isspace():
+            problem = "whitespace"
+        elif code < 0x20 or 0x7F <= code <= 0x9F:
+            problem = "a control character"
+        elif character in FORBIDDEN_NAME_CHARACTERS:
+            problem = repr(character)
+        else:
+            continue
+        raise InvalidStateName(
+            f"name contains {problem} ({character!r}), which AWS forbids in state names",
+            state_name=name,
+        )
+
+
+def _check_state(
+    name: str,
+    state: dict[str, Any],
+    siblings: dict[str, Any],
+    inherited: str | None,
+    *,
+    top_level_jsonata: bool,
+) -> None:
+    state_type = state.get("Type")
+    if state_type not in STATE_TYPES:
+        raise InvalidField(f"Type must be one of {sorted(STATE_TYPES)}, got {state_type!r}", name)
+    own = state.get("QueryLanguage")
+    if own is not None:
+        if own not in QUERY_LANGUAGES:
+            raise QueryLanguageMismatch(
+                f"QueryLanguage must be one of {sorted(QUERY_LANGUAGES)}, got {own!r}", name
+            )
+        if own == JSONPATH and top_level_jsonata:
+            raise QueryLanguageMismatch(
+                "a JSONPath state cannot be in a state machine whose QueryLanguage is JSONata",
+                name,
+            )
+    language = own or inherited
+    _check_targets(name, state, siblings)
+    _check_transition_fields(name, state)
+    if language is not None:
+        _check_query_language_fields(name, state, language)
+    if language != JSONATA:
+        _check_paths(name, state)
+    if language != JSONPATH:
+        _check_expressions(name, state, required=language == JSONATA)
+    _check_numbers(name, state, language)
+    for field in ("Retry", "Catch"):
+        _check_error_matchers(name, state, field)
+    checker = _TYPE_CHECKS.get(state_type)
+    if checker is not None:
+        checker(name, state, language)
+    nested_language = language if language is not None else inherited
+    for index, branch in enumerate(state.get("Branches") or ()):
+        if not isinstance(branch, dict):
+            raise InvalidField(f"branch {index} must be an object", name)
+        _check_machine(
+            branch,
+            nested_language,
+            top_level_jsonata=top_level_jsonata,
+            where=f"branch {index} of Parallel state {name!r}",
+        )
+    processor = state.get("ItemProcessor")
+    if isinstance(processor, dict):
+        _check_machine(
+            processor,
+            nested_language,
+            top_level_jsonata=top_level_jsonata,
+            where=f"the item processor of Map state {name!r}",
+        )
+
+
+def _check_targets(name: str, state: dict[str, Any], siblings: dict[str, Any]) -> None:
+    targets: list[tuple[str, Any]] = []
+    if "Next" in state:
+        targets.append(("Next", state["Next"]))
+    if "Default" in state:
+        targets.append(("Default", state["Default"]))
+    for index, rule in enumerate(state.get("Choices") or ()):
+        if isinstance(rule, dict) and "Next" in rule:
+            targets.append((f"Choices[{index}].Next", rule["Next"]))
+    for index, catcher in enumerate(state.get("Catch") or ()):
+        if isinstance(catcher, dict):
+            targets.append((f"Catch[{index}].Next", catcher.get("Next")))
+    for field, target in targets:
+        if target not in siblings:
+            raise UnknownStateTarget(
+                f"{field} target {target!r} is not a state of the same state machine, "
+                "Parallel branch or Map processor",
+                name,
+            )
+
+
+def _check_transition_fields(name: str, state: dict[str, Any]) -> None:
+    state_type = state["Type"]
+    if state_type in ("Choice", "Succeed", "Fail"):
+        for field in ("Next", "End"):
+            if field in state:
+                raise InvalidField(f"a {state_type} state cannot have {field}", name)
+        return
+    has_next, has_end = "Next" in state, state.get("End") is True
+    if has_next == has_end:
+        raise InvalidField("needs exactly one of Next and End: true", name)
+
+
+def _check_query_language_fields(name: str, state: dict[str, Any], language: str) -> None:
+    forbidden = JSONPATH_ONLY_FIELDS if language == JSONATA else JSONATA_ONLY_FIELDS
+    for field in state:
+        if field in forbidden:
+            raise QueryLanguageMismatch(
+                f"{field} is not allowed in a {language} state ({_alternative(field, language)})",
+                name,
+            )
+    for index, catcher in enumerate(state.get("Catch") or ()):
+        if not isinstance(catcher, dict):
+            continue
+        bad = "ResultPath" if language == JSONATA else "Output"
+        if bad in catcher:
+            raise QueryLanguageMismatch(
+                f"Catch[{index}].{bad} is not allowed in a {language} state", name
+            )
+    for index, rule in enumerate(state.get("Choices") or ()):
+        if not isinstance(rule, dict):
+            continue
+        is_condition = "Condition" in rule
+        if language == JSONATA and not is_condition:
+            raise QueryLanguageMismatch(
+                f"Choices[{index}] must be a JSONata Condition rule in a JSONata state, not a "
+                "JSONPath comparison",
+                name,
+            )
+        if language == JSONPATH and (is_condition or "Output" in rule):
+            raise QueryLanguageMismatch(
+                f"Choices[{index}] uses Condition/Output, which need QueryLanguage JSONata",
+                name,
+            )
+
+
+def _alternative(field: str, language: str) -> str:
+    if language == JSONATA:
+        return "JSONata states use Arguments, Output, Items and {% %} expressions instead"
+    return "it needs QueryLanguage JSONata"
+
+
+# --- JSONPath --------------------------------------------------------------------------------
+
+
+def check_path(value: Any, field: str, state_name: str | None, *, reference: bool) -> None:
+    """Check that ``value`` is a JSONPath (``$``, ``$$`` context or ``$var`` variable paths).
+
+    Args:
+        value: the path
+        field: the field holding it, for the message
+        state_name: the state holding it, for the message
+        reference: whether it must be a reference path (identify one definite node)
+
+    Raises:
+        InvalidPath: invalid syntax, or indefinite where a reference path is needed
+    """
+    if not isinstance(value, str):
+        raise InvalidPath(
+            f"{field} must be a JSONPath str, got {type(value).__name__} {value!r}", state_name
+        )
+    path = value
+    if path.startswith("$$"):
+        path = path[1:]
+    else:
+        variable = _VARIABLE_PATH.match(path)
+        if variable:
+            path = "$" + path[variable.end() :]
+    if not path.startswith("$"):
+        raise InvalidPath(
+            f"{field} {value!r} is not a JSONPath: it must start with '$'", state_name
+        )
+    try:
+        compiled = jsonpath.compile(path)
+    except jsonpath.JSONPathError as error:
+        reason = str(error).splitlines()[0]
+        raise InvalidPath(
+            f"{field} {value!r} is not a valid JSONPath: {reason}", state_name
+        ) from None
+    if reference and not compiled.singular_query():
+        raise InvalidPath(
+            f"{field} {value!r} must be a reference path identifying one node (no wildcards, "
+            "filters, slices, unions or '..')",
+            state_name,
+        )
+
+
+def _check_paths(name: str, state: dict[str, Any]) -> None:
+    for field, reference in PATH_FIELDS.items():
+        if field not in state:
+            continue
+        value = state[field]
+        if value is None and field in NULLABLE_PATH_FIELDS:
+            continue
+        check_path(value, field, name, reference=reference)
+    for index, catcher in enumerate(state.get("Catch") or ()):
+        if isinstance(catcher, dict) and catcher.get("ResultPath") is not None:
+            check_path(catcher["ResultPath"], f"Catch[{index}].ResultPath", name, reference=True)
+    for field in TEMPLATE_FIELDS:
+        if field in state:
+            _check_template(state[field], field, name)
+    for index, rule in enumerate(state.get("Choices") or ()):
+        if isinstance(rule, dict):
+            _check_rule_paths(rule, f"Choices[{index}]", name)
+            if "Assign" in rule:
+                _check_template(rule["Assign"], f"Choices[{index}].Assign", name)
+    for index, catcher in enumerate(state.get("Catch") or ()):
+        if isinstance(catcher, dict) and "Assign" in catcher:
+            _check_template(catcher["Assign"], f"Catch[{index}].Assign", name)
+
+
+def _check_template(template: Any, field: str, name: str) -> None:
+    if isinstance(template, list):
+        for index, item in enumerate(template):
+            _check_template(item, f"{field}[{index}]", name)
+        return
+    if not isinstance(template, dict):
+        return
+    for key, value in template.items():
+        where = f"{field}.{key}"
+        if isinstance(key, str) and key.endswith(".$"):
+            if not isinstance(value, str):
+                raise InvalidPath(
+                    f"{where} must be a path or intrinsic function str (its key ends in '.$')",
+                    name,
+                )
+            if value.startswith("States."):
+                if not _INTRINSIC.match(value):
+                    raise InvalidPath(
+                        f"{where} {value!r} is not a valid intrinsic function call", name
+                    )
+            else:
+                check_path(value, where, name, reference=False)
+        else:
+            _check_template(value, where, name)
+
+
+def _check_rule_paths(rule: dict[str, Any], where: str, name: str) -> None:
+    if "Condition" in rule:
+        return
+    if "Variable" in rule:
+        check_path(rule["Variable"], f"{where}.Variable", name, reference=False)
+    for key, value in rule.items():
+        if key.endswith("Path") and key != "Variable":
+            check_path(value, f"{where}.{key}", name, reference=True)
+        elif key in ("And", "Or") and isinstance(value, list):
+            for index, nested in enumerate(value):
+                if isinstance(nested, dict):
+                    _check_rule_paths(nested, f"{where}.{key}[{index}]", name)
+        elif key == "Not" and isinstance(value, dict):
+            _check_rule_paths(value, f"{where}.Not", name)
+
+
+# --- JSONata ---------------------------------------------------------------------------------
+
+
+def is_expression(value: Any) -> bool:
+    """Whether ``value`` is written as a JSONata expression (``{% ... %}``)."""
+    return isinstance(value, str) and value.startswith("{%")
+
+
+def check_expression(value: Any, field: str, state_name: str | None) -> None:
+    """Check that ``value`` is a syntactically valid ``{% ... %}`` JSONata expression.
+
+    Raises:
+        InvalidExpression: not an expression, or invalid JSONata syntax
+    """
+    if not isinstance(value, str) or not value.startswith("{%") or not value.endswith("%}"):
+        raise InvalidExpression(
+            f"{field} {value!r} is not a JSONata expression: write it as '{{% ... %}}'",
+            state_name,
+        )
+    body = value[2:-2]
+    if not body.strip():
+        raise InvalidExpression(f"{field} is an empty JSONata expression", state_name)
+    import jsonata
+
+    try:
+        jsonata.Jsonata(body)
+    except Exception as error:  # jsonata-python raises JException (a RuntimeError) and others
+        raise InvalidExpression(
+            f"{field} {value!r} is not a valid JSONata expression: {error}", state_name
+        ) from None
+
+
+def _check_embedded(value: Any, field: str, name: str) -> None:
+    if isinstance(value, str):
+        if is_expression(value):
+            check_expression(value, field, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_embedded(item, f"{field}[{index}]", name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_embedded(item, f"{field}.{key}", name)
+
+
+def _check_expressions(name: str, state: dict[str, Any], *, required: bool) -> None:
+    for field in EXPRESSION_FIELDS:
+        if field in state:
+            _check_embedded(state[field], field, name)
+    for field in NUMERIC_FIELDS:
+        if isinstance(state.get(field), str):
+            check_expression(state[field], field, name)
+    if isinstance(state.get("Timestamp"), str) and is_expression(state["Timestamp"]):
+        check_expression(state["Timestamp"], "Timestamp", name)
+    for index, rule in enumerate(state.get("Choices") or ()):
+        if not isinstance(rule, dict):
+            continue
+        if "Condition" in rule:
+            check_expression(rule["Condition"], f"Choices[{index}].Condition", name)
+        for field in ("Output", "Assign"):
+            if field in rule:
+                _check_embedded(rule[field], f"Choices[{index}].{field}", name)
+    for index, catcher in enumerate(state.get("Catch") or ()):
+        if isinstance(catcher, dict):
+            for field in ("Output", "Assign"):
+                if field in catcher:
+                    _check_embedded(catcher[field], f"Catch[{index}].{field}", name)
+    if required and "Items" in state and isinstance(state["Items"], str):
+        check_expression(state["Items"], "Items", name)
+
+
+# --- fields ----------------------------------------------------------------------------------
+
+
+def _is_int(value: Any, *, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_numbers(name: str, state: dict[str, Any], language: str | None) -> None:
+    minimums = {
+        "TimeoutSeconds": 1,
+        "HeartbeatSeconds": 1,
+        "Seconds": 0,
+        "MaxConcurrency": 0,
+        "ToleratedFailureCount": 0,
+    }
+    for field, minimum in minimums.items():
+        value = state.get(field)
+        if value is None or (isinstance(value, str) and language != JSONPATH):
+            continue
+        if not _is_int(value, minimum=minimum):
+            raise InvalidField(f"{field} must be an int >= {minimum}, got {value!r}", name)
+    seconds = state.get("Seconds")
+    if _is_number(seconds) and seconds > 99_999_999:
+        raise InvalidField(f"Seconds must be at most 99999999, got {seconds!r}", name)
+    percentage = state.get("ToleratedFailurePercentage")
+    is_expression_value = isinstance(percentage, str) and language != JSONPATH
+    if (
+        percentage is not None
+        and not is_expression_value
+        and (not _is_number(percentage) or not 0 <= percentage <= 100)
+    ):
+        raise InvalidField(
+            f"ToleratedFailurePercentage must be a number from 0 to 100, got {percentage!r}",
+            name,
+        )
+    for field in ("TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency"):
+        _check_exclusive(name, state, field, field + "Path")
+    _check_exclusive(name, state, "ToleratedFailureCount", "ToleratedFailureCountPath")
+    _check_exclusive(name, state, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
+    timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
+    if _is_number(timeout) and _is_number(heartbeat) and heartbeat >= timeout:
+        raise InvalidField(
+            f"HeartbeatSeconds ({heartbeat}) must be smaller than TimeoutSeconds ({timeout})",
+            name,
+        )
+
+
+def _check_exclusive(name: str, state: dict[str, Any], *fields: str) -> None:
+    present = [field for field in fields if field in state]
+    if len(present) > 1:
+        raise InvalidField(f"{' and '.join(present)} cannot both be set", name)
+
+
+def _check_error_matchers(name: str, state: dict[str, Any], field: str) -> None:
+    entries = state.get(field)
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise InvalidField(f"{field} must be a list", name)
+    for index, entry in enumerate(entries):
+        where = f"{field}[{index}]"
+        errors = entry.get("ErrorEquals") if isinstance(entry, dict) else None
+        if not isinstance(errors, list) or not errors:
+            raise InvalidErrorMatch(f"{where}.ErrorEquals must be a non-empty list", name)
+        for error in errors:
+            if not isinstance(error, str):
+                raise InvalidErrorMatch(f"{where}.ErrorEquals has a non-str {error!r}", name)
+            if error.startswith("States.") and error not in PREDEFINED_ERRORS:
+                raise InvalidErrorMatch(
+                    f"{where}.ErrorEquals names {error!r}, which is no predefined error (the "
+                    f"'States.' prefix is reserved; known: {', '.join(sorted(PREDEFINED_ERRORS))})",
+                    name,
+                )
+        if States.ALL in errors:
+            if len(errors) > 1:
+                raise InvalidErrorMatch(
+                    f"{where}.ErrorEquals combines {States.ALL} with other errors: it must "
+                    "appear alone",
+                    name,
+                )
+            if index != len(entries) - 1:
+                raise InvalidErrorMatch(
+                    f"{where} matches {States.ALL} but is not the last {field} entry", name
+                )
+        if field == "Retry":
+            _check_retrier(name, entry, where)
+
+
+def _check_retrier(name: str, retrier: dict[str, Any], where: str) -> None:
+    checks = {
+        "IntervalSeconds": lambda v: _is_int(v, minimum=1),
+        "MaxAttempts": lambda v: _is_int(v, minimum=0),
+        "BackoffRate": lambda v: _is_number(v) and v >= 1.0,
+        "MaxDelaySeconds": lambda v: _is_int(v, minimum=1),
+        "JitterStrategy": lambda v: v in JITTER_STRATEGIES,
+    }
+    expected = {
+        "IntervalSeconds": "an int >= 1",
+        "MaxAttempts": "an int >= 0",
+        "BackoffRate": "a number >= 1.0",
+        "MaxDelaySeconds": "an int >= 1",
+        "JitterStrategy": "'FULL' or 'NONE'",
+    }
+    for field, ok in checks.items():
+        if field in retrier and not ok(retrier[field]):
+            raise InvalidField(
+                f"{where}.{field} must be {expected[field]}, got {retrier[field]!r}", name
+            )
+
+
+# --- per type --------------------------------------------------------------------------------
+
+
+def _check_choice(name: str, state: dict[str, Any], language: str | None) -> None:
+    rules = state.get("Choices")
+    if not isinstance(rules, list) or not rules:
+        raise ChoiceWithoutRules("Choice state has no choice rules", name)
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, dict) or "Next" not in rule:
+            raise InvalidChoiceRule(f"Choices[{index}] must have a Next", name)
+
+
+def _check_wait(name: str, state: dict[str, Any], language: str | None) -> None:
+    fields = [f for f in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if f in state]
+    if len(fields) != 1:
+        raise InvalidField(
+            "Wait needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath; got "
+            f"{', '.join(fields) or 'none'}",
+            name,
+        )
+    timestamp = state.get("Timestamp")
+    if timestamp is None or is_expression(timestamp):
+        return
+    if not isinstance(timestamp, str):
+        raise InvalidField(f"Timestamp must be an ISO 8601 str, got {timestamp!r}", name)
+    try:
+        parsed = datetime.datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidField(f"Timestamp {timestamp!r} is not an ISO 8601 timestamp", name) from None
+    if parsed.utcoffset() is None:
+        from sfini_cdk.errors import NaiveDatetime
+
+        raise NaiveDatetime(f"Timestamp {timestamp!r} has no time zone", name)
+
+
+def _check_fail(name: str, state: dict[str, Any], language: str | None) -> None:
+    _check_exclusive(name, state, "Error", "ErrorPath")
+    _check_exclusive(name, state, "Cause", "CausePath")
+
+
+def _check_map(name: str, state: dict[str, Any], language: str | None) -> None:
+    if not isinstance(state.get("ItemProcessor"), dict):
+        raise InvalidField("Map state has no ItemProcessor", name)
+    _check_exclusive(name, state, "Items", "ItemsPath")
+    _check_exclusive(name, state, "ItemSelector", "Parameters")
+
+
+def _check_parallel(name: str, state: dict[str, Any], language: str | None) -> None:
+    branches = state.get("Branches")
+    if not isinstance(branches, list) or not branches:
+        from sfini_cdk.errors import EmptyBranches
+
+        raise EmptyBranches("Parallel state has no branches", name)
+
+
+def _check_task(name: str, state: dict[str, Any], language: str | None) -> None:
+    if not isinstance(state.get("Resource"), str) or not state["Resource"]:
+        raise InvalidField("Task state needs a Resource str", name)
+
+
+_TYPE_CHECKS = {
+    "Choice": _check_choice,
+    "Wait": _check_wait,
+    "Fail": _check_fail,
+    "Map": _check_map,
+    "Parallel": _check_parallel,
+    "Task": _check_task,
+}
