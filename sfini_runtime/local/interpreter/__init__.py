@@ -1,1 +1,50 @@
-"""(being built)"""
+"""The Amazon States Language interpreter: definitions, executions, history and activities.
+
+The :class:`Engine` is the API the HTTP service calls. The data-plane modules (paths,
+payload templates, intrinsic functions, choice rules, per-state data flow) are re-exported
+here as well.
+"""
+
+from __future__ import annotations
+
+from .choice_rules import compile_choice_rule
+from .dataflow import DataflowDefinitionError, StateDataflow
+from .definition import (
+    CompiledDefinition,
+    Diagnostic,
+    Graph,
+    compile_definition,
+    validate_definition,
+)
+from .engine import Engine
+from .execution import ExecutionRecord
+from .failures import StatesError, error_matches
+from .history import MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, History
+from .intrinsics import compile_intrinsic
+from .paths import PathNotFound, compile_path, set_at_path
+from .payload import compile_template
+from .timestamps import parse_timestamp
+
+__all__ = [
+    "MAX_HISTORY_EVENTS",
+    "MAX_PAYLOAD_BYTES",
+    "CompiledDefinition",
+    "DataflowDefinitionError",
+    "Diagnostic",
+    "Engine",
+    "ExecutionRecord",
+    "Graph",
+    "History",
+    "PathNotFound",
+    "StateDataflow",
+    "StatesError",
+    "compile_choice_rule",
+    "compile_definition",
+    "compile_intrinsic",
+    "compile_path",
+    "compile_template",
+    "error_matches",
+    "parse_timestamp",
+    "set_at_path",
+    "validate_definition",
+]

@@ -1,0 +1,411 @@
+"""Parse and validate Amazon States Language JSON into compiled, immutable state graphs.
+
+Validation collects every problem as an AWS-style diagnostic (``code``, ``message``,
+``location``), which both ValidateStateMachineDefinition and the InvalidDefinition error of
+Create/UpdateStateMachine report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidDefinition
+from .states import STATE_CLASSES
+from .states.base import CompiledState
+
+STATE_TYPES = ("Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map")
+TERMINAL_TYPES = ("Succeed", "Fail")
+_ARN_ACTIVITY = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]+$")
+_ARN_ANY = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
+_STATE_NAME_MAX = 80
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in a definition."""
+
+    code: str
+    message: str
+    location: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The ValidateStateMachineDefinition diagnostic shape."""
+        return {
+            "severity": "ERROR",
+            "code": self.code,
+            "message": self.message,
+            "location": self.location,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message} at {self.location}"
+
+
+class DefinitionErrors(ValueError):
+    """A definition with problems; ``diagnostics`` lists them."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(", ".join(str(d) for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A StartAt and its States: the machine, a Parallel branch or a Map processor."""
+
+    start_at: str
+    states: Mapping[str, CompiledState]
+
+
+@dataclass(frozen=True)
+class CompiledDefinition:
+    """A validated definition, ready to run any number of executions."""
+
+    text: str
+    document: Mapping[str, Any]
+    graph: Graph
+    timeout_seconds: float | None
+    activity_arns: frozenset[str]
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class _Checker:
+    """Walks a document, collecting diagnostics and compiling graphs."""
+
+    def __init__(self) -> None:
+        self.problems: list[Diagnostic] = []
+        self.state_names: set[str] = set()
+        self.activity_arns: set[str] = set()
+
+    def problem(self, code: str, message: str, location: str) -> None:
+        self.problems.append(Diagnostic(code, message, location))
+
+    def schema(self, message: str, location: str) -> None:
+        self.problem("SCHEMA_VALIDATION_FAILED", message, location)
+
+    # -- graphs -----------------------------------------------------------------------------
+    def graph(self, doc: Any, where: str) -> Graph | None:
+        if not isinstance(doc, Mapping):
+            self.schema("Expected an object", where or "/")
+            return None
+        if "QueryLanguage" in doc and doc["QueryLanguage"] != "JSONPath":
+            self.schema(
+                "The JSONata query language is not supported by this engine yet",
+                f"{where}/QueryLanguage",
+            )
+        start_at = doc.get("StartAt")
+        states = doc.get("States")
+        if not isinstance(start_at, str):
+            self.schema("The field 'StartAt' is required and must be a string", where or "/")
+        if not isinstance(states, Mapping) or not states:
+            self.schema(
+                "The field 'States' is required and must be a non-empty object", where or "/"
+            )
+            return None
+        compiled: dict[str, CompiledState] = {}
+        for name, spec in states.items():
+            state = self.state(name, spec, f"{where}/States/{name}")
+            if state is not None:
+                compiled[name] = state
+        if isinstance(start_at, str) and start_at not in states:
+            self.problem(
+                "MISSING_TRANSITION_TARGET",
+                f"Missing 'Next' target: {start_at}",
+                f"{where}/StartAt",
+            )
+        self.transitions(states, where)
+        if not isinstance(start_at, str) or self.problems:
+            return None
+        return Graph(start_at, compiled)
+
+    def transitions(self, states: Mapping[str, Any], where: str) -> None:
+        targets: dict[str, list[str]] = {}
+        for name, spec in states.items():
+            if not isinstance(spec, Mapping):
+                continue
+            outs: list[tuple[str, str]] = []
+            if isinstance(spec.get("Next"), str):
+                outs.append((spec["Next"], f"{where}/States/{name}/Next"))
+            if isinstance(spec.get("Default"), str):
+                outs.append((spec["Default"], f"{where}/States/{name}/Default"))
+            for i, rule in enumerate(spec.get("Choices") or ()):
+                if isinstance(rule, Mapping) and isinstance(rule.get("Next"), str):
+                    outs.append((rule["Next"], f"{where}/States/{name}/Choices/{i}/Next"))
+            for i, catcher in enumerate(spec.get("Catch") or ()):
+                if isinstance(catcher, Mapping) and isinstance(catcher.get("Next"), str):
+                    outs.append((catcher["Next"], f"{where}/States/{name}/Catch/{i}/Next"))
+            for target, location in outs:
+                if target not in states:
+                    self.problem(
+                        "MISSING_TRANSITION_TARGET", f"Missing 'Next' target: {target}", location
+                    )
+            targets[name] = [t for t, _ in outs]
+        if not any(
+            isinstance(s, Mapping) and (s.get("End") is True or s.get("Type") in TERMINAL_TYPES)
+            for s in states.values()
+        ):
+            self.problem("MISSING_END_STATE", "Workflow has no terminal state", f"{where}/States")
+
+    # -- one state --------------------------------------------------------------------------
+    def state(self, name: str, spec: Any, where: str) -> CompiledState | None:
+        before = len(self.problems)
+        if name in self.state_names:
+            self.problem("DUPLICATE_STATE_NAME", f"Duplicate State name: {name}", where)
+        self.state_names.add(name)
+        if not name or len(name) > _STATE_NAME_MAX:
+            self.problem(
+                "INVALID_STATE_NAME",
+                f"State names must be 1 to {_STATE_NAME_MAX} characters long",
+                where,
+            )
+        if not isinstance(spec, Mapping):
+            self.schema("A state must be an object", where)
+            return None
+        kind = spec.get("Type")
+        if kind not in STATE_TYPES:
+            self.schema(
+                'The field "Type" should have one of these values: '
+                "[Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]",
+                f"{where}/Type",
+            )
+            return None
+        if "QueryLanguage" in spec and spec["QueryLanguage"] != "JSONPath":
+            self.schema(
+                "The JSONata query language is not supported by this engine yet",
+                f"{where}/QueryLanguage",
+            )
+        if "Assign" in spec:
+            self.schema(
+                "Variables (Assign) are not supported by this engine yet", f"{where}/Assign"
+            )
+        if kind not in TERMINAL_TYPES and kind != "Choice":
+            has_next, has_end = "Next" in spec, spec.get("End") is True
+            if has_next and has_end:
+                self.schema("The fields 'Next' and 'End' are mutually exclusive", where)
+            elif not has_next and not has_end:
+                self.schema("This state must have either a 'Next' or an 'End: true' field", where)
+            elif has_next and not isinstance(spec["Next"], str):
+                self.schema("The field 'Next' must be a string", f"{where}/Next")
+        elif "Next" in spec or "End" in spec:
+            self.schema(f"A {kind} state cannot have a 'Next' or 'End' field", where)
+        getattr(self, f"check_{kind.lower()}", lambda s, w: None)(spec, where)
+        for field in ("Retry", "Catch"):
+            if field in spec:
+                if kind not in ("Task", "Parallel", "Map"):
+                    self.schema(f"Field '{field}' is not supported by a {kind} state", where)
+                else:
+                    self.retry_catch(field, spec[field], f"{where}/{field}")
+        if len(self.problems) > before:
+            return None
+        try:
+            return STATE_CLASSES[kind](name, spec, self, where)
+        except DefinitionErrors as errors:
+            self.problems.extend(errors.diagnostics)
+        except ValueError as exc:  # syntax errors from paths, templates, intrinsics, rules
+            field = getattr(exc, "field", None)
+            self.schema(str(exc), f"{where}/{field}" if field else where)
+        return None
+
+    def retry_catch(self, field: str, items: Any, where: str) -> None:
+        if not isinstance(items, list):
+            self.schema(f"The field '{field}' must be an array", where)
+            return
+        for i, item in enumerate(items):
+            loc = f"{where}/{i}"
+            if not isinstance(item, Mapping):
+                self.schema("Expected an object", loc)
+                continue
+            errors = item.get("ErrorEquals")
+            if (
+                not isinstance(errors, list)
+                or not errors
+                or not all(isinstance(e, str) for e in errors)
+            ):
+                self.schema("The field 'ErrorEquals' must be a non-empty array of strings", loc)
+            elif "States.ALL" in errors and (len(errors) > 1 or i != len(items) - 1):
+                self.schema(
+                    "States.ALL must appear alone in the last ErrorEquals of a "
+                    f"{field[:-1] if field == 'Retry' else field}er",
+                    f"{loc}/ErrorEquals",
+                )
+            if field == "Catch" and not isinstance(item.get("Next"), str):
+                self.schema("The field 'Next' is required in a Catcher", loc)
+            if field == "Retry":
+                for key, minimum in (("IntervalSeconds", 1), ("MaxAttempts", 0)):
+                    value = item.get(key, minimum)
+                    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                        self.schema(f"The field '{key}' must be an integer >= {minimum}", loc)
+                rate = item.get("BackoffRate", 2.0)
+                if isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate < 1:
+                    self.schema("The field 'BackoffRate' must be a number >= 1.0", loc)
+                if item.get("JitterStrategy", "NONE") not in ("NONE", "FULL"):
+                    self.schema("The field 'JitterStrategy' must be FULL or NONE", loc)
+
+    # -- per type ---------------------------------------------------------------------------
+    def check_task(self, spec: Mapping[str, Any], where: str) -> None:
+        resource = spec.get("Resource")
+        if not isinstance(resource, str):
+            self.schema("The field 'Resource' is required and must be a string", where)
+        elif _ARN_ACTIVITY.match(resource):
+            self.activity_arns.add(resource)
+        elif not _ARN_ANY.match(resource):
+            self.problem(
+                "INVALID_RESOURCE", "Value is not a valid resource ARN", f"{where}/Resource"
+            )
+        for a, b in (
+            ("TimeoutSeconds", "TimeoutSecondsPath"),
+            ("HeartbeatSeconds", "HeartbeatSecondsPath"),
+        ):
+            if a in spec and b in spec:
+                self.schema(f"The fields '{a}' and '{b}' are mutually exclusive", where)
+            value = spec.get(a, 1)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                self.schema(f"The field '{a}' must be a positive integer", f"{where}/{a}")
+        timeout, heartbeat = spec.get("TimeoutSeconds"), spec.get("HeartbeatSeconds")
+        if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat >= timeout:
+            self.schema(
+                "The field 'HeartbeatSeconds' must be smaller than 'TimeoutSeconds'",
+                f"{where}/HeartbeatSeconds",
+            )
+
+    def check_wait(self, spec: Mapping[str, Any], where: str) -> None:
+        given = [f for f in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if f in spec]
+        if len(given) != 1:
+            self.schema(
+                "A Wait state needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath",
+                where,
+            )
+        seconds = spec.get("Seconds", 0)
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+            self.schema("The field 'Seconds' must be a non-negative integer", f"{where}/Seconds")
+
+    def check_choice(self, spec: Mapping[str, Any], where: str) -> None:
+        choices = spec.get("Choices")
+        if not isinstance(choices, list) or not choices:
+            self.schema("The field 'Choices' is required and must be a non-empty array", where)
+            return
+        for i, rule in enumerate(choices):
+            if not isinstance(rule, Mapping) or not isinstance(rule.get("Next"), str):
+                self.schema("Each choice rule needs a 'Next' field", f"{where}/Choices/{i}")
+
+    def check_fail(self, spec: Mapping[str, Any], where: str) -> None:
+        for a in ("Error", "Cause"):
+            if a in spec and f"{a}Path" in spec:
+                self.schema(f"The fields '{a}' and '{a}Path' are mutually exclusive", where)
+
+    def check_parallel(self, spec: Mapping[str, Any], where: str) -> None:
+        branches = spec.get("Branches")
+        if not isinstance(branches, list) or not branches:
+            self.schema("The field 'Branches' is required and must be a non-empty array", where)
+
+    def check_map(self, spec: Mapping[str, Any], where: str) -> None:
+        if "ItemProcessor" not in spec and "Iterator" not in spec:
+            self.schema("The field 'ItemProcessor' is required", where)
+        processor = spec.get("ItemProcessor") or spec.get("Iterator") or {}
+        mode = (processor.get("ProcessorConfig") or {}).get("Mode", "INLINE")
+        if mode != "INLINE":
+            self.schema(
+                "Distributed Map is not supported by this engine yet",
+                f"{where}/ItemProcessor/ProcessorConfig/Mode",
+            )
+        for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
+            if key in spec:
+                self.schema(f"The field '{key}' is not supported by this engine yet", where)
+        if "ItemSelector" in spec and "Parameters" in spec:
+            self.schema("The fields 'ItemSelector' and 'Parameters' are mutually exclusive", where)
+
+
+def _parse(definition: str) -> tuple[Any, list[Diagnostic]]:
+    if not isinstance(definition, str) or not definition.strip():
+        return None, [Diagnostic("MISSING_DESCRIPTION", "The definition is empty", "/")]
+    try:
+        return json.loads(definition, object_pairs_hook=_no_duplicate_keys), []
+    except _DuplicateKey as dup:
+        return None, [
+            Diagnostic("SCHEMA_VALIDATION_FAILED", f"Duplicate object key: {dup.key}", "/")
+        ]
+    except (ValueError, RecursionError) as exc:
+        return None, [Diagnostic("INVALID_JSON_DESCRIPTION", str(exc), "/")]
+
+
+def _compile(definition: str) -> tuple[CompiledDefinition | None, list[Diagnostic]]:
+    document, problems = _parse(definition)
+    if problems:
+        return None, problems
+    checker = _Checker()
+    if not isinstance(document, Mapping):
+        checker.schema("The definition must be a JSON object", "/")
+        return None, checker.problems
+    timeout = document.get("TimeoutSeconds")
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1
+    ):
+        checker.schema("The field 'TimeoutSeconds' must be a positive integer", "/TimeoutSeconds")
+    graph = checker.graph(document, "")
+    if checker.problems or graph is None:
+        return None, checker.problems
+    checker_graph = CompiledDefinition(
+        text=definition,
+        document=document,
+        graph=graph,
+        timeout_seconds=timeout,
+        activity_arns=frozenset(checker.activity_arns),
+    )
+    return checker_graph, []
+
+
+def compile_subgraph(checker: Any, doc: Any, where: str) -> Graph:
+    """Compile a nested graph (Parallel branch, Map processor) for a state class."""
+    before = len(checker.problems)
+    graph = checker.graph(doc, where)
+    if graph is None or len(checker.problems) > before:
+        problems = checker.problems[before:]
+        del checker.problems[before:]
+        raise DefinitionErrors(
+            problems or [Diagnostic("SCHEMA_VALIDATION_FAILED", "Invalid", where)]
+        )
+    return graph
+
+
+def compile_definition(definition: str) -> CompiledDefinition:
+    """Compile ASL JSON or raise :class:`InvalidDefinition` with AWS's message format."""
+    compiled, problems = _compile(definition)
+    if compiled is None:
+        joined = ", ".join(str(p) for p in problems)
+        raise InvalidDefinition(f"Invalid State Machine Definition: '{joined}'")
+    return compiled
+
+
+def validate_definition(definition: str) -> list[dict[str, str]]:
+    """ValidateStateMachineDefinition diagnostics (empty when the definition is valid)."""
+    _, problems = _compile(definition)
+    return [p.as_dict() for p in problems]
+
+
+__all__ = [
+    "CompiledDefinition",
+    "DefinitionErrors",
+    "Diagnostic",
+    "Graph",
+    "compile_definition",
+    "compile_subgraph",
+    "validate_definition",
+]

@@ -1,0 +1,236 @@
+"""The Engine: the interpreter's API for the HTTP service (and for tests).
+
+Thread-safe: every public method takes the one engine lock briefly; the scheduler thread runs
+the executions. ``get_activity_task`` blocks outside the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ..errors import ExecutionDoesNotExist, InvalidOutput
+from .activities import ActivityBroker, ActivityTask
+from .definition import CompiledDefinition, compile_definition, validate_definition
+from .execution import RUNNING, Execution, ExecutionRecord, Frame
+from .history import NOT_TRUNCATED, utc_now
+from .scheduler import Scheduler
+
+
+class Engine:
+    """Runs executions of ASL definitions. Thread-safe. One scheduler thread, no thread per
+    execution.
+
+    ``time_scale`` multiplies every Wait, retry interval, task timeout/heartbeat and execution
+    timeout (0 = at once). ``activity_exists(arn)`` tells whether an activity exists (a Task on
+    a missing one fails as on AWS); by default every activity exists.
+    """
+
+    def __init__(
+        self,
+        *,
+        time_scale: float = 1.0,
+        activity_exists: Callable[[str], bool] | None = None,
+    ) -> None:
+        if time_scale < 0:
+            raise ValueError("time_scale must be >= 0")
+        self.time_scale = float(time_scale)
+        self._activity_exists = activity_exists
+        self.lock = threading.Lock()
+        self.scheduler = Scheduler(self.lock)
+        self.activities = ActivityBroker(self)
+        self._executions: dict[str, Execution] = {}
+        self._closed = False
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the scheduler thread (idempotent)."""
+        self.scheduler.start()
+
+    def close(self) -> None:
+        """Stop the scheduler thread and wake every blocked poller."""
+        with self.lock:
+            self._closed = True
+            self.activities.wake_all()
+        self.scheduler.close()
+
+    def __enter__(self) -> Engine:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- definitions ------------------------------------------------------------------------
+    def compile(self, definition: str) -> CompiledDefinition:
+        """Compile ASL JSON; raises ``errors.InvalidDefinition`` with AWS's message format."""
+        return compile_definition(definition)
+
+    def validate(self, definition: str) -> list[dict[str, str]]:
+        """ValidateStateMachineDefinition diagnostics (empty list: valid)."""
+        return validate_definition(definition)
+
+    # -- executions -------------------------------------------------------------------------
+    def start_execution(
+        self,
+        *,
+        definition: CompiledDefinition,
+        execution_arn: str,
+        state_machine_arn: str,
+        state_machine_name: str,
+        execution_name: str,
+        input_text: str,
+        role_arn: str,
+        start_date: datetime | None = None,
+        state_machine_type: str = "STANDARD",
+        on_end: Callable[[ExecutionRecord], None] | None = None,
+        state_machine_alias_arn: str | None = None,
+        state_machine_version_arn: str | None = None,
+    ) -> ExecutionRecord:
+        """Start an execution; returns at once (RUNNING, ExecutionStarted in history)."""
+        input_value = json.loads(input_text)
+        record = ExecutionRecord(
+            execution_arn=execution_arn,
+            state_machine_arn=state_machine_arn,
+            name=execution_name,
+            state_machine_type=state_machine_type,
+            status=RUNNING,
+            start_date=start_date or utc_now(),
+            stop_date=None,
+            input=input_text,
+            output=None,
+            error=None,
+            cause=None,
+            history=[],
+        )
+        execution = Execution(
+            self,
+            definition,
+            record,
+            role_arn=role_arn,
+            state_machine_name=state_machine_name,
+            input_value=input_value,
+            on_end=on_end,
+        )
+        details: dict[str, Any] = {
+            "input": input_text,
+            "inputDetails": NOT_TRUNCATED,
+            "roleArn": role_arn,
+        }
+        if state_machine_alias_arn:
+            details["stateMachineAliasArn"] = state_machine_alias_arn
+        if state_machine_version_arn:
+            details["stateMachineVersionArn"] = state_machine_version_arn
+        with self.lock:
+            self._executions[execution_arn] = execution
+            execution.begin(input_value, input_text, details)
+        return record
+
+    def stop_execution(
+        self, execution_arn: str, *, error: str | None = None, cause: str | None = None
+    ) -> datetime:
+        """Abort a running execution (ExecutionAborted); returns the stop date."""
+        with self.lock:
+            execution = self._get(execution_arn)
+            execution.abort(error, cause)
+            return execution.record.stop_date  # type: ignore[return-value]
+
+    def get_execution(self, execution_arn: str) -> ExecutionRecord:
+        """The live record of an execution; raises ``errors.ExecutionDoesNotExist``."""
+        return self._get(execution_arn).record
+
+    def _get(self, execution_arn: str) -> Execution:
+        execution = self._executions.get(execution_arn)
+        if execution is None:
+            raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{execution_arn}'")
+        return execution
+
+    def _execution_ended(self, execution: Execution) -> None:
+        if execution.on_end is not None:
+            self.scheduler.defer(execution.on_end, execution.record)
+
+    # -- activities -------------------------------------------------------------------------
+    def activity_exists(self, activity_arn: str) -> bool:
+        """Whether a Task may schedule on this activity (the service's answer)."""
+        return True if self._activity_exists is None else bool(self._activity_exists(activity_arn))
+
+    @staticmethod
+    def region_of(arn: str) -> str:
+        """The region part of an ARN (us-east-1 when it has none)."""
+        parts = arn.split(":")
+        return parts[3] if len(parts) > 3 and parts[3] else "us-east-1"
+
+    def schedule_activity(
+        self,
+        frame: Frame,
+        activity_arn: str,
+        input_text: str,
+        timeout_seconds: float | None,
+        heartbeat_seconds: float | None,
+    ) -> ActivityTask:
+        """Queue an activity task for ``frame`` (scheduler thread, lock held)."""
+        task = ActivityTask(self.activities, frame, activity_arn, input_text, heartbeat_seconds)
+        frame.blocker = task
+        frame.execution.tasks.add(task)
+        if timeout_seconds is not None:
+            task.timeout_timer = self.scheduler.call_later(
+                timeout_seconds * self.time_scale,
+                self.activities.time_out,
+                task,
+                "States.Timeout",
+            )
+        self.activities.schedule(task)
+        return task
+
+    def get_activity_task(
+        self, activity_arn: str, worker_name: str | None, wait_seconds: float = 60.0
+    ) -> tuple[str, str] | None:
+        """Long-poll for a task (real seconds): ``(task_token, input_text)`` or None."""
+        with self.lock:
+            if self._closed:
+                return None
+            taken = self.activities.take(activity_arn, worker_name)
+            if isinstance(taken, ActivityTask):
+                return taken.token, taken.input_text
+            waiter = taken
+        waiter.event.wait(max(0.0, wait_seconds))
+        with self.lock:
+            task = waiter.task
+            if task is not None:
+                return task.token, task.input_text
+            self.activities.give_up(activity_arn, waiter)
+            return None
+
+    def send_task_success(self, task_token: str, output: str) -> None:
+        """A worker's result; raises InvalidToken, TaskDoesNotExist, TaskTimedOut, InvalidOutput."""
+        try:
+            json.loads(output)
+        except (TypeError, ValueError) as exc:
+            with self.lock:
+                self.activities.lookup(task_token)
+            raise InvalidOutput(f"Invalid Output: {exc}") from None
+        with self.lock:
+            task = self.activities.lookup(task_token)
+            self.activities.retire(task, "done")
+            task.frame.resume(("succeeded", output))
+
+    def send_task_failure(
+        self, task_token: str, error: str | None = None, cause: str | None = None
+    ) -> None:
+        """A worker's failure; raises InvalidToken, TaskDoesNotExist, TaskTimedOut."""
+        with self.lock:
+            task = self.activities.lookup(task_token)
+            self.activities.retire(task, "done")
+            task.frame.resume(("failed", error, cause))
+
+    def send_task_heartbeat(self, task_token: str) -> None:
+        """A worker is alive; restarts the heartbeat clock."""
+        with self.lock:
+            task = self.activities.lookup(task_token)
+            self.activities.arm_heartbeat(task)
+
+
+__all__ = ["Engine"]

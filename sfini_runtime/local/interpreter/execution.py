@@ -1,0 +1,484 @@
+"""Executions and their frames: the state-to-state loop and how an execution ends.
+
+An execution has one root *frame* plus one per running Parallel branch or Map iteration.
+A frame wraps a generator (:func:`run_graph`) that the scheduler steps; it yields one of
+three instructions: ``(SLEEP, seconds)`` (a Wait, a retry interval), ``(PARK,)`` (waiting for
+an activity worker or for child frames; someone else resumes it) and ``(YIELD,)`` (give other
+executions a turn). Everything here runs on the scheduler thread with the engine lock held.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .failures import StatesError
+from .history import (
+    NOT_TRUNCATED,
+    History,
+    HistoryLimitExceeded,
+    exceeds_payload_limit,
+    format_timestamp,
+    to_json,
+)
+from .states.base import wrap_error
+
+if TYPE_CHECKING:
+    from .definition import CompiledDefinition, Graph
+    from .engine import Engine
+    from .scheduler import Timer
+
+log = logging.getLogger(__name__)
+
+SLEEP = "sleep"
+PARK = "park"
+YIELD = "yield"
+_PARK = (PARK,)
+_YIELD = (YIELD,)
+#: state transitions a frame makes before letting other work run
+TRANSITIONS_PER_TURN = 200
+
+RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED = (
+    "RUNNING",
+    "SUCCEEDED",
+    "FAILED",
+    "TIMED_OUT",
+    "ABORTED",
+)
+
+
+@dataclass
+class ExecutionRecord:
+    """What the service reads about an execution (live: updated as the execution runs)."""
+
+    execution_arn: str
+    state_machine_arn: str
+    name: str
+    state_machine_type: str
+    status: str
+    start_date: datetime
+    stop_date: datetime | None
+    input: str
+    output: str | None
+    error: str | None
+    cause: str | None
+    history: list[dict[str, Any]]
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def data_limit_error(state_name: str) -> StatesError:
+    """AWS's error for a payload over 256 KiB."""
+    err = StatesError(
+        "States.DataLimitExceeded",
+        f"The state/task '{state_name}' returned a result with a size exceeding the maximum "
+        "number of bytes service limit.",
+    )
+    err.verbatim = True  # type: ignore[attr-defined]
+    return err
+
+
+def run_graph(frame: Frame, graph: Graph, value: Any, text: str | None = None) -> Generator:
+    """Run the states of ``graph`` from its StartAt; returns ``(output, output_text)``."""
+    execution = frame.execution
+    add = execution.history.add
+    states = graph.states
+    state = states[graph.start_at]
+    budget = TRANSITIONS_PER_TURN
+    while True:
+        frame.state = state
+        if text is None:
+            text = to_json(value)
+        entered = add(
+            state.entered_type,
+            frame.last,
+            "stateEnteredEventDetails",
+            {"name": state.name, "input": text, "inputDetails": NOT_TRUNCATED},
+        )
+        frame.last = frame.entered_id = entered
+        context = execution.context(state.name) if state.needs_context else None
+        if state.simple:
+            output, target = state.execute(frame, value, context)
+        else:
+            output, target = yield from state.run(frame, value, context, entered)
+        text = to_json(output)
+        if exceeds_payload_limit(text):
+            raise data_limit_error(state.name)
+        frame.last = add(
+            state.exited_type,
+            frame.last,
+            "stateExitedEventDetails",
+            {"name": state.name, "output": text, "outputDetails": NOT_TRUNCATED},
+        )
+        frame.state = None
+        if target is None:
+            return output, text
+        value = output
+        state = states[target]
+        budget -= 1
+        if not budget:
+            budget = TRANSITIONS_PER_TURN
+            yield _YIELD
+
+
+class ChildGroup:
+    """Child frames (Parallel branches, Map iterations) whose ends a parent frame awaits."""
+
+    __slots__ = ("finished", "frames", "parent", "waiting")
+
+    def __init__(self, parent: Frame) -> None:
+        self.parent = parent
+        self.frames: list[Frame] = []
+        self.finished: deque[tuple[Frame, bool, Any]] = deque()
+        self.waiting = False
+
+    def child_done(self, child: Frame, ok: bool, value: Any) -> None:
+        self.finished.append((child, ok, value))
+        if self.waiting:
+            self.waiting = False
+            self.parent.resume(None)
+
+    def wait(self) -> tuple[Any, ...]:
+        """The instruction that parks the parent until a child has finished."""
+        if self.finished:
+            return _YIELD
+        self.waiting = True
+        return _PARK
+
+    def cancel_all(self) -> None:
+        """Stop every child still running (after a failure)."""
+        for child in self.frames:
+            if child.alive:
+                child.cancel()
+
+
+class Frame:
+    """One thread of control inside an execution."""
+
+    __slots__ = (
+        "alive",
+        "blocker",
+        "children",
+        "entered_id",
+        "execution",
+        "gen",
+        "group",
+        "iteration",
+        "last",
+        "parent",
+        "state",
+    )
+
+    def __init__(
+        self,
+        execution: Execution,
+        last: int,
+        group: ChildGroup | None = None,
+        iteration: tuple[int, str] | None = None,
+    ) -> None:
+        self.execution = execution
+        self.last = last
+        self.entered_id = 0
+        self.group = group
+        self.parent = group.parent if group is not None else None
+        self.iteration = iteration  # (index, map state name) for Map iterations
+        self.gen: Generator | None = None
+        self.alive = True
+        self.blocker: Any = None  # a Timer or an ActivityTask to cancel on abort
+        self.state: Any = None
+        self.children: list[Frame] = []
+        execution.frames.append(self)
+        if self.parent is not None:
+            self.parent.children.append(self)
+
+    # -- helpers for states ----------------------------------------------------------------
+    def add_event(
+        self, event_type: str, details_key: str | None = None, details: Any = None
+    ) -> int:
+        """Record an event following this frame's last one."""
+        self.last = self.execution.history.add(event_type, self.last, details_key, details)
+        return self.last
+
+    def sleep_instruction(self, seconds: float) -> tuple[Any, ...]:
+        """The instruction for waiting ``seconds`` (scaled by the engine's time_scale)."""
+        return (SLEEP, seconds * self.execution.engine.time_scale)
+
+    @staticmethod
+    def park_instruction() -> tuple[Any, ...]:
+        """The instruction for waiting until someone calls resume/fail."""
+        return _PARK
+
+    def spawn(
+        self,
+        group: ChildGroup,
+        graph: Graph,
+        value: Any,
+        last: int,
+        iteration: tuple[int, str] | None = None,
+    ) -> Frame:
+        """Start a child frame running ``graph`` on ``value``."""
+        child = Frame(self.execution, last, group, iteration)
+        group.frames.append(child)
+        child.gen = run_graph(child, graph, value)
+        self.execution.engine.scheduler.call_soon(child.step, None, None)
+        return child
+
+    # -- driven by the scheduler -----------------------------------------------------------
+    def resume(self, value: Any) -> None:
+        """Continue this frame with ``value`` (from any code holding the lock)."""
+        self.blocker = None
+        self.execution.engine.scheduler.call_soon(self.step, value, None)
+
+    def fail(self, error: BaseException) -> None:
+        """Continue this frame by raising ``error`` into it."""
+        self.blocker = None
+        self.execution.engine.scheduler.call_soon(self.step, None, error)
+
+    def step(self, value: Any, error: BaseException | None) -> None:
+        """Advance the generator to its next instruction."""
+        if not self.alive:
+            return
+        execution = self.execution
+        gen = self.gen
+        try:
+            instruction = gen.send(value) if error is None else gen.throw(error)  # type: ignore[union-attr]
+        except StopIteration as stop:
+            self.alive = False
+            output, text = stop.value
+            if self.group is not None:
+                self.group.child_done(self, True, output)
+            else:
+                execution.succeed(text)
+            return
+        except StatesError as err:
+            self.alive = False
+            if self.state is not None:
+                err = wrap_error(err, self.state.name, self.entered_id)
+            if self.group is not None:
+                self.group.child_done(self, False, err)
+            else:
+                execution.fail(err.error, err.cause, self.last)
+            return
+        except HistoryLimitExceeded:
+            self.alive = False
+            execution.fail(
+                "States.Runtime",
+                "The execution reached the maximum number of history events (25000).",
+                self.last,
+            )
+            return
+        except Exception as exc:  # a bug: fail the execution, keep the engine running
+            self.alive = False
+            log.exception("execution %s failed inside the engine", execution.record.execution_arn)
+            execution.fail("States.Runtime", f"Internal engine error: {exc!r}", self.last)
+            return
+        kind = instruction[0]
+        if kind is SLEEP:
+            self.blocker = execution.engine.scheduler.call_later(
+                instruction[1], self.step, None, None
+            )
+        elif kind is YIELD:
+            execution.engine.scheduler.call_soon(self.step, None, None)
+        # PARK: whoever holds the blocker resumes the frame
+
+    def cancel(self) -> None:
+        """Stop this frame and its children without recording anything."""
+        self.alive = False
+        for child in self.children:
+            if child.alive:
+                child.cancel()
+        blocker = self.blocker
+        self.blocker = None
+        if blocker is not None:
+            blocker.cancel()
+        if self.gen is not None:
+            try:
+                self.gen.close()
+            except Exception:  # closing must never break an abort
+                log.exception("closing a frame failed")
+
+
+class Execution:
+    """A running (or ended) execution of a compiled definition."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        definition: CompiledDefinition,
+        record: ExecutionRecord,
+        *,
+        role_arn: str,
+        state_machine_name: str,
+        input_value: Any,
+        on_end: Callable[[ExecutionRecord], None] | None,
+    ) -> None:
+        self.engine = engine
+        self.definition = definition
+        self.record = record
+        self.history = History()
+        record.history = self.history.events
+        self.frames: list[Frame] = []
+        self.on_end = on_end
+        self.ended = False
+        self.timeout_timer: Timer | None = None
+        self.tasks: set[Any] = set()  # outstanding ActivityTasks
+        self.context_execution = {
+            "Id": record.execution_arn,
+            "Input": input_value,
+            "StartTime": format_timestamp(record.start_date),
+            "Name": record.name,
+            "RoleArn": role_arn,
+            "RedriveCount": 0,
+        }
+        self.context_state_machine = {"Id": record.state_machine_arn, "Name": state_machine_name}
+
+    def context(self, state_name: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The context object ``$$`` for the state just entered."""
+        entered = self.history.events[-1]["timestamp"]
+        ctx = {
+            "Execution": self.context_execution,
+            "StateMachine": self.context_state_machine,
+            "State": {"Name": state_name, "EnteredTime": format_timestamp(entered)},
+        }
+        if extra:
+            ctx.update(extra)
+        return ctx
+
+    # -- start and end ---------------------------------------------------------------------
+    def begin(self, input_value: Any, input_text: str, started_details: dict[str, Any]) -> None:
+        """Record ExecutionStarted and queue the root frame."""
+        self.history.add("ExecutionStarted", 0, "executionStartedEventDetails", started_details)
+        root = Frame(self, 0)
+        root.gen = run_graph(root, self.definition.graph, input_value, input_text)
+        scheduler = self.engine.scheduler
+        timeout = self.definition.timeout_seconds
+        if timeout is not None:
+            self.timeout_timer = scheduler.call_later(
+                timeout * self.engine.time_scale, self.time_out
+            )
+        scheduler.call_soon(root.step, None, None)
+
+    def succeed(self, output_text: str) -> None:
+        """The root frame returned: ExecutionSucceeded."""
+        if self.ended:
+            return
+        last = self.history.last_id
+        self.history.add(
+            "ExecutionSucceeded",
+            last,
+            "executionSucceededEventDetails",
+            {"output": output_text, "outputDetails": NOT_TRUNCATED},
+            final=True,
+        )
+        self.record.output = output_text
+        self._end(SUCCEEDED)
+
+    def fail(self, error: str | None, cause: str | None, last: int | None = None) -> None:
+        """The root frame raised: ExecutionFailed."""
+        if self.ended:
+            return
+        details: dict[str, Any] = {}
+        if error is not None:
+            details["error"] = error
+        if cause is not None:
+            details["cause"] = cause
+        self.cancel_frames()
+        self.history.add(
+            "ExecutionFailed",
+            self.history.last_id if last is None else last,
+            "executionFailedEventDetails",
+            details,
+            final=True,
+        )
+        self.record.error, self.record.cause = error, cause
+        self._end(FAILED)
+
+    def time_out(self) -> None:
+        """The machine's TimeoutSeconds passed: ExecutionTimedOut."""
+        if self.ended:
+            return
+        self.timeout_timer = None
+        self.cancel_frames()
+        self.history.add(
+            "ExecutionTimedOut",
+            self.history.last_id,
+            "executionTimedOutEventDetails",
+            {"error": "States.Timeout"},
+            final=True,
+        )
+        self.record.error = "States.Timeout"
+        self._end(TIMED_OUT)
+
+    def abort(self, error: str | None, cause: str | None) -> None:
+        """StopExecution: the running states' Aborted events, then ExecutionAborted."""
+        if self.ended:
+            return
+        for frame in reversed(self.frames):
+            if not frame.alive:
+                continue
+            try:
+                if frame.state is not None:
+                    frame.state.abort(frame)
+                if frame.iteration is not None:
+                    index, name = frame.iteration
+                    frame.add_event(
+                        "MapIterationAborted",
+                        "mapIterationAbortedEventDetails",
+                        {"index": index, "name": name},
+                    )
+            except HistoryLimitExceeded:
+                break
+        self.cancel_frames()
+        details: dict[str, Any] = {}
+        if error is not None:
+            details["error"] = error
+        if cause is not None:
+            details["cause"] = cause
+        self.history.add(
+            "ExecutionAborted",
+            self.history.last_id,
+            "executionAbortedEventDetails",
+            details,
+            final=True,
+        )
+        self.record.error, self.record.cause = error, cause
+        self._end(ABORTED)
+
+    def cancel_frames(self) -> None:
+        """Stop every frame and withdraw every outstanding activity task."""
+        for frame in self.frames:
+            if frame.alive:
+                frame.cancel()
+        for task in list(self.tasks):
+            task.cancel()
+        self.tasks.clear()
+
+    def _end(self, status: str) -> None:
+        self.ended = True
+        if self.timeout_timer is not None:
+            self.timeout_timer.cancel()
+            self.timeout_timer = None
+        self.frames = []
+        record = self.record
+        record.stop_date = self.history.events[-1]["timestamp"]
+        record.status = status
+        record.done.set()
+        self.engine._execution_ended(self)
+
+
+__all__ = [
+    "ABORTED",
+    "FAILED",
+    "RUNNING",
+    "SUCCEEDED",
+    "TIMED_OUT",
+    "ChildGroup",
+    "Execution",
+    "ExecutionRecord",
+    "Frame",
+    "run_graph",
+]

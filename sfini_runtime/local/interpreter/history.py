@@ -1,0 +1,117 @@
+"""Execution history: AWS's events, ids and ``previousEventId`` links, and its size limits.
+
+An event is a plain dict shaped like one element of GetExecutionHistory's ``events``:
+``{"timestamp": datetime, "type": str, "id": int, "previousEventId": int,
+"<x>EventDetails": {...}}``.
+Inputs and outputs inside details are JSON text, as AWS stores them, serialised once.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+#: AWS's quota on the number of events in one execution's history.
+MAX_HISTORY_EVENTS = 25_000
+#: AWS's quota on one payload (state input/output, task result), in bytes.
+MAX_PAYLOAD_BYTES = 256 * 1024
+
+NOT_TRUNCATED: dict[str, bool] = {"truncated": False}
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def to_json(value: Any) -> str:
+    """Serialise a value to compact JSON text, the form AWS writes into history and outputs."""
+    return _encode(value)
+
+
+def exceeds_payload_limit(text: str) -> bool:
+    """True when ``text`` is larger than AWS's 256 KiB payload quota (UTF-8 bytes)."""
+    n = len(text)
+    if n <= MAX_PAYLOAD_BYTES // 4:
+        return False
+    if n > MAX_PAYLOAD_BYTES:
+        return True
+    return len(text.encode("utf-8")) > MAX_PAYLOAD_BYTES
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """Format a time the way the context object shows it: ``2024-01-01T00:00:00.123Z``."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class HistoryLimitExceeded(Exception):
+    """The execution reached AWS's 25,000 event quota."""
+
+
+class History:
+    """The ordered events of one execution; ids start at 1."""
+
+    __slots__ = ("events", "limit")
+
+    def __init__(self, limit: int = MAX_HISTORY_EVENTS) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.limit = limit
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    @property
+    def last_id(self) -> int:
+        """Id of the newest event (0 when empty)."""
+        return len(self.events)
+
+    def add(
+        self,
+        event_type: str,
+        previous_id: int,
+        details_key: str | None = None,
+        details: dict[str, Any] | None = None,
+        *,
+        final: bool = False,
+    ) -> int:
+        """Append an event and return its id.
+
+        Raises :class:`HistoryLimitExceeded` when only the last slot is left and the event is
+        not ``final`` (the slot is kept for the ExecutionFailed event that ends the execution).
+        """
+        events = self.events
+        event_id = len(events) + 1
+        if event_id >= self.limit and not final:
+            raise HistoryLimitExceeded(event_type)
+        event: dict[str, Any] = {
+            "timestamp": datetime.now(timezone.utc),
+            "type": event_type,
+            "id": event_id,
+            "previousEventId": previous_id,
+        }
+        if details_key is not None:
+            event[details_key] = details
+        events.append(event)
+        return event_id
+
+
+def payload_details(key: str, text: str) -> dict[str, Any]:
+    """``{"input": text, "inputDetails": {"truncated": False}}`` (or output)."""
+    return {key: text, key + "Details": NOT_TRUNCATED}
+
+
+__all__ = [
+    "MAX_HISTORY_EVENTS",
+    "MAX_PAYLOAD_BYTES",
+    "NOT_TRUNCATED",
+    "History",
+    "HistoryLimitExceeded",
+    "exceeds_payload_limit",
+    "format_timestamp",
+    "payload_details",
+    "to_json",
+    "utc_now",
+]

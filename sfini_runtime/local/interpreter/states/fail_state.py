@@ -1,0 +1,45 @@
+"""The Fail state: fails its branch (or the execution) with Error and Cause."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..failures import StatesError
+from ..paths import compile_path
+from .base import CompiledState, lookup, runtime_error, user_error, wrap_error
+
+if TYPE_CHECKING:
+    from ..execution import Frame
+
+
+class FailState(CompiledState):
+    """``Type: Fail`` (Error/Cause or ErrorPath/CausePath)."""
+
+    type_name = "Fail"
+    simple = True
+    dataflow_fields = ()
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, spec)
+        self.error: str | None = spec.get("Error")
+        self.cause: str | None = spec.get("Cause")
+        self.error_path = compile_path(spec["ErrorPath"]) if "ErrorPath" in spec else None
+        self.cause_path = compile_path(spec["CausePath"]) if "CausePath" in spec else None
+
+    def _resolve(self, path: Any, field: str, raw_input: Any, context: Any) -> str:
+        value = lookup(path, raw_input, context)
+        if not isinstance(value, str):
+            raise runtime_error(f"The {field} field must evaluate to a string: {path.source}")
+        return value
+
+    def execute(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, str | None]:
+        error, cause = self.error, self.cause
+        try:
+            if self.error_path is not None:
+                error = self._resolve(self.error_path, "ErrorPath", raw_input, context)
+            if self.cause_path is not None:
+                cause = self._resolve(self.cause_path, "CausePath", raw_input, context)
+        except StatesError as err:
+            raise wrap_error(err, self.name, frame.entered_id) from None
+        raise user_error(error, cause)  # type: ignore[arg-type]

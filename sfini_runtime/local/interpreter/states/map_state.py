@@ -1,0 +1,175 @@
+"""The inline Map state: one child frame per item, at most MaxConcurrency at a time."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..failures import StatesError
+from ..history import to_json
+from ..paths import compile_path
+from ..payload import compile_template
+from .base import CompiledState, RunResult, lookup, runtime_error
+
+if TYPE_CHECKING:
+    from ..definition import Graph
+    from ..execution import Frame
+
+
+class MapState(CompiledState):
+    """``Type: Map`` (INLINE): ItemsPath, ItemSelector/Parameters, MaxConcurrency(Path),
+    ToleratedFailureCount/Percentage(Path)."""
+
+    type_name = "Map"
+    dataflow_fields = ("InputPath", "ResultSelector", "ResultPath", "OutputPath")
+
+    def __init__(self, name: str, spec: Mapping[str, Any], processor: Graph) -> None:
+        super().__init__(name, spec)
+        self.processor = processor
+        self.items_path = compile_path(spec.get("ItemsPath", "$"))
+        selector = spec.get("ItemSelector", spec.get("Parameters"))
+        self.selector = compile_template(selector) if selector is not None else None
+        self.max_concurrency: int = spec.get("MaxConcurrency", 0)
+        self.max_concurrency_path = _path(spec, "MaxConcurrencyPath")
+        self.tolerated_count: int | None = spec.get("ToleratedFailureCount")
+        self.tolerated_count_path = _path(spec, "ToleratedFailureCountPath")
+        self.tolerated_percentage: float | None = spec.get("ToleratedFailurePercentage")
+        self.tolerated_percentage_path = _path(spec, "ToleratedFailurePercentagePath")
+
+    def _number(self, path: Any, field: str, value: Any, context: Any, integer: bool) -> Any:
+        number = lookup(path, value, context)
+        ok = not isinstance(number, bool) and (
+            isinstance(number, int) if integer else isinstance(number, (int, float))
+        )
+        if not ok or number < 0:
+            kind = "integer" if integer else "number"
+            raise runtime_error(
+                f"The {field} field refers to value {to_json(number)} which is not a valid "
+                f"{kind}: {path.source}"
+            )
+        return number
+
+    def attempt(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
+        from ..execution import ChildGroup
+
+        value = self.dataflow.effective_input(raw_input, context)
+        concurrency = self.max_concurrency
+        if self.max_concurrency_path is not None:
+            concurrency = self._number(
+                self.max_concurrency_path, "MaxConcurrencyPath", value, context, True
+            )
+        tolerated_count = self.tolerated_count
+        if self.tolerated_count_path is not None:
+            tolerated_count = self._number(
+                self.tolerated_count_path, "ToleratedFailureCountPath", value, context, True
+            )
+        tolerated_pct = self.tolerated_percentage
+        if self.tolerated_percentage_path is not None:
+            tolerated_pct = self._number(
+                self.tolerated_percentage_path,
+                "ToleratedFailurePercentagePath",
+                value,
+                context,
+                False,
+            )
+        items = lookup(self.items_path, value, context)
+        if not isinstance(items, list):
+            raise runtime_error(
+                f"Map state input must be an array, but '{self.items_path.source}' refers to "
+                f"{to_json(items)}"
+            )
+        total = len(items)
+        allowed_failures = math.inf
+        if tolerated_count is not None:
+            allowed_failures = tolerated_count
+        if tolerated_pct is not None:
+            allowed_failures = min(allowed_failures, math.floor(total * tolerated_pct / 100))
+        if tolerated_count is None and tolerated_pct is None:
+            allowed_failures = 0
+        frame.add_event("MapStateStarted", "mapStateStartedEventDetails", {"length": total})
+        execution = frame.execution
+        group = ChildGroup(frame)
+        results: list[Any] = [None] * total
+        launched = running = failures = 0
+        last_done = frame.last
+        limit = concurrency if concurrency > 0 else total
+        try:
+            while launched < total or running:
+                while launched < total and running < limit:
+                    index = launched
+                    item = items[index]
+                    if self.selector is not None:
+                        item_context = (
+                            execution.context(
+                                self.name, {"Map": {"Item": {"Index": index, "Value": item}}}
+                            )
+                            if context is None
+                            else {
+                                **context,
+                                "Map": {"Item": {"Index": index, "Value": item}},
+                            }
+                        )
+                        item = self.selector.render(value, item_context)
+                    started = frame.add_event(
+                        "MapIterationStarted",
+                        "mapIterationStartedEventDetails",
+                        {"index": index, "name": self.name},
+                    )
+                    frame.spawn(group, self.processor, item, started, (index, self.name))
+                    launched += 1
+                    running += 1
+                yield group.wait()
+                while group.finished:
+                    child, ok, outcome = group.finished.popleft()
+                    running -= 1
+                    index = child.iteration[0]  # type: ignore[index]
+                    frame.last = child.last
+                    if ok:
+                        results[index] = outcome
+                        last_done = frame.add_event(
+                            "MapIterationSucceeded",
+                            "mapIterationSucceededEventDetails",
+                            {"index": index, "name": self.name},
+                        )
+                        frame.last = child.last
+                        continue
+                    frame.add_event(
+                        "MapIterationFailed",
+                        "mapIterationFailedEventDetails",
+                        {"index": index, "name": self.name},
+                    )
+                    frame.last = child.last
+                    failures += 1
+                    if failures > allowed_failures:
+                        for other in group.frames:
+                            if other.alive:
+                                other.cancel()
+                                frame.add_event(
+                                    "MapIterationAborted",
+                                    "mapIterationAbortedEventDetails",
+                                    {"index": other.iteration[0], "name": self.name},  # type: ignore[index]
+                                )
+                        frame.add_event("MapStateFailed")
+                        if (
+                            allowed_failures > 0
+                            or tolerated_count is not None
+                            or (tolerated_pct is not None)
+                        ):
+                            raise StatesError(
+                                "States.ExceedToleratedFailureThreshold",
+                                "The specified tolerated failure threshold was exceeded",
+                            )
+                        raise outcome
+        finally:
+            frame.children = []
+        frame.last = last_done
+        frame.add_event("MapStateSucceeded")
+        return results
+
+    def abort(self, frame: Frame) -> None:
+        frame.add_event("MapStateAborted")
+
+
+def _path(spec: Mapping[str, Any], field: str) -> Any:
+    return compile_path(spec[field]) if field in spec else None
