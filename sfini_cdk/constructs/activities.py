@@ -1,0 +1,146 @@
+"""The ``Activities`` construct: one ``AWS::StepFunctions::Activity`` per sfini activity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from sfini_cdk.activity import Activity, ActivityRegistration
+from sfini_cdk.constructs import registry
+from sfini_cdk.constructs.errors import DuplicateActivityName, UnknownActivity
+from sfini_cdk.constructs.iam import worker_grant
+from sfini_cdk.constructs.names import check_resource_name
+
+
+def collect_activities(
+    source: ActivityRegistration | Iterable[Activity],
+) -> dict[str, Activity]:
+    """The activities of a registration (or any iterable of activities), by name.
+
+    Raises:
+        DuplicateActivityName: two different activity objects share one name
+    """
+    if isinstance(source, ActivityRegistration):
+        items: Iterable[Activity] = source.activities.values()
+    else:
+        items = source
+    by_name: dict[str, Activity] = {}
+    for activity in items:
+        if not isinstance(activity, Activity):
+            raise TypeError(f"expected sfini activities, got {type(activity).__name__}")
+        name = check_resource_name("activity", activity.name)
+        existing = by_name.setdefault(name, activity)
+        if existing is not activity:
+            raise DuplicateActivityName(
+                f"two different activities are named {name!r} ({existing!r} and {activity!r}); "
+                "AWS activity names are unique in an account and region"
+            )
+    return by_name
+
+
+class Activities(Construct):
+    """One Step Functions activity per activity of a sfini ``ActivityRegistration``.
+
+    The physical name of each activity is its sfini name (prefix included), so workers find it
+    by name. Task input can be encrypted with a customer-managed KMS key.
+
+    Args:
+        scope: parent construct
+        id: construct id
+        registration: the activities, as a registration or an iterable of ``Activity``
+        encryption_key: customer-managed KMS key for the activities' task input, default: the
+            AWS-owned key
+        data_key_reuse: how long Step Functions reuses a data key (60 s to 15 min), with
+            ``encryption_key`` only, default: AWS's (5 minutes)
+        removal_policy: what CloudFormation does with the activities when they leave the stack,
+            default: delete them
+
+    Raises:
+        DuplicateActivityName: two different activities share one name
+        InvalidResourceName: an activity name AWS would reject
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        registration: ActivityRegistration | Iterable[Activity],
+        *,
+        encryption_key: kms.IKey | None = None,
+        data_key_reuse: cdk.Duration | None = None,
+        removal_policy: cdk.RemovalPolicy | None = None,
+    ) -> None:
+        activities = collect_activities(registration)
+        for name, sfini_activity in activities.items():
+            registry.check_available(scope, "activity", name, sfini_activity)
+        super().__init__(scope, id)
+        self.encryption_key = encryption_key
+        encryption = (
+            sfn.CustomerManagedEncryptionConfiguration(encryption_key, data_key_reuse)
+            if encryption_key is not None
+            else None
+        )
+        self._sfini: dict[str, Activity] = activities
+        self._cdk: dict[str, sfn.Activity] = {}
+        for name in activities:
+            activity = sfn.Activity(
+                self, name, activity_name=name, encryption_configuration=encryption
+            )
+            if removal_policy is not None:
+                activity.apply_removal_policy(removal_policy)
+            self._cdk[name] = activity
+            registry.register(self, "activity", name, activities[name], activity.activity_arn)
+
+    @property
+    def names(self) -> list[str]:
+        """The activity names, in registration order."""
+        return list(self._sfini)
+
+    @property
+    def activities(self) -> dict[str, sfn.IActivity]:
+        """The CDK activities, by sfini activity name."""
+        return dict(self._cdk)
+
+    def __contains__(self, activity: object) -> bool:
+        name = activity.name if isinstance(activity, Activity) else activity
+        return name in self._sfini
+
+    def sfini_activity(self, name: str) -> Activity:
+        """The sfini activity deployed under ``name``."""
+        return self._sfini[self._known(name)]
+
+    def activity(self, activity: Activity | str) -> sfn.IActivity:
+        """The CDK activity deployed for a sfini activity (or activity name)."""
+        name = activity.name if isinstance(activity, Activity) else activity
+        return self._cdk[self._known(name)]
+
+    def arn_of(self, activity: Activity | str) -> str:
+        """The ARN (a deploy-time token) of a sfini activity or activity name."""
+        return self.activity(activity).activity_arn
+
+    def grant_worker(self, grantee: iam.IGrantable, *activities: Activity | str) -> iam.Grant:
+        """Let ``grantee`` work these activities (default: all of them), and nothing more.
+
+        Grants ``states:GetActivityTask``, ``states:SendTaskSuccess``, ``states:SendTaskFailure``
+        and ``states:SendTaskHeartbeat`` on exactly those activity ARNs; with a customer-managed
+        key also ``kms:Decrypt`` on it for those activities (encryption context condition).
+        """
+        arns = (
+            [self.arn_of(a) for a in activities]
+            if activities
+            else [a.activity_arn for a in self._cdk.values()]
+        )
+        return worker_grant(grantee, arns, self.encryption_key)
+
+    def _known(self, name: str) -> str:
+        if name not in self._sfini:
+            raise UnknownActivity(
+                f"activity {name!r} is not one of this construct's activities "
+                f"({', '.join(map(repr, self._sfini)) or 'none'})"
+            )
+        return name

@@ -1,0 +1,177 @@
+"""IAM policy statements for a state machine's role, collected from what its states use.
+
+Rules (least privilege; no wildcard where a narrower ARN exists):
+
+* Lambda functions (direct ``Resource`` or ``lambda:invoke``): ``lambda:InvokeFunction`` on
+  exactly those functions and ``<function ARN>:*`` (their versions and aliases).
+* Nested state machines: ``states:StartExecution`` on exactly those state machines; for ``.sync``
+  also ``states:DescribeExecution``/``states:StopExecution`` on their executions
+  (``execution:<name>:*``, execution names are chosen at run time) and ``events:PutTargets``,
+  ``events:PutRule``, ``events:DescribeRule`` on the one EventBridge rule Step Functions manages
+  for this (``rule/StepFunctionsGetEventsForStepFunctionsExecutionRule``).
+* Activities: nothing (workers poll; the state machine needs no permission), except
+  ``kms:Decrypt``/``kms:GenerateDataKey`` on an activity's customer-managed key, limited by the
+  ``aws:states:activityArn`` encryption context, so the state machine can encrypt task input.
+* CloudWatch Logs delivery and X-Ray: only when enabled, and on ``*``: AWS requires it, since
+  ``logs:CreateLogDelivery`` and friends and the X-Ray APIs support no resource-level permissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+LOG_DELIVERY_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+)
+XRAY_ACTIONS = (
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+)
+SYNC_EVENTS_RULE = "StepFunctionsGetEventsForStepFunctionsExecutionRule"
+ACTIVITY_ENCRYPTION_CONTEXT = "kms:EncryptionContext:aws:states:activityArn"
+
+
+@dataclass(frozen=True)
+class NestedStateMachine:
+    """A state machine a Task starts, and whether it waits for it (``.sync``)."""
+
+    arn: str
+    name: str
+    sync: bool
+
+
+@dataclass(frozen=True)
+class EncryptedActivity:
+    """An activity a Task runs whose input is encrypted with a customer-managed key."""
+
+    arn: str
+    key: kms.IKey
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def lambda_statement(function_arns: Sequence[str]) -> iam.PolicyStatement | None:
+    """Invoke exactly these functions, and their versions and aliases."""
+    arns = _unique(function_arns)
+    if not arns:
+        return None
+    resources = [r for arn in arns for r in (arn, f"{arn}:*")]
+    return iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=resources)
+
+
+def nested_state_machine_statements(
+    scope: Construct, nested: Sequence[NestedStateMachine]
+) -> list[iam.PolicyStatement]:
+    """Start exactly these state machines; for ``.sync`` also track and stop their executions."""
+    if not nested:
+        return []
+    stack = cdk.Stack.of(scope)
+    statements = [
+        iam.PolicyStatement(
+            actions=["states:StartExecution"], resources=_unique(n.arn for n in nested)
+        )
+    ]
+    sync = [n for n in nested if n.sync]
+    if sync:
+        executions = _unique(
+            stack.format_arn(
+                service="states",
+                resource="execution",
+                resource_name=f"{n.name}:*",
+                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+            )
+            for n in sync
+        )
+        statements.append(
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution", "states:StopExecution"],
+                resources=executions,
+            )
+        )
+        rule = stack.format_arn(
+            service="events",
+            resource="rule",
+            resource_name=SYNC_EVENTS_RULE,
+            arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        statements.append(
+            iam.PolicyStatement(
+                actions=["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+                resources=[rule],
+            )
+        )
+    return statements
+
+
+def activity_key_statements(activities: Sequence[EncryptedActivity]) -> list[iam.PolicyStatement]:
+    """Use each customer-managed key only for the activities it encrypts."""
+    by_key: dict[int, tuple[kms.IKey, list[str]]] = {}
+    for activity in activities:
+        by_key.setdefault(id(activity.key), (activity.key, []))[1].append(activity.arn)
+    return [
+        iam.PolicyStatement(
+            actions=["kms:Decrypt", "kms:GenerateDataKey"],
+            resources=[key.key_arn],
+            conditions={"StringEquals": {ACTIVITY_ENCRYPTION_CONTEXT: _unique(arns)}},
+        )
+        for key, arns in by_key.values()
+    ]
+
+
+def logging_statement() -> iam.PolicyStatement:
+    """CloudWatch Logs delivery for execution logs (AWS supports only ``*`` for these actions)."""
+    return iam.PolicyStatement(actions=list(LOG_DELIVERY_ACTIONS), resources=["*"])
+
+
+def tracing_statement() -> iam.PolicyStatement:
+    """X-Ray trace segments and sampling (AWS supports only ``*`` for these actions)."""
+    return iam.PolicyStatement(actions=list(XRAY_ACTIONS), resources=["*"])
+
+
+def worker_grant(
+    grantee: iam.IGrantable, activity_arns: Sequence[str], key: kms.IKey | None
+) -> iam.Grant:
+    """What an activity worker needs: poll these activities and report on their tasks.
+
+    With a customer-managed key the worker also gets ``kms:Decrypt`` on it (limited to these
+    activities by encryption context): Step Functions decrypts the task input it returns from
+    ``GetActivityTask`` with the caller's permissions.
+    """
+    arns = _unique(activity_arns)
+    grant = iam.Grant.add_to_principal(
+        grantee=grantee,
+        actions=[
+            "states:GetActivityTask",
+            "states:SendTaskSuccess",
+            "states:SendTaskFailure",
+            "states:SendTaskHeartbeat",
+        ],
+        resource_arns=arns,
+    )
+    if key is not None:
+        grant = grant.combine(
+            iam.Grant.add_to_principal(
+                grantee=grantee,
+                actions=["kms:Decrypt"],
+                resource_arns=[key.key_arn],
+                conditions={"StringEquals": {ACTIVITY_ENCRYPTION_CONTEXT: arns}},
+            )
+        )
+    return grant

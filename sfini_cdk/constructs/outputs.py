@@ -1,0 +1,68 @@
+"""How ``WorkflowStack`` names its CloudFormation outputs, so the runtime finds what was deployed.
+
+Naming scheme (stable; the runtime reads stack outputs by it):
+
+* ``SfiniActivity<Key>``: the ARN of one activity;
+* ``SfiniStateMachine<Key>``: the ARN of one state machine;
+
+where ``<Key>`` is the resource's name with every character but ASCII letters and digits removed,
+followed by the first 8 hex digits of the SHA-256 of the name when that removal changed the name
+(so ``my-act`` and ``myact`` cannot collide). The output's value is the ARN, whose last
+``:``-separated field is the resource's name: a reader needs only the prefix and the value.
+The output's description is ``sfini activity <name>`` / ``sfini state machine <name>``.
+
+Pure Python: importable without aws_cdk, e.g. by the runtime.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+
+ACTIVITY_OUTPUT_PREFIX = "SfiniActivity"
+STATE_MACHINE_OUTPUT_PREFIX = "SfiniStateMachine"
+
+
+def name_key(name: str) -> str:
+    """``name`` as ASCII letters and digits, with a short hash of it if anything was removed."""
+    cleaned = re.sub(r"[^A-Za-z0-9]", "", name)
+    if cleaned == name:
+        return name
+    return cleaned + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+def activity_output_key(name: str) -> str:
+    """The output key holding the ARN of the activity named ``name``."""
+    return ACTIVITY_OUTPUT_PREFIX + name_key(name)
+
+
+def state_machine_output_key(name: str) -> str:
+    """The output key holding the ARN of the state machine named ``name``."""
+    return STATE_MACHINE_OUTPUT_PREFIX + name_key(name)
+
+
+def deployed_arns(
+    outputs: Iterable[Mapping[str, str]] | Mapping[str, str],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Activity and state machine ARNs by name, from a stack's outputs.
+
+    Args:
+        outputs: ``DescribeStacks``' ``Outputs`` list (``OutputKey``/``OutputValue`` items) or a
+            mapping of output key to value
+
+    Returns:
+        (activity ARNs by name, state machine ARNs by name)
+    """
+    if isinstance(outputs, Mapping):
+        pairs = list(outputs.items())
+    else:
+        pairs = [(o["OutputKey"], o["OutputValue"]) for o in outputs]
+    activities: dict[str, str] = {}
+    state_machines: dict[str, str] = {}
+    for key, arn in pairs:
+        if key.startswith(STATE_MACHINE_OUTPUT_PREFIX):
+            state_machines[arn.rsplit(":", 1)[-1]] = arn
+        elif key.startswith(ACTIVITY_OUTPUT_PREFIX):
+            activities[arn.rsplit(":", 1)[-1]] = arn
+    return activities, state_machines

@@ -1,0 +1,62 @@
+"""What the sfini constructs of one stack deployed, so later constructs reference it by token.
+
+A Task whose resource is a sfini ``Activity`` (or nested sfini ``StateMachine``) deployed by a
+construct in the same stack gets that construct's ARN token (CloudFormation then orders the
+resources); one deployed nowhere in the stack is referenced by its name-derived ARN.
+Names are unique per stack: CloudFormation could not create two resources with one name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from sfini_cdk.constructs.errors import ConstructError, DuplicateActivityName
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """A sfini object deployed in a stack, and its ARN token."""
+
+    obj: object
+    arn: str
+
+
+_STACKS: dict[str, dict[tuple[str, str], Deployed]] = {}
+
+
+def _entries(scope: Construct) -> dict[tuple[str, str], Deployed]:
+    return _STACKS.setdefault(cdk.Stack.of(scope).node.addr, {})
+
+
+def register(scope: Construct, kind: str, name: str, obj: object, arn: str) -> None:
+    """Record that ``obj`` (a sfini ``kind``) is deployed as ``name`` in ``scope``'s stack.
+
+    Raises:
+        DuplicateActivityName: another activity of this name is already in the stack
+        ConstructError: another state machine of this name is already in the stack
+    """
+    entries = _entries(scope)
+    existing = entries.get((kind, name))
+    if existing is not None:
+        problem = (
+            f"two {kind}s named {name!r} in stack {cdk.Stack.of(scope).node.id!r} "
+            f"({existing.obj!r} and {obj!r}); AWS names are unique in an account and region"
+        )
+        if kind == "activity":
+            raise DuplicateActivityName(problem)
+        raise ConstructError(problem)
+    entries[(kind, name)] = Deployed(obj, arn)
+
+
+def lookup(scope: Construct, kind: str, name: str) -> Deployed | None:
+    """The ``kind`` deployed as ``name`` in ``scope``'s stack, if any."""
+    return _entries(scope).get((kind, name))
+
+
+def check_available(scope: Construct, kind: str, name: str, obj: object) -> None:
+    """Raise as ``register`` would, without recording anything."""
+    if (kind, name) in _entries(scope):
+        register(scope, kind, name, obj, "")

@@ -1,0 +1,146 @@
+"""``WorkflowStack``: a registration's activities and its state machines in one stack, with outputs.
+
+Outputs follow the naming scheme in ``sfini_cdk.constructs.outputs``: ``SfiniActivity<Key>`` and
+``SfiniStateMachine<Key>`` hold ARNs, the resource name being the ARN's last ``:`` field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from sfini_cdk.activity import Activity, ActivityRegistration
+from sfini_cdk.constructs.activities import Activities
+from sfini_cdk.constructs.errors import ConstructError
+from sfini_cdk.constructs.outputs import (
+    activity_output_key,
+    name_key,
+    state_machine_output_key,
+)
+from sfini_cdk.constructs.state_machine import LogOptions, StateMachine
+from sfini_cdk.state_machine import StateMachine as SfiniStateMachine
+
+_DEFAULT_LOGS = LogOptions(level="ALL", include_execution_data=False)
+
+
+def nested_first(state_machines: Sequence[SfiniStateMachine]) -> list[SfiniStateMachine]:
+    """The state machines ordered so that any a Task starts comes before the one starting it."""
+    given = {id(sm): sm for sm in state_machines}
+    ordered: list[SfiniStateMachine] = []
+    placed: set[int] = set()
+    visiting: set[int] = set()
+
+    def place(sm: SfiniStateMachine) -> None:
+        if id(sm) in placed or id(sm) in visiting:
+            return
+        visiting.add(id(sm))
+        for resource in sm.task_resources():
+            nested = _nested_machine(resource)
+            if nested is not None and id(nested) in given:
+                place(nested)
+        visiting.discard(id(sm))
+        placed.add(id(sm))
+        ordered.append(sm)
+
+    for sm in state_machines:
+        place(sm)
+    return ordered
+
+
+def _nested_machine(resource: object) -> SfiniStateMachine | None:
+    if isinstance(resource, SfiniStateMachine):
+        return resource
+    inner = getattr(resource, "state_machine", None)
+    return inner if isinstance(inner, SfiniStateMachine) else None
+
+
+class WorkflowStack(cdk.Stack):
+    """A stack holding a registration's activities and its state machines, with outputs.
+
+    Defaults suit production and cdk-nag's AwsSolutions pack: executions logged to CloudWatch
+    Logs (level ``ALL``, without execution data) and traced with X-Ray. Pass ``logs=None`` and
+    ``tracing=False`` to turn them off. Works without an account or region (environment-agnostic).
+
+    Args:
+        scope: parent construct (usually the ``App``)
+        id: construct id of the stack
+        registration: the activities to deploy (``ActivityRegistration`` or iterable of
+            ``Activity``); may be ``None`` when the state machines run no sfini activity
+        state_machines: the sfini state machines to deploy (nested ones are deployed first)
+        encryption_key: customer-managed KMS key for the activities' task input
+        type: workflow type of every state machine, ``"STANDARD"`` or ``"EXPRESS"``
+        logs: CloudWatch Logs options for every state machine
+        tracing: X-Ray tracing for every state machine
+        role: one IAM role for every state machine (used as it is), default: one role each
+        tags: tags for every resource in the stack
+        **stack_props: ``aws_cdk.Stack`` keyword arguments (``env``, ``description``, ...)
+
+    Attributes:
+        activities: the ``Activities`` construct
+        state_machines: the ``StateMachine`` constructs, by sfini name
+
+    Raises:
+        InvalidDefinition: as ``Activities`` and ``StateMachine`` do, or when two state
+            machines share a name
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        registration: ActivityRegistration | Iterable[Activity] | None,
+        state_machines: Iterable[SfiniStateMachine],
+        encryption_key: kms.IKey | None = None,
+        type: str = "STANDARD",
+        logs: LogOptions | None = _DEFAULT_LOGS,
+        tracing: bool = True,
+        role: iam.IRole | None = None,
+        tags: Mapping[str, str] | None = None,
+        **stack_props: Any,
+    ) -> None:
+        machines = list(state_machines)
+        names: dict[str, SfiniStateMachine] = {}
+        for sm in machines:
+            if names.setdefault(sm.name, sm) is not sm:
+                raise ConstructError(f"two state machines are named {sm.name!r}")
+        super().__init__(scope, id, **stack_props)
+        self.activities = Activities(
+            self, "Activities", registration or [], encryption_key=encryption_key
+        )
+        self.state_machines: dict[str, StateMachine] = {}
+        for sm in nested_first(machines):
+            self.state_machines[sm.name] = StateMachine(
+                self,
+                f"StateMachine{name_key(sm.name)}",
+                sm,
+                activities=self.activities,
+                type=type,
+                role=role,
+                logs=logs,
+                tracing=tracing,
+            )
+        for key, value in (tags or {}).items():
+            cdk.Tags.of(self).add(key, value)
+        self._add_outputs()
+
+    def _add_outputs(self) -> None:
+        for name in self.activities.names:
+            cdk.CfnOutput(
+                self,
+                activity_output_key(name),
+                value=self.activities.arn_of(name),
+                description=f"sfini activity {name}",
+            )
+        for name, construct in self.state_machines.items():
+            cdk.CfnOutput(
+                self,
+                state_machine_output_key(name),
+                value=construct.state_machine_arn,
+                description=f"sfini state machine {name}",
+            )
