@@ -1,0 +1,199 @@
+"""Local engine vs moto's execution mode, side by side through boto3 (issue 3, Performance).
+
+    .venv/bin/python -m benchmarks.engine [--iterations 2000] [--executions 50]
+        [--loop 100] [--latency-samples 200]
+
+Workloads: one execution of an N-iteration Pass/Choice loop counting with ``States.MathAdd``;
+M concurrent executions of a shorter loop (timed from the first StartExecution until all have
+ended); and, on the local engine only (moto cannot run activity tasks), the latency from
+ActivityScheduled to a waiting GetActivityTask returning. Transitions are the states entered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/benchmark"
+
+LOOP_DEFINITION = json.dumps(
+    {
+        "Comment": "count to $.n with States.MathAdd",
+        "StartAt": "Check",
+        "States": {
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.i", "NumericLessThanPath": "$.n", "Next": "Add"}],
+                "Default": "Done",
+            },
+            "Add": {
+                "Type": "Pass",
+                "Parameters": {"i.$": "States.MathAdd($.i, 1)", "n.$": "$.n"},
+                "Next": "Check",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+)
+
+
+def loop_transitions(iterations: int) -> int:
+    """States entered by one loop execution: Check and Add per iteration, then Check, Done."""
+    return 2 * iterations + 2
+
+
+@contextmanager
+def local_client() -> Iterator[Any]:
+    from sfini_runtime.local import LocalEngine
+
+    with LocalEngine(time_scale=0) as engine:
+        yield engine.client()
+
+
+@contextmanager
+def moto_client() -> Iterator[Any]:
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        yield boto3.client(
+            "stepfunctions",
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+
+def _wait_all(sfn: Any, arns: list[str], poll: float = 0.002) -> list[dict[str, Any]]:
+    pending = list(arns)
+    done = []
+    deadline = time.monotonic() + 600
+    while pending:
+        still = []
+        for arn in pending:
+            described = sfn.describe_execution(executionArn=arn)
+            (still if described["status"] == "RUNNING" else done).append(described)
+        pending = [d["executionArn"] for d in still]
+        if pending:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(pending)} executions still running")
+            time.sleep(poll)
+    return done
+
+
+def run_loops(sfn: Any, executions: int, iterations: int) -> float:
+    """Seconds from the first StartExecution until all ``executions`` loops have ended."""
+    machine = sfn.create_state_machine(
+        name=f"loop-{executions}-{iterations}", definition=LOOP_DEFINITION, roleArn=ROLE_ARN
+    )["stateMachineArn"]
+    payload = json.dumps({"i": 0, "n": iterations})
+    started = time.perf_counter()
+    arns = [
+        sfn.start_execution(stateMachineArn=machine, input=payload)["executionArn"]
+        for _ in range(executions)
+    ]
+    results = _wait_all(sfn, arns)
+    elapsed = time.perf_counter() - started
+    bad = [r for r in results if r["status"] != "SUCCEEDED"]
+    if bad:
+        raise RuntimeError(f"loop failed: {bad[0].get('error')} {bad[0].get('cause')}")
+    if json.loads(results[0]["output"])["i"] != iterations:
+        raise RuntimeError(f"loop counted wrong: {results[0]['output']}")
+    return elapsed
+
+
+def activity_latencies(samples: int) -> list[float]:
+    """Milliseconds from ActivityScheduled to the waiting poller's GetActivityTask returning."""
+    from sfini_runtime.local import LocalEngine
+
+    with LocalEngine(time_scale=1.0) as engine:
+        sfn, poller_sfn = engine.client(), engine.client()
+        activity = sfn.create_activity(name="latency")["activityArn"]
+        definition = json.dumps(
+            {
+                "StartAt": "Work",
+                "States": {"Work": {"Type": "Task", "Resource": activity, "End": True}},
+            }
+        )
+        machine = sfn.create_state_machine(name="latency", definition=definition, roleArn=ROLE_ARN)[
+            "stateMachineArn"
+        ]
+        latencies = []
+        for _ in range(samples):
+            received: dict[str, Any] = {}
+
+            def poll(received: dict[str, Any] = received) -> None:
+                task = poller_sfn.get_activity_task(activityArn=activity)
+                received["at"] = time.time()
+                received["token"] = task["taskToken"]
+
+            poller = threading.Thread(target=poll)
+            poller.start()
+            time.sleep(0.005)  # the poll is waiting in the engine
+            arn = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+            poller.join(timeout=30)
+            events = sfn.get_execution_history(executionArn=arn)["events"]
+            scheduled: datetime = next(
+                e["timestamp"] for e in events if e["type"] == "ActivityScheduled"
+            )
+            latencies.append((received["at"] - scheduled.timestamp()) * 1000)
+            sfn.send_task_success(taskToken=received["token"], output="{}")
+        return latencies
+
+
+def _side_by_side(
+    label: str, transitions: int, measure: Callable[[Any], float]
+) -> tuple[float, float]:
+    with local_client() as sfn:
+        local_s = measure(sfn)
+    with moto_client() as sfn:
+        moto_s = measure(sfn)
+    local_rate, moto_rate = transitions / local_s, transitions / moto_s
+    print(
+        f"{label}: {transitions} transitions | local engine {local_s:.3f} s = "
+        f"{local_rate:,.0f}/s | moto {moto_s:.3f} s = {moto_rate:,.0f}/s | "
+        f"ratio {local_rate / moto_rate:.1f}x"
+    )
+    return local_rate, moto_rate
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--iterations", type=int, default=2000)
+    parser.add_argument("--executions", type=int, default=50)
+    parser.add_argument("--loop", type=int, default=100)
+    parser.add_argument("--latency-samples", type=int, default=200)
+    args = parser.parse_args(argv)
+
+    _side_by_side(
+        f"1 execution x {args.iterations}-iteration loop",
+        loop_transitions(args.iterations),
+        lambda sfn: run_loops(sfn, 1, args.iterations),
+    )
+    _side_by_side(
+        f"{args.executions} concurrent executions x {args.loop}-iteration loop",
+        args.executions * loop_transitions(args.loop),
+        lambda sfn: run_loops(sfn, args.executions, args.loop),
+    )
+    latencies = activity_latencies(args.latency_samples)
+    print(
+        f"ActivityScheduled -> waiting GetActivityTask returns ({len(latencies)} samples): "
+        f"p50 {statistics.median(latencies):.2f} ms, p90 {percentile(latencies, 0.9):.2f} ms, "
+        f"p99 {percentile(latencies, 0.99):.2f} ms (moto: no GetActivityTask, no baseline)"
+    )
+
+
+if __name__ == "__main__":
+    main()
