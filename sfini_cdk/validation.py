@@ -578,12 +578,6 @@ def _check_numbers(name: str, state: dict[str, Any], language: str | None) -> No
         _check_exclusive(name, state, field, field + "Path")
     _check_exclusive(name, state, "ToleratedFailureCount", "ToleratedFailureCountPath")
     _check_exclusive(name, state, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
-    timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
-    if _is_number(timeout) and _is_number(heartbeat) and heartbeat >= timeout:
-        raise InvalidField(
-            f"HeartbeatSeconds ({heartbeat}) must be smaller than TimeoutSeconds ({timeout})",
-            name,
-        )
 
 
 def _check_exclusive(name: str, state: dict[str, Any], *fields: str) -> None:

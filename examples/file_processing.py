@@ -1,0 +1,88 @@
+"""File-processing: resize images, then read their centre pixels (sfini 0.1.0 example).
+
+Pillow is imported inside the activities, so the definition loads without it.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import sfini_cdk as sfini
+
+# Define activities
+activities = sfini.ActivityRegistration(prefix="sfiniActs")
+
+
+@activities.smart_activity("resizeActivity")
+def resize_activity(image_dir, resized_image_dir, new_size=(64, 64)):
+    from PIL import Image
+
+    image_dir = pathlib.Path(image_dir)
+    resized_image_dir = pathlib.Path(resized_image_dir)
+    for path in image_dir.iterdir():
+        resized_path = resized_image_dir / path.relative_to(image_dir)
+        print(f"Resizing image '{path}'")
+        Image.open(path).resize(new_size).save(resized_path)
+
+
+@activities.activity("getCentresActivity")
+def get_centres_activity(resized_image_dir):
+    from PIL import Image
+
+    resized_image_dir = pathlib.Path(resized_image_dir)
+    centres = []
+    for path in resized_image_dir.iterdir():
+        im = Image.open(path)
+        centres.append(im.getpixel((im.size[0] // 2, im.size[1] // 2)))
+    return centres
+
+
+# Define state-machine
+resize_images = sfini.Task("resizeImages", resize_activity, result_path=None)
+
+get_centres = sfini.Task(
+    "getCentre",
+    get_centres_activity,
+    comment="get pixel values of centres of images",
+    input_path="$.resized_image_dir",
+    result_path="$.res",
+)
+resize_images.goes_to(get_centres)
+
+sm = sfini.construct_state_machine("sfiniSM", resize_images)
+
+
+def main() -> None:
+    """Register, run one execution with workers, print its output, clean up."""
+    # Register state-machine and activities
+    activities.register()
+    sm.register()
+
+    # Start activity workers
+    workers = [sfini.Worker(resize_activity), sfini.Worker(get_centres_activity)]
+    [w.start() for w in workers]
+
+    # Start execution
+    execution = sm.start_execution(
+        execution_input={
+            "image_dir": "~/data/images/",
+            "resized_image_dir": "~/data/images-small/",
+        }
+    )
+    print(execution.name)
+
+    # Wait for execution and print output
+    execution.wait()
+    print(execution.output)
+
+    # Stop activity workers
+    [w.end() for w in workers]
+    [w.join() for w in workers]
+
+    # Deregister state-machine and activities
+    activities.deregister()
+    sm.deregister()
+
+
+if __name__ == "__main__":
+    main()
