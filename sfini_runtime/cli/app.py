@@ -1,0 +1,548 @@
+"""The ``sfini`` command: workers, executions, history, registration, graphs, the local engine."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sfini_runtime.cli.errors import describe_error
+
+__all__ = ["cli", "main"]
+
+STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+
+
+class _Group(click.Group):
+    """A click group whose commands report errors as one ``Error: ...`` line, exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            sys.exit(130)
+        except Exception as error:
+            if ctx.obj is not None and ctx.obj.get("debug"):
+                raise
+            click.echo(f"Error: {describe_error(error)}", err=True)
+            sys.exit(1)
+
+
+def _session(ctx: click.Context) -> Any:
+    from sfini_runtime.session import AWSSession
+
+    obj = ctx.find_root().obj
+    if obj.get("session") is None:
+        obj["session"] = AWSSession(
+            endpoint_url=obj.get("endpoint_url"),
+            region=obj.get("region"),
+            profile=obj.get("profile"),
+        )
+    return obj["session"]
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(soft_wrap=True)
+
+
+def _deployed(ctx: click.Context, stack: str | None, cdk_out: str | None) -> Any:
+    from sfini_runtime import discovery
+
+    if stack:
+        return discovery.arns_from_stack(stack, session=_session(ctx))
+    if cdk_out:
+        return discovery.arns_from_assembly(cdk_out, session=_session(ctx))
+    return None
+
+
+def _state_machine_arn(
+    ctx: click.Context, name: str, stack: str | None = None, cdk_out: str | None = None
+) -> str:
+    if name.startswith("arn:"):
+        return name
+    deployed = _deployed(ctx, stack, cdk_out)
+    if deployed is not None:
+        return deployed.state_machine_arn(name)
+    return _session(ctx).arn_for("stateMachine", name)
+
+
+def _read_input(value: str | None, input_file: str | None) -> Any:
+    if value is not None and input_file is not None:
+        raise click.UsageError("give the input as an argument or with --input-file, not both")
+    if input_file is not None:
+        text = sys.stdin.read() if input_file == "-" else Path(input_file).read_text()
+    elif value == "-":
+        text = sys.stdin.read()
+    elif value is None:
+        return {}
+    else:
+        text = value
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"execution input is not valid JSON: {error}") from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--region", envvar="AWS_REGION", help="AWS region (default: the AWS configuration's)."
+)
+@click.option("--profile", help="AWS named profile.")
+@click.option("--endpoint-url", help="Step Functions endpoint (default: $AWS_ENDPOINT_URL_SFN).")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv: debug, with tracebacks).")
+@click.version_option(package_name="sfini-cdk", prog_name="sfini")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    verbose: int,
+) -> None:
+    """Run activity workers and manage Step Functions executions (on AWS or the local engine)."""
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    logging.getLogger("botocore").setLevel(max(level, logging.WARNING))
+    ctx.obj = {
+        "region": region,
+        "profile": profile,
+        "endpoint_url": endpoint_url,
+        "debug": verbose >= 2 or bool(os.environ.get("SFINI_DEBUG")),
+        "session": None,
+    }
+
+
+# --- worker -------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("target", metavar="MODULE:OBJECT")
+@click.option("--stack", help="Find the activities' ARNs in this deployed stack's outputs.")
+@click.option(
+    "--cdk-out", type=click.Path(file_okay=False), help="Find them in this cloud assembly."
+)
+@click.option(
+    "-c",
+    "--concurrency",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Tasks run at once per activity.",
+)
+@click.option("--name", help="Worker name (default: host name and a random suffix).")
+@click.option(
+    "--grace-period",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds running tasks get after SIGTERM/SIGINT.",
+)
+@click.option("--register", is_flag=True, help="Create the activities first (direct registration).")
+@click.pass_context
+def worker(
+    ctx: click.Context,
+    target: str,
+    stack: str | None,
+    cdk_out: str | None,
+    concurrency: int,
+    name: str | None,
+    grace_period: float,
+    register: bool,
+) -> None:
+    """Run workers for the activities of MODULE:OBJECT (a registration, an activity or a list)."""
+    from sfini_runtime import registration
+    from sfini_runtime.cli.loading import collect, load_object
+    from sfini_runtime.worker import Worker, run_workers
+
+    session = _session(ctx)
+    found = collect(load_object(target))
+    if not found.activities:
+        raise click.ClickException(f"{target} defines no activities")
+    deployed = _deployed(ctx, stack, cdk_out)
+    workers = []
+    for activity_name, activity in sorted(found.activities.items()):
+        if register:
+            registration.register_activity(activity, session=session)
+        arn = deployed.activity_arn(activity_name) if deployed is not None else None
+        worker_name = f"{name}-{activity_name}"[:80] if name and len(found.activities) > 1 else name
+        workers.append(
+            Worker(
+                activity,
+                worker_name,
+                session=session,
+                arn=arn,
+                concurrency=concurrency,
+                grace_period=grace_period,
+            )
+        )
+    for each in workers:
+        click.echo(f"Worker {each.name} polling activity {each.activity.name}", err=True)
+    run_workers(workers)
+
+
+# --- executions ---------------------------------------------------------------------------------
+
+
+def _show_execution(execution: Any, as_json: bool) -> None:
+    description = execution.describe()
+    if as_json:
+        data = dict(description)
+        for key in ("input", "output"):
+            if isinstance(data.get(key), str):
+                with contextlib.suppress(ValueError):
+                    data[key] = json.loads(data[key])
+        data.pop("ResponseMetadata", None)
+        _echo_json(data)
+        return
+    click.echo(f"{execution.name}: {description['status']}")
+    if "output" in description:
+        click.echo(description["output"])
+    if description.get("error") or description.get("cause"):
+        click.echo(f"error: {description.get('error')}")
+        if description.get("cause"):
+            click.echo(f"cause: {description.get('cause')}")
+
+
+def _watch(execution: Any) -> None:
+    """Wait for ``execution``, showing its status and current states live on a terminal."""
+    from sfini_runtime.execution import FINISHED_STATUSES
+
+    console = _console()
+    if not console.is_terminal:
+        execution.wait(raise_on_failure=False)
+        return
+    from rich.live import Live
+    from rich.text import Text
+
+    started = time.monotonic()
+    interval = 0.1
+    with Live(console=console, refresh_per_second=8, transient=False) as live:
+        while True:
+            status = execution.status
+            states = execution.active_states() if status == "RUNNING" else []
+            text = Text.assemble(
+                (execution.name, "bold"),
+                f"  {status}  {time.monotonic() - started:5.1f}s",
+                ("  in: " + ", ".join(states)) if states else "",
+            )
+            live.update(text)
+            if status in FINISHED_STATUSES:
+                return
+            time.sleep(interval)
+            interval = min(interval * 1.5, 2.0)
+
+
+@cli.command()
+@click.argument("state_machine", metavar="STATE_MACHINE")
+@click.argument("input_json", metavar="[INPUT]", required=False)
+@click.option("-f", "--input-file", help="Read the input from this file ('-': stdin).")
+@click.option("--name", help="Execution name (default: machine name, time and a random suffix).")
+@click.option(
+    "-w", "--wait", is_flag=True, help="Wait for the execution to finish (live view on a terminal)."
+)
+@click.option("--stack", help="Find the state machine's ARN in this deployed stack's outputs.")
+@click.option("--cdk-out", type=click.Path(file_okay=False), help="Find it in this cloud assembly.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def start(
+    ctx: click.Context,
+    state_machine: str,
+    input_json: str | None,
+    input_file: str | None,
+    name: str | None,
+    wait: bool,
+    stack: str | None,
+    cdk_out: str | None,
+    as_json: bool,
+) -> None:
+    """Start an execution of STATE_MACHINE (name or ARN) with INPUT (JSON, '-' for stdin)."""
+    from sfini_runtime.arns import parse_arn
+    from sfini_runtime.execution import Execution
+    from sfini_runtime.registration import execution_name
+
+    execution_input = _read_input(input_json, input_file)
+    arn = _state_machine_arn(ctx, state_machine, stack, cdk_out)
+    execution = Execution(
+        name or execution_name(parse_arn(arn).name), arn, execution_input, session=_session(ctx)
+    )
+    execution.start()
+    if not wait:
+        if as_json:
+            _echo_json(
+                {
+                    "executionArn": execution.arn,
+                    "name": execution.name,
+                    "startDate": execution._start_date,
+                }
+            )
+        else:
+            click.echo(execution.arn)
+        return
+    if as_json:
+        execution.wait(raise_on_failure=False)
+    else:
+        click.echo(execution.arn, err=True)
+        _watch(execution)
+    _show_execution(execution, as_json)
+    if execution.status != "SUCCEEDED":
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("state_machine", metavar="[STATE_MACHINE]", required=False)
+@click.option(
+    "-s",
+    "--status",
+    type=click.Choice(STATUSES, case_sensitive=False),
+    help="Only executions in this status.",
+)
+@click.option("-n", "--limit", type=click.IntRange(1), help="At most this many (newest first).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def executions(
+    ctx: click.Context,
+    state_machine: str | None,
+    status: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List executions of STATE_MACHINE (name or ARN), or of every state machine."""
+    session = _session(ctx)
+    if state_machine:
+        machines = [_state_machine_arn(ctx, state_machine)]
+    else:
+        machines = [
+            item["stateMachineArn"]
+            for page in session.sfn.get_paginator("list_state_machines").paginate()
+            for item in page["stateMachines"]
+        ]
+    items: list[dict[str, Any]] = []
+    for arn in machines:
+        kwargs: dict[str, Any] = {"stateMachineArn": arn}
+        if status:
+            kwargs["statusFilter"] = status.upper()
+        for page in session.sfn.get_paginator("list_executions").paginate(**kwargs):
+            items.extend(page["executions"])
+    items.sort(key=lambda item: item["startDate"], reverse=True)
+    if limit:
+        items = items[:limit]
+    if as_json:
+        _echo_json(items)
+        return
+    from rich.table import Table
+
+    table = Table("name", "status", "started", "stopped", "state machine")
+    for item in items:
+        table.add_row(
+            item["name"],
+            item["status"],
+            str(item["startDate"]),
+            str(item.get("stopDate") or ""),
+            item["stateMachineArn"].rsplit(":", 1)[-1],
+        )
+    _console().print(table)
+
+
+@cli.command()
+@click.argument("execution_arn")
+@click.option("--json", "as_json", is_flag=True, help="The events as JSON (the API's fields).")
+@click.pass_context
+def history(ctx: click.Context, execution_arn: str, as_json: bool) -> None:
+    """Print the history of EXECUTION_ARN (sfini's format, or JSON)."""
+    from sfini_runtime.execution import Execution, history_to_json
+
+    execution = Execution.from_arn(execution_arn, session=_session(ctx))
+    if as_json:
+        _echo_json(history_to_json(execution.get_history()))
+    else:
+        click.echo(execution.format_history())
+
+
+@cli.command()
+@click.argument("execution_arn")
+@click.option("--error", "error_code", help="Error code to stop with.")
+@click.option("--cause", help="Cause to stop with.")
+@click.pass_context
+def stop(ctx: click.Context, execution_arn: str, error_code: str | None, cause: str | None) -> None:
+    """Stop the running execution EXECUTION_ARN."""
+    from sfini_runtime.execution import Execution
+
+    execution = Execution.from_arn(execution_arn, session=_session(ctx))
+    execution.stop(error_code, cause)
+    click.echo(f"{execution.name}: {execution.status}")
+
+
+@cli.command()
+@click.argument("target", metavar="ARN_OR_NAME")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def describe(ctx: click.Context, target: str, as_json: bool) -> None:
+    """Describe an execution, state machine or activity (ARN, or a state machine's name)."""
+    from sfini_runtime.arns import parse_arn
+
+    session = _session(ctx)
+    arn = target if target.startswith("arn:") else _state_machine_arn(ctx, target)
+    kind = parse_arn(arn).resource_type
+    if kind in ("execution", "express"):
+        response = session.sfn.describe_execution(executionArn=arn)
+    elif kind == "stateMachine":
+        response = session.sfn.describe_state_machine(stateMachineArn=arn)
+    elif kind == "activity":
+        response = session.sfn.describe_activity(activityArn=arn)
+    else:
+        raise click.ClickException(
+            f"not a Step Functions execution, state machine or activity: {arn}"
+        )
+    response.pop("ResponseMetadata", None)
+    if as_json:
+        for key in ("input", "output", "definition"):
+            if isinstance(response.get(key), str):
+                with contextlib.suppress(ValueError):
+                    response[key] = json.loads(response[key])
+        _echo_json(response)
+        return
+    from rich.table import Table
+
+    table = Table("field", "value", show_header=False)
+    for key, value in response.items():
+        table.add_row(
+            key, value if isinstance(value, str) else json.dumps(value, default=_json_default)
+        )
+    _console().print(table)
+
+
+# --- registration -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("target", metavar="MODULE[:OBJECT]")
+@click.option("--role-arn", help="IAM role for new state machines (default: sfiniGenerated).")
+@click.option("-u", "--allow-update", is_flag=True, help="Update state machines that exist.")
+@click.pass_context
+def register(ctx: click.Context, target: str, role_arn: str | None, allow_update: bool) -> None:
+    """Create the activities and state machines MODULE[:OBJECT] defines (no CloudFormation)."""
+    from sfini_runtime import registration
+    from sfini_runtime.cli.loading import collect, load_object
+
+    session = _session(ctx)
+    found = collect(load_object(target))
+    if not found.activities and not found.state_machines:
+        raise click.ClickException(f"{target} defines no activities or state machines")
+    for activity in found.activities.values():
+        click.echo(registration.register_activity(activity, session=session))
+    for machine in found.state_machines:
+        click.echo(
+            registration.register_state_machine(
+                machine, role_arn=role_arn, allow_update=allow_update, session=session
+            )
+        )
+
+
+@cli.command()
+@click.argument("target", metavar="MODULE[:OBJECT]")
+@click.pass_context
+def deregister(ctx: click.Context, target: str) -> None:
+    """Delete the activities and state machines MODULE[:OBJECT] defines (and no others)."""
+    from sfini_runtime import registration
+    from sfini_runtime.cli.loading import collect, load_object
+
+    session = _session(ctx)
+    found = collect(load_object(target))
+    for machine in found.state_machines:
+        registration.deregister_state_machine(machine, session=session)
+        click.echo(f"deleted state machine {machine.name}")
+    for activity in found.activities.values():
+        registration.deregister_activity(activity, session=session)
+        click.echo(f"deleted activity {activity.name}")
+
+
+@cli.command()
+@click.argument("target", metavar="MODULE:OBJECT|STATE_MACHINE")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot", "svg"]),
+    default="mermaid",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.pass_context
+def graph(ctx: click.Context, target: str, fmt: str, output: str | None) -> None:
+    """Draw a state machine: a definition object, or a deployed one (name or ARN)."""
+    from sfini_runtime.cli import graph as graphs
+
+    if ":" in target and not target.startswith("arn:"):
+        from sfini_runtime.cli.loading import collect, load_object
+
+        machines = collect(load_object(target)).state_machines
+        if len(machines) != 1:
+            raise click.ClickException(f"{target} defines {len(machines)} state machines, not one")
+        definition, title = machines[0].to_dict(), machines[0].name
+    else:
+        arn = _state_machine_arn(ctx, target)
+        response = _session(ctx).sfn.describe_state_machine(stateMachineArn=arn)
+        definition, title = json.loads(response["definition"]), response["name"]
+    drawn = graphs.build_graph(definition, title)
+    text = {"mermaid": graphs.to_mermaid, "dot": graphs.to_dot, "svg": graphs.to_svg}[fmt](drawn)
+    if output:
+        Path(output).write_text(text)
+    else:
+        click.echo(text, nl=False)
+
+
+# --- local engine -------------------------------------------------------------------------------
+
+
+@cli.group()
+def local() -> None:
+    """The local Step Functions engine."""
+
+
+@local.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8083, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--time-scale",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Multiplies waits, retry intervals and timeouts (0: at once).",
+)
+@click.option(
+    "--cdk-out",
+    type=click.Path(exists=True, file_okay=False),
+    help="Create the activities and state machines of this cloud assembly first.",
+)
+def serve(host: str, port: int, time_scale: float, cdk_out: str | None) -> None:
+    """Serve the local engine until interrupted (point AWS_ENDPOINT_URL_SFN at it)."""
+    from sfini_runtime.local import serve as serve_engine
+
+    serve_engine(host=host, port=port, time_scale=time_scale, cdk_out=cdk_out)
+
+
+def main(args: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=args, prog_name="sfini")

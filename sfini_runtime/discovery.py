@@ -1,0 +1,237 @@
+"""Finding what was deployed: activity and state-machine ARNs from a CloudFormation stack's
+outputs, from a ``cdk.out`` cloud assembly, or by name from the region and account.
+
+Every source gives a ``DeployedArns``: the sfini names of the activities and state machines
+mapped to their ARNs. A stack output counts when its value is a Step Functions activity or state
+machine ARN; it is known by the name in the ARN, and also by the name its description or key
+gives (``WorkflowStack`` describes each output with its sfini name, see
+``sfini_cdk/constructs/stack.py``), so names CloudFormation generated still resolve.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sfini_runtime import arns
+from sfini_runtime.session import AWSSession, default_session
+
+__all__ = [
+    "AssemblyError",
+    "DeployedArns",
+    "DiscoveryError",
+    "NotDeployed",
+    "arns_by_name",
+    "arns_from_assembly",
+    "arns_from_outputs",
+    "arns_from_stack",
+]
+
+_KIND_BY_RESOURCE = {"activity": "activity", "stateMachine": "stateMachine"}
+_CFN_TYPES = {
+    "AWS::StepFunctions::Activity": ("activity", "Name"),
+    "AWS::StepFunctions::StateMachine": ("stateMachine", "StateMachineName"),
+}
+# "sfini activity <name>" / "sfini state machine <name>" (descriptions), or a bare name.
+_DESCRIPTION = re.compile(r"(?:activity|state[ -]?machine)\s+['\"]?([^'\"\s]+)['\"]?\s*$", re.I)
+
+
+class DiscoveryError(LookupError):
+    """Deployed resources could not be found."""
+
+
+class NotDeployed(DiscoveryError):
+    """An activity or state machine is not among the deployed ones."""
+
+
+class AssemblyError(DiscoveryError):
+    """A ``cdk.out`` directory is missing or not a cloud assembly."""
+
+
+@dataclasses.dataclass
+class DeployedArns:
+    """ARNs of deployed activities and state machines, by sfini name."""
+
+    activities: dict[str, str] = dataclasses.field(default_factory=dict)
+    state_machines: dict[str, str] = dataclasses.field(default_factory=dict)
+    source: str = ""
+
+    def add(self, arn: str, *names: str | None) -> None:
+        """Record ``arn`` under its own resource name and any other ``names``."""
+        parsed = arns.parse_arn(arn)
+        kind = _KIND_BY_RESOURCE.get(parsed.resource_type)
+        if parsed.service != "states" or kind is None:
+            return
+        table = self.activities if kind == "activity" else self.state_machines
+        for name in (parsed.name, *names):
+            if name:
+                table.setdefault(name, arn)
+
+    def activity_arn(self, name: str) -> str:
+        """The ARN of the activity ``name``; raises ``NotDeployed``."""
+        return self._find(self.activities, name, "activity")
+
+    def state_machine_arn(self, name: str) -> str:
+        """The ARN of the state machine ``name``; raises ``NotDeployed``."""
+        return self._find(self.state_machines, name, "state machine")
+
+    def _find(self, table: Mapping[str, str], name: str, kind: str) -> str:
+        try:
+            return table[name]
+        except KeyError:
+            known = ", ".join(sorted(set(table))) or "none"
+            raise NotDeployed(
+                f"{kind} {name!r} is not in {self.source or 'the deployed resources'} "
+                f"(found: {known})"
+            ) from None
+
+
+def _name_from_output(key: str | None, description: str | None) -> str | None:
+    if description:
+        match = _DESCRIPTION.search(description)
+        if match:
+            return match.group(1)
+    return None
+
+
+def arns_from_outputs(outputs: Iterable[Mapping[str, Any]], source: str = "") -> DeployedArns:
+    """``DeployedArns`` from CloudFormation stack outputs (``OutputKey``/``OutputValue``/...)."""
+    deployed = DeployedArns(source=source)
+    for output in outputs:
+        value = output.get("OutputValue")
+        if not isinstance(value, str) or not value.startswith("arn:"):
+            continue
+        try:
+            deployed.add(
+                value, _name_from_output(output.get("OutputKey"), output.get("Description"))
+            )
+        except arns.InvalidArn:
+            continue
+    return deployed
+
+
+def arns_from_stack(stack_name: str, *, session: AWSSession | None = None) -> DeployedArns:
+    """``DeployedArns`` from the outputs of the deployed stack ``stack_name`` (DescribeStacks)."""
+    session = default_session(session)
+    cloudformation = session.client("cloudformation")
+    try:
+        stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+    except Exception as error:
+        code = getattr(error, "response", {}).get("Error", {}).get("Code")
+        if code == "ValidationError":
+            raise DiscoveryError(f"stack {stack_name!r} does not exist") from None
+        raise
+    outputs = [output for stack in stacks for output in stack.get("Outputs", [])]
+    return arns_from_outputs(outputs, source=f"stack {stack_name!r}")
+
+
+def arns_by_name(
+    activities: Iterable[str] = (),
+    state_machines: Iterable[str] = (),
+    *,
+    region: str | None = None,
+    account: str | None = None,
+    session: AWSSession | None = None,
+) -> DeployedArns:
+    """``DeployedArns`` built from names, in ``region`` and ``account`` (default: the session's)."""
+    if region is None or account is None:
+        session = default_session(session)
+        region = region or session.region
+        account = account or session.account_id
+    partition = arns.partition_for_region(region)
+    deployed = DeployedArns(source=f"region {region}, account {account}")
+    for name in activities:
+        deployed.add(arns.activity_arn(name, region, account, partition))
+    for name in state_machines:
+        deployed.add(arns.state_machine_arn(name, region, account, partition))
+    return deployed
+
+
+def _resolve(value: Any, region: str, account: str, partition: str) -> str | None:
+    """A template value as a string: a literal, or a ``Fn::Join``/``Fn::Sub`` of pseudo
+    parameters (what the CDK writes for names it builds)."""
+    pseudo = {
+        "AWS::Region": region,
+        "AWS::AccountId": account,
+        "AWS::Partition": partition,
+        "AWS::URLSuffix": "amazonaws.com",
+    }
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and len(value) == 1:
+        ((function, argument),) = value.items()
+        if function == "Ref" and argument in pseudo:
+            return pseudo[argument]
+        if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+            parts = [_resolve(part, region, account, partition) for part in argument[1]]
+            return None if None in parts else str(argument[0]).join(parts)  # type: ignore[arg-type]
+        if function == "Fn::Sub" and isinstance(argument, str):
+            return re.sub(r"\$\{([^}]+)\}", lambda m: pseudo.get(m.group(1), m.group(0)), argument)
+    return None
+
+
+def arns_from_assembly(
+    cdk_out: str | Path,
+    stack_name: str | None = None,
+    *,
+    session: AWSSession | None = None,
+) -> DeployedArns:
+    """``DeployedArns`` of the activities and state machines a ``cdk.out`` assembly defines.
+
+    Their names come from the templates; the region and account from each stack's environment,
+    or the session's where the stack is environment-agnostic.
+    """
+    directory = Path(cdk_out)
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.is_file():
+        raise AssemblyError(f"{directory} is not a cloud assembly (no manifest.json)")
+    manifest = json.loads(manifest_path.read_text())
+    deployed = DeployedArns(source=f"cloud assembly {directory}")
+    found_stack = False
+    for artifact_id, artifact in manifest.get("artifacts", {}).items():
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        properties = artifact.get("properties", {})
+        name = properties.get("stackName", artifact_id)
+        if stack_name is not None and stack_name not in (name, artifact_id):
+            continue
+        found_stack = True
+        region, account = _environment(artifact.get("environment", ""), session)
+        partition = arns.partition_for_region(region)
+        template = json.loads((directory / properties["templateFile"]).read_text())
+        for logical_id, resource in template.get("Resources", {}).items():
+            kind_property = _CFN_TYPES.get(resource.get("Type"))
+            if kind_property is None:
+                continue
+            kind, name_property = kind_property
+            physical = _resolve(
+                resource.get("Properties", {}).get(name_property), region, account, partition
+            )
+            if physical is None:
+                continue
+            build = arns.activity_arn if kind == "activity" else arns.state_machine_arn
+            deployed.add(build(physical, region, account, partition), logical_id)
+    if stack_name is not None and not found_stack:
+        raise AssemblyError(f"no stack {stack_name!r} in the cloud assembly {directory}")
+    return deployed
+
+
+def _environment(environment: str, session: AWSSession | None) -> tuple[str, str]:
+    """(region, account) of ``aws://ACCOUNT/REGION``, the session's where unknown."""
+    account = region = None
+    match = re.fullmatch(r"aws://([^/]*)/(.*)", environment or "")
+    if match:
+        account, region = match.groups()
+    if not account or account.startswith("unknown"):
+        account = None
+    if not region or region.startswith("unknown"):
+        region = None
+    if account is None or region is None:
+        session = default_session(session)
+        region = region or session.region
+        account = account or session.account_id
+    return region, account
