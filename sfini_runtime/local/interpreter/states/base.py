@@ -116,6 +116,7 @@ class CompiledState:
         self.entered_type = f"{self.type_name}StateEntered"
         self.exited_type = f"{self.type_name}StateExited"
         self.aborted_type = f"{self.type_name}StateAborted"
+        self.failed_type = f"{self.type_name}StateFailed"
         flow_spec = {k: spec[k] for k in self.dataflow_fields if k in spec}
         self.dataflow = StateDataflow.compile(name, flow_spec)
         self.has_dataflow = bool(flow_spec)
@@ -136,6 +137,7 @@ class CompiledState:
                 output = self.dataflow.result_to_output(raw_input, result, context)
                 return output, self.next
             except StatesError as exc:
+                started = getattr(exc, "state_started", False)
                 err = wrap_error(exc, self.name, entered_id)
                 for i, retrier in enumerate(self.retriers):
                     if error_matches(retrier.error_equals, err.error):
@@ -150,6 +152,9 @@ class CompiledState:
                     retrier = None
                 if retrier is not None:
                     continue
+                if started:
+                    # Parallel/Map: <Type>StateFailed once no retry is left (before any catch)
+                    frame.add_event(self.failed_type)
                 for catcher in self.catchers:
                     if error_matches(catcher.error_equals, err.error):
                         output = self.catch_output(raw_input, catcher, err)

@@ -150,16 +150,12 @@ class MapState(CompiledState):
                                     "mapIterationAbortedEventDetails",
                                     {"index": other.iteration[0], "name": self.name},  # type: ignore[index]
                                 )
-                        frame.add_event("MapStateFailed")
-                        if (
-                            allowed_failures > 0
-                            or tolerated_count is not None
-                            or (tolerated_pct is not None)
-                        ):
-                            raise StatesError(
+                        if tolerated_count is not None or tolerated_pct is not None:
+                            outcome = StatesError(
                                 "States.ExceedToleratedFailureThreshold",
                                 "The specified tolerated failure threshold was exceeded",
                             )
+                        outcome.state_started = True
                         raise outcome
         finally:
             frame.children = []

@@ -39,7 +39,7 @@ class ParallelState(CompiledState):
                     frame.last = max(frame.last, child.last)
                     if not ok:
                         group.cancel_all()
-                        frame.add_event("ParallelStateFailed")
+                        outcome.state_started = True
                         raise outcome
                     results[group.frames.index(child)] = outcome
                     remaining -= 1
