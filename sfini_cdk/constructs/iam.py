@@ -175,3 +175,47 @@ def worker_grant(
             )
         )
     return grant
+
+
+_WILDCARD_REASONS = {
+    "logs:": "CloudWatch Logs delivery and X-Ray actions support no resource-level permissions: "
+    "AWS requires Resource '*'",
+    "xray:": "CloudWatch Logs delivery and X-Ray actions support no resource-level permissions: "
+    "AWS requires Resource '*'",
+    "lambda:": "'<function ARN>:*' stands for the versions and aliases of exactly the functions "
+    "the states invoke",
+    "states:": "nested .sync executions are named at run time: AWS requires "
+    "'execution:<state machine name>:*'",
+}
+
+
+def forced_wildcards(statements: Sequence[iam.PolicyStatement]) -> list[tuple[str, str]]:
+    """The wildcard resources among ``statements`` that AWS forces, each with the reason."""
+    found = []
+    for statement in statements:
+        prefix = statement.actions[0].split(":")[0] + ":" if statement.actions else ""
+        reason = _WILDCARD_REASONS.get(prefix)
+        if reason is None:
+            continue
+        found += [(r, reason) for r in statement.resources if r == "*" or r.endswith(":*")]
+    return found
+
+
+def nag_resource(scope: Construct, resource: str) -> str:
+    """A resource as cdk-nag writes it in finding ids (``<AWS::Region>``, ``<Logical.Arn>``)."""
+    return _render(cdk.Stack.of(scope).resolve(resource))
+
+
+def _render(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((function, argument),) = value.items()
+        if function == "Fn::Join":
+            separator, parts = argument
+            return separator.join(_render(p) for p in parts)
+        if function == "Ref":
+            return f"<{argument}>"
+        if function == "Fn::GetAtt":
+            return f"<{'.'.join(argument)}>"
+    return str(value)

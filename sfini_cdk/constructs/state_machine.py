@@ -215,10 +215,10 @@ class StateMachine(Construct):
             self.role = iam.Role(
                 self, "Role", assumed_by=iam.ServicePrincipal("states.amazonaws.com")
             )
-            for statement in self._statements(
-                targets, uses, arns, activity_constructs, logs, tracing
-            ):
+            statements = self._statements(targets, uses, arns, activity_constructs, logs, tracing)
+            for statement in statements:
                 self.role.add_to_principal_policy(statement)
+            self._acknowledge_forced_wildcards(policies.forced_wildcards(statements))
         else:
             self.role = role
 
@@ -239,7 +239,6 @@ class StateMachine(Construct):
         self.resource.apply_removal_policy(removal_policy or cdk.RemovalPolicy.DESTROY)
         if role is None:
             self.resource.node.add_dependency(self.role)
-        self._acknowledge_forced_wildcards(role is None, logs, tracing, uses, targets)
         for key, value in (tags or {}).items():
             cdk.Tags.of(self).add(key, value)
 
@@ -363,53 +362,20 @@ class StateMachine(Construct):
                 encrypted.append(policies.EncryptedActivity(arns[key], owner.encryption_key))
         return encrypted
 
-    def _acknowledge_forced_wildcards(
-        self,
-        created_role: bool,
-        log_options: LogOptions | None,
-        tracing: bool,
-        uses: Sequence[TaskUse],
-        targets: Mapping[str, TaskTarget],
-    ) -> None:
-        """Tell cdk-nag (through resource metadata) which wildcards AWS forces, and why."""
-        if not created_role:
-            return
-        reasons = []
-        if (log_options is not None and log_options.level != "OFF") or tracing:
-            reasons.append(
-                {
-                    "id": "AwsSolutions-IAM5",
-                    "reason": "CloudWatch Logs delivery and X-Ray actions support no "
-                    "resource-level permissions: AWS requires Resource '*'",
-                    "applies_to": ["Resource::*"],
-                }
-            )
-        kinds = {targets[u.key].kind for u in uses if u.key in targets}
-        if ResourceKind.LAMBDA in kinds:
-            reasons.append(
-                {
-                    "id": "AwsSolutions-IAM5",
-                    "reason": "'<function ARN>:*' covers the versions and aliases of exactly "
-                    "the functions the states invoke",
-                    "applies_to": [{"regex": "/^Resource::.*:\\*$/"}],
-                }
-            )
-        if any(u.pattern == "sync" for u in uses):
-            reasons.append(
-                {
-                    "id": "AwsSolutions-IAM5",
-                    "reason": "nested .sync executions have names chosen at run time: AWS "
-                    "requires 'execution:<state machine name>:*'",
-                    "applies_to": [{"regex": "/^Resource::.*:execution:.*:\\*$/"}],
-                }
-            )
-        if not reasons:
-            return
+    def _acknowledge_forced_wildcards(self, wildcards: Sequence[tuple[str, str]]) -> None:
+        """Acknowledge (``Validations``, as cdk-nag reads them) the wildcards AWS forces."""
         policy = self.role.node.try_find_child("DefaultPolicy")
-        if policy is not None:
-            resource = policy.node.default_child
-            if isinstance(resource, cdk.CfnResource):
-                resource.add_metadata("cdk_nag", {"rules_to_suppress": reasons})
+        if policy is None:
+            return
+        acknowledgments = [
+            cdk.Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{policies.nag_resource(self, r)}]",
+                reason=reason,
+            )
+            for r, reason in dict(wildcards).items()
+        ]
+        if acknowledgments:
+            cdk.Validations.of(policy).acknowledge(*acknowledgments)
 
     # --- logging -------------------------------------------------------------------------------
 
