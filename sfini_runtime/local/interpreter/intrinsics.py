@@ -84,25 +84,23 @@ class _Failure(Exception):
     """Raised by a function body; becomes States.IntrinsicFailure naming the function."""
 
 
-def _need(condition: bool, message: str) -> None:
-    if not condition:
-        raise _Failure(message)
-
-
 def _integer(value: Any, what: str) -> int:
-    _need(_is_number(value), f"{what} must be a number, got {compact_json(value)}")
-    if type(value) is float:
-        _need(value.is_integer(), f"{what} must be an integer, got {compact_json(value)}")
+    if not _is_number(value):
+        raise _Failure(f"{what} must be a number, got {compact_json(value)}")
+    if type(value) is float and not value.is_integer():
+        raise _Failure(f"{what} must be an integer, got {compact_json(value)}")
     return int(value)
 
 
 def _string(value: Any, what: str) -> str:
-    _need(type(value) is str, f"{what} must be a string, got {compact_json(value)}")
+    if type(value) is not str:
+        raise _Failure(f"{what} must be a string, got {compact_json(value)}")
     return value
 
 
 def _array(value: Any, what: str) -> list[Any]:
-    _need(type(value) is list, f"{what} must be an array, got {compact_json(value)}")
+    if type(value) is not list:
+        raise _Failure(f"{what} must be an array, got {compact_json(value)}")
     return value
 
 
@@ -117,7 +115,8 @@ def _array_fn(args: list[Any]) -> Any:
 def _array_partition(args: list[Any]) -> Any:
     array = _array(args[0], "The first argument")
     size = _integer(args[1], "The chunk size")
-    _need(size > 0, f"The chunk size must be greater than 0, got {size}")
+    if size <= 0:
+        raise _Failure(f"The chunk size must be greater than 0, got {size}")
     return [array[i : i + size] for i in range(0, len(array), size)]
 
 
@@ -131,22 +130,21 @@ def _array_range(args: list[Any]) -> Any:
     start = _integer(args[0], "The start of the range")
     end = _integer(args[1], "The end of the range")
     step = _integer(args[2], "The step")
-    _need(step != 0, "The step must not be 0")
+    if step == 0:
+        raise _Failure("The step must not be 0")
     count = max(0, (end - start) // step + 1)
-    _need(
-        count <= _MAX_ARRAY_RANGE,
-        f"The range would have {count} items; at most {_MAX_ARRAY_RANGE} are allowed",
-    )
+    if count > _MAX_ARRAY_RANGE:
+        raise _Failure(
+            f"The range would have {count} items; at most {_MAX_ARRAY_RANGE} are allowed"
+        )
     return list(range(start, end + (1 if step > 0 else -1), step))
 
 
 def _array_get_item(args: list[Any]) -> Any:
     array = _array(args[0], "The first argument")
     index = _integer(args[1], "The index")
-    _need(
-        0 <= index < len(array),
-        f"The index {index} is out of bounds for an array of length {len(array)}",
-    )
+    if not 0 <= index < len(array):
+        raise _Failure(f"The index {index} is out of bounds for an array of length {len(array)}")
     return array[index]
 
 
@@ -167,13 +165,15 @@ def _array_unique(args: list[Any]) -> Any:
 
 def _base64_encode(args: list[Any]) -> Any:
     text = _string(args[0], "The argument")
-    _need(len(text) <= _MAX_STRING, f"The input is longer than {_MAX_STRING} characters")
+    if len(text) > _MAX_STRING:
+        raise _Failure(f"The input is longer than {_MAX_STRING} characters")
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
 def _base64_decode(args: list[Any]) -> Any:
     text = _string(args[0], "The argument")
-    _need(len(text) <= _MAX_STRING, f"The input is longer than {_MAX_STRING} characters")
+    if len(text) > _MAX_STRING:
+        raise _Failure(f"The input is longer than {_MAX_STRING} characters")
     try:
         return base64.b64decode(text.encode("ascii"), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError):
@@ -192,20 +192,25 @@ _HASHES = {
 def _hash(args: list[Any]) -> Any:
     data = args[0] if type(args[0]) is str else compact_json(args[0])
     algorithm = _string(args[1], "The algorithm")
-    _need(
-        algorithm in _HASHES,
-        f"The algorithm '{algorithm}' is not supported; use one of {', '.join(_HASHES)}",
-    )
-    _need(len(data) <= _MAX_STRING, f"The input is longer than {_MAX_STRING} characters")
+    if algorithm not in _HASHES:
+        raise _Failure(
+            f"The algorithm '{algorithm}' is not supported; use one of {', '.join(_HASHES)}"
+        )
+    if len(data) > _MAX_STRING:
+        raise _Failure(f"The input is longer than {_MAX_STRING} characters")
     return hashlib.new(_HASHES[algorithm], data.encode("utf-8")).hexdigest()
 
 
 def _json_merge(args: list[Any]) -> Any:
     left, right, deep = args
-    _need(type(left) is dict, f"The first argument must be an object, got {compact_json(left)}")
-    _need(type(right) is dict, f"The second argument must be an object, got {compact_json(right)}")
-    _need(type(deep) is bool, "The third argument must be a boolean")
-    _need(not deep, "Only shallow merging is supported: the third argument must be false")
+    if type(left) is not dict:
+        raise _Failure(f"The first argument must be an object, got {compact_json(left)}")
+    if type(right) is not dict:
+        raise _Failure(f"The second argument must be an object, got {compact_json(right)}")
+    if type(deep) is not bool:
+        raise _Failure("The third argument must be a boolean")
+    if deep:
+        raise _Failure("Only shallow merging is supported: the third argument must be false")
     return {**left, **right}
 
 
@@ -224,19 +229,25 @@ def _string_to_json(args: list[Any]) -> Any:
 
 
 def _math_random(args: list[Any]) -> Any:
-    _need(_is_number(args[0]), "The start must be a number")
-    _need(_is_number(args[1]), "The end must be a number")
+    if not _is_number(args[0]):
+        raise _Failure("The start must be a number")
+    if not _is_number(args[1]):
+        raise _Failure("The end must be a number")
     start, end = _java_round(args[0]), _java_round(args[1])
-    _need(start < end, f"The start ({start}) must be less than the end ({end})")
+    if start >= end:
+        raise _Failure(f"The start ({start}) must be less than the end ({end})")
     if len(args) == 3:
-        _need(_is_number(args[2]), "The seed must be a number")
+        if not _is_number(args[2]):
+            raise _Failure("The seed must be a number")
         return random.Random(_java_round(args[2])).randrange(start, end)
     return random.randrange(start, end)
 
 
 def _math_add(args: list[Any]) -> Any:
-    _need(_is_number(args[0]), f"The first argument must be a number, got {compact_json(args[0])}")
-    _need(_is_number(args[1]), f"The second argument must be a number, got {compact_json(args[1])}")
+    if not _is_number(args[0]):
+        raise _Failure(f"The first argument must be a number, got {compact_json(args[0])}")
+    if not _is_number(args[1]):
+        raise _Failure(f"The second argument must be a number, got {compact_json(args[1])}")
     return _java_round(args[0]) + _java_round(args[1])
 
 

@@ -629,14 +629,15 @@ class CompiledPath:
         keys = self._keys
         if keys is not None:
             current = root
-            for position, key in enumerate(keys):
+            for key in keys:
                 if type(key) is str:
-                    if type(current) is not dict or key not in current:
-                        raise self._not_found(position)
-                else:
-                    if type(current) is not list or not -len(current) <= key < len(current):
-                        raise self._not_found(position)
-                current = current[key]
+                    if type(current) is dict and key in current:
+                        current = current[key]
+                        continue
+                elif type(current) is list and -len(current) <= key < len(current):
+                    current = current[key]
+                    continue
+                raise self._not_found(root)
             if self.function is not None:
                 return self._call(current)
             return current
@@ -667,7 +668,16 @@ class CompiledPath:
         except LookupError as exc:
             raise PathNotFound(self.source, str(exc)) from None
 
-    def _not_found(self, position: int) -> PathNotFound:
+    def _not_found(self, root: Any) -> PathNotFound:
+        current = root
+        position = 0
+        for position, key in enumerate(self.keys):  # noqa: B007 - position is used below
+            if type(key) is str:
+                if type(current) is not dict or key not in current:
+                    break
+            elif type(current) is not list or not -len(current) <= key < len(current):
+                break
+            current = current[key]
         if position < len(self._steps) - 1 and self._steps[position][0] == _NAME:
             prefix = "$" + "".join(text for _, _, text in self._steps[: position + 1])
             return PathNotFound(self.source, f"Missing property in path {prefix}")
@@ -750,18 +760,15 @@ def set_at_path(data: Any, result_path: str | CompiledPath | None, value: Any) -
     keys = compiled.keys
     if not keys:
         return value
-    failure = ResultPathMatchFailure(
-        f"Unable to apply ReferencePath {compiled.source} to input {_compact(data)}"
-    )
     if type(data) is not dict and not (type(data) is list and type(keys[0]) is int):
-        raise failure
+        raise _result_path_failure(compiled, data)
     root = _copy_container(data)
     current = root
     last = len(keys) - 1
     for position, key in enumerate(keys):
         if position == last:
             if type(key) is int and not -len(current) <= key < len(current):
-                raise failure
+                raise _result_path_failure(compiled, data)
             current[key] = value
             break
         next_key = keys[position + 1]
@@ -769,23 +776,29 @@ def set_at_path(data: Any, result_path: str | CompiledPath | None, value: Any) -
             child = current.get(key, _MISSING)
             if child is _MISSING or child is None:
                 if type(next_key) is int:
-                    raise failure
+                    raise _result_path_failure(compiled, data)
                 child = {}
             elif type(child) is dict or (type(child) is list and type(next_key) is int):
                 child = _copy_container(child)
             else:
-                raise failure
+                raise _result_path_failure(compiled, data)
         else:
             if not -len(current) <= key < len(current):
-                raise failure
+                raise _result_path_failure(compiled, data)
             child = current[key]
             if type(child) is dict or (type(child) is list and type(next_key) is int):
                 child = _copy_container(child)
             else:
-                raise failure
+                raise _result_path_failure(compiled, data)
         current[key] = child
         current = child
     return root
+
+
+def _result_path_failure(path: CompiledPath, data: Any) -> ResultPathMatchFailure:
+    return ResultPathMatchFailure(
+        f"Unable to apply ReferencePath {path.source} to input {_compact(data)}"
+    )
 
 
 def _copy_container(value: Any) -> Any:
