@@ -1,0 +1,365 @@
+"""The exact ASL each state type and option emits."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import sfini_cdk as sfini
+from tests.sfini_cdk.conftest import fake_arn
+
+UTC = datetime.timezone.utc
+ACTIVITY = sfini.Activity("worker")
+ACTIVITY_ARN = fake_arn(ACTIVITY)
+
+
+def _task_with_retries() -> sfini.Task:
+    task = sfini.Task("t", ACTIVITY)
+    task.retry_for(["States.Timeout"], interval=3, max_attempts=2, backoff_rate=1.5)
+    task.retry_for(
+        [sfini.States.TASK_FAILED], interval=1, max_delay=10, jitter_strategy="FULL", comment="c"
+    )
+    task.retry_for([sfini.States.ALL])
+    return task
+
+
+def _task_with_catchers() -> sfini.Task:
+    task = sfini.Task("t", ACTIVITY)
+    task.catch(["MyError"], sfini.Fail("failed"), result_path="$.error-info")
+    task.catch([sfini.States.ALL], sfini.Succeed("ignored"), result_path=None)
+    return task
+
+
+def _pass_to_next() -> sfini.Pass:
+    first = sfini.Pass("t")
+    first.goes_to(sfini.Succeed("done"))
+    return first
+
+
+# (state factory, expected ASL of the state named "t")
+CASES: list[tuple[str, Callable[[], sfini.State], dict[str, Any]]] = [
+    ("succeed", lambda: sfini.Succeed("t"), {"Type": "Succeed"}),
+    (
+        "succeed-paths",
+        lambda: sfini.Succeed("t", comment="done", input_path="$.a", output_path="$.b"),
+        {"Type": "Succeed", "Comment": "done", "InputPath": "$.a", "OutputPath": "$.b"},
+    ),
+    ("fail-bare", lambda: sfini.Fail("t"), {"Type": "Fail"}),
+    (
+        "fail",
+        lambda: sfini.Fail("t", error="WorkerError", cause="MyError was raised"),
+        {"Type": "Fail", "Error": "WorkerError", "Cause": "MyError was raised"},
+    ),
+    (
+        "fail-paths",
+        lambda: sfini.Fail("t", error_path="$.error", cause_path="$.cause"),
+        {"Type": "Fail", "ErrorPath": "$.error", "CausePath": "$.cause"},
+    ),
+    ("pass", lambda: sfini.Pass("t"), {"Type": "Pass", "End": True}),
+    ("pass-next", _pass_to_next, {"Type": "Pass", "Next": "done"}),
+    (
+        "pass-result",
+        lambda: sfini.Pass("t", result={"x": 1}, result_path="$.counter"),
+        {"Type": "Pass", "Result": {"x": 1}, "ResultPath": "$.counter", "End": True},
+    ),
+    (
+        "pass-nulls",
+        lambda: sfini.Pass("t", input_path=None, output_path=None),
+        {"Type": "Pass", "InputPath": None, "OutputPath": None, "End": True},
+    ),
+    (
+        "pass-result-zero-and-null",
+        lambda: sfini.Pass("t", result=None, result_path="$.r"),
+        {"Type": "Pass", "Result": None, "ResultPath": "$.r", "End": True},
+    ),
+    (
+        "pass-parameters-assign",
+        lambda: sfini.Pass(
+            "t",
+            parameters={"greeting": "hi", "name.$": "$.name", "ctx.$": "$$.Execution.Id"},
+            assign={"count.$": "$.count", "label": "x"},
+        ),
+        {
+            "Type": "Pass",
+            "Parameters": {"greeting": "hi", "name.$": "$.name", "ctx.$": "$$.Execution.Id"},
+            "Assign": {"count.$": "$.count", "label": "x"},
+            "End": True,
+        },
+    ),
+    ("wait-seconds", lambda: sfini.Wait("t", 10), {"Type": "Wait", "Seconds": 10, "End": True}),
+    (
+        "wait-until-datetime",
+        lambda: sfini.Wait("t", datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)),
+        {"Type": "Wait", "Timestamp": "2030-01-02T03:04:05+00:00", "End": True},
+    ),
+    (
+        "wait-until-path",
+        lambda: sfini.Wait("t", "$.until"),
+        {"Type": "Wait", "TimestampPath": "$.until", "End": True},
+    ),
+    (
+        "wait-seconds-path",
+        lambda: sfini.Wait("t", seconds_path="$.delay"),
+        {"Type": "Wait", "SecondsPath": "$.delay", "End": True},
+    ),
+    (
+        "wait-timestamp",
+        lambda: sfini.Wait("t", timestamp="2030-01-02T03:04:05Z"),
+        {"Type": "Wait", "Timestamp": "2030-01-02T03:04:05Z", "End": True},
+    ),
+    (
+        "task-activity",
+        lambda: sfini.Task("t", ACTIVITY),
+        {"Type": "Task", "Resource": ACTIVITY_ARN, "End": True},
+    ),
+    (
+        "task-options",
+        lambda: sfini.Task(
+            "t",
+            ACTIVITY,
+            comment="work",
+            input_path="$.in",
+            output_path="$.out",
+            result_path=None,
+            timeout=60,
+            heartbeat=10,
+            parameters={"a.$": "$.a"},
+            result_selector={"b.$": "$.b"},
+        ),
+        {
+            "Type": "Task",
+            "Comment": "work",
+            "Resource": ACTIVITY_ARN,
+            "InputPath": "$.in",
+            "OutputPath": "$.out",
+            "ResultPath": None,
+            "TimeoutSeconds": 60,
+            "HeartbeatSeconds": 10,
+            "Parameters": {"a.$": "$.a"},
+            "ResultSelector": {"b.$": "$.b"},
+            "End": True,
+        },
+    ),
+    (
+        "task-timeout-paths",
+        lambda: sfini.Task("t", ACTIVITY, timeout_path="$.timeout", heartbeat_path="$.beat"),
+        {
+            "Type": "Task",
+            "Resource": ACTIVITY_ARN,
+            "TimeoutSecondsPath": "$.timeout",
+            "HeartbeatSecondsPath": "$.beat",
+            "End": True,
+        },
+    ),
+    (
+        "task-retry",
+        _task_with_retries,
+        {
+            "Type": "Task",
+            "Resource": ACTIVITY_ARN,
+            "Retry": [
+                {
+                    "ErrorEquals": ["States.Timeout"],
+                    "IntervalSeconds": 3,
+                    "MaxAttempts": 2,
+                    "BackoffRate": 1.5,
+                },
+                {
+                    "ErrorEquals": ["States.TaskFailed"],
+                    "Comment": "c",
+                    "IntervalSeconds": 1,
+                    "MaxDelaySeconds": 10,
+                    "JitterStrategy": "FULL",
+                },
+                {"ErrorEquals": ["States.ALL"]},
+            ],
+            "End": True,
+        },
+    ),
+    (
+        "task-catch",
+        _task_with_catchers,
+        {
+            "Type": "Task",
+            "Resource": ACTIVITY_ARN,
+            "Catch": [
+                {"ErrorEquals": ["MyError"], "Next": "failed", "ResultPath": "$.error-info"},
+                {"ErrorEquals": ["States.ALL"], "Next": "ignored", "ResultPath": None},
+            ],
+            "End": True,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("factory", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
+)
+def test_state_asl(render, factory, expected):
+    state = factory()
+    assert state.to_dict(resources=fake_arn) == expected
+    definition = render(sfini.construct_state_machine("m", state))
+    assert definition["States"]["t"] == expected
+    assert definition["StartAt"] == "t"
+
+
+def test_callable_activity_task_adds_heartbeat_like_sfini(render):
+    activities = sfini.ActivityRegistration(prefix="p")
+
+    @activities.activity("act", heartbeat=7)
+    def act(data):
+        return data
+
+    task = sfini.Task("t", act, timeout=60)
+    assert render(sfini.construct_state_machine("m", task))["States"]["t"] == {
+        "Type": "Task",
+        "Resource": fake_arn(act),
+        "TimeoutSeconds": 60,
+        "HeartbeatSeconds": 12,
+        "End": True,
+    }
+    explicit = sfini.Task("t2", act, heartbeat=3)
+    assert explicit.to_dict(resources=fake_arn)["HeartbeatSeconds"] == 3
+    by_path = sfini.Task("t3", act, heartbeat_path="$.hb")
+    assert "HeartbeatSeconds" not in by_path.to_dict(resources=fake_arn)
+
+
+def test_parallel_asl(render):
+    parallel = sfini.Parallel(
+        "p", result_path="$.parallel", output_path="$.parallel", result_selector={"a.$": "$[0]"}
+    )
+    parallel.add(sfini.construct_state_machine("one", sfini.Pass("a")))
+    parallel.add(sfini.construct_state_machine("two", sfini.Succeed("b"), comment="second"))
+    parallel.retry_for(["States.BranchFailed"], max_attempts=1)
+    parallel.catch(["States.ALL"], sfini.Fail("oops"))
+    definition = render(sfini.construct_state_machine("m", parallel))
+    assert definition["States"]["p"] == {
+        "Type": "Parallel",
+        "ResultPath": "$.parallel",
+        "OutputPath": "$.parallel",
+        "ResultSelector": {"a.$": "$[0]"},
+        "Branches": [
+            {"StartAt": "a", "States": {"a": {"Type": "Pass", "End": True}}},
+            {"StartAt": "b", "States": {"b": {"Type": "Succeed"}}, "Comment": "second"},
+        ],
+        "Retry": [{"ErrorEquals": ["States.BranchFailed"], "MaxAttempts": 1}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "oops"}],
+        "End": True,
+    }
+    assert definition["States"]["oops"] == {"Type": "Fail"}
+
+
+def test_map_asl(render):
+    processor = sfini.Task("process", ACTIVITY, result_path=None)
+    mapped = sfini.Map(
+        "each",
+        processor,
+        items_path="$.items",
+        item_selector={"item.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
+        max_concurrency=2,
+        result_path="$.results",
+        result_selector={"n.$": "$.length"},
+    )
+    mapped.retry_for(["States.ALL"], interval=2)
+    definition = render(sfini.construct_state_machine("m", mapped))
+    assert definition["States"]["each"] == {
+        "Type": "Map",
+        "ItemsPath": "$.items",
+        "ItemSelector": {"item.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
+        "MaxConcurrency": 2,
+        "ResultPath": "$.results",
+        "ResultSelector": {"n.$": "$.length"},
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "INLINE"},
+            "StartAt": "process",
+            "States": {
+                "process": {
+                    "Type": "Task",
+                    "Resource": ACTIVITY_ARN,
+                    "ResultPath": None,
+                    "End": True,
+                }
+            },
+        },
+        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2}],
+        "End": True,
+    }
+    assert mapped.processor.name == "eachProcessor"
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"max_concurrency_path": "$.n"}, {"MaxConcurrencyPath": "$.n"}),
+        ({"tolerated_failure_count": 3}, {"ToleratedFailureCount": 3}),
+        ({"tolerated_failure_percentage": 12.5}, {"ToleratedFailurePercentage": 12.5}),
+        ({"tolerated_failure_count_path": "$.c"}, {"ToleratedFailureCountPath": "$.c"}),
+        ({"tolerated_failure_percentage_path": "$.p"}, {"ToleratedFailurePercentagePath": "$.p"}),
+        ({"items_path": None}, {"ItemsPath": None}),
+        ({"parameters": {"x.$": "$"}}, {"Parameters": {"x.$": "$"}}),
+        ({"label": "batch"}, {"Label": "batch"}),
+    ],
+)
+def test_map_options(render, options, expected):
+    mapped = sfini.Map("each", sfini.Pass("inner"), **options)
+    state = render(sfini.construct_state_machine("m", mapped))["States"]["each"]
+    assert {key: state[key] for key in expected} == expected
+
+
+def test_map_accepts_a_state_machine_processor(render):
+    processor = sfini.construct_state_machine("proc", sfini.Succeed("inner"))
+    mapped = sfini.Map("each", processor)
+    state = render(sfini.construct_state_machine("m", mapped))["States"]["each"]
+    assert state["ItemProcessor"] == {
+        "ProcessorConfig": {"Mode": "INLINE"},
+        "StartAt": "inner",
+        "States": {"inner": {"Type": "Succeed"}},
+    }
+
+
+def test_choice_asl(render):
+    low, high, other = sfini.Succeed("low"), sfini.Succeed("high"), sfini.Fail("other")
+    choice = sfini.Choice("t", comment="route", input_path="$.x", output_path="$.y")
+    choice.add(sfini.NumericLessThan("$.v", 10, low))
+    choice.add(sfini.NumericGreaterThanEquals("$.v", 10, high, assign={"big": True}))
+    choice.set_default(other)
+    assert render(sfini.construct_state_machine("m", choice))["States"]["t"] == {
+        "Type": "Choice",
+        "Comment": "route",
+        "InputPath": "$.x",
+        "OutputPath": "$.y",
+        "Choices": [
+            {"Variable": "$.v", "NumericLessThan": 10, "Next": "low"},
+            {
+                "Variable": "$.v",
+                "NumericGreaterThanEquals": 10,
+                "Next": "high",
+                "Assign": {"big": True},
+            },
+        ],
+        "Default": "other",
+    }
+
+
+def test_choice_remove_and_overrides():
+    a, b = sfini.Succeed("a"), sfini.Succeed("b")
+    choice = sfini.Choice("c")
+    rule = sfini.BooleanEquals("$.x", True, a)
+    choice.add(rule)
+    choice.add(sfini.BooleanEquals("$.x", False, b))
+    choice.remove(rule)
+    assert [r.next_state for r in choice.choices] == [b]
+    with pytest.raises(ValueError, match="not registered"):
+        choice.remove(rule)
+
+
+def test_goes_to_and_remove_next():
+    first, second = sfini.Pass("first"), sfini.Pass("second")
+    first.goes_to(second)
+    assert first.to_dict()["Next"] == "second"
+    first.remove_next()
+    assert first.to_dict()["End"] is True
+    assert "Next" not in first.to_dict()
