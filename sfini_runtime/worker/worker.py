@@ -68,7 +68,7 @@ class Worker:
     Args:
         activity: activity to poll and run tasks of (a ``CallableActivity``)
         name: name of worker, used for identification, default: host name and a random suffix
-        session: session to use for AWS communication
+        session: session to use for AWS communication, default: the activity's
         arn: the activity's ARN, default: from its name, the session's region and account
         concurrency: most tasks run at once
         pollers: most long polls in flight at once, default: ``min(concurrency, 4)``
@@ -99,7 +99,7 @@ class Worker:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         self.activity = activity
         self.name = name or _default_worker_name()
-        self.session = default_session(session)
+        self.session = default_session(session or getattr(activity, "session", None))
         self.arn = arn
         self.concurrency = concurrency
         self.pollers = max(1, min(pollers or min(concurrency, _MAX_POLLERS), concurrency))

@@ -148,9 +148,12 @@ def test_syntax_errors(path: str) -> None:
     assert not is_path(path)
 
 
-def test_non_string_path_is_a_syntax_error() -> None:
-    with pytest.raises(PathSyntaxError):
-        compile_path(3)  # type: ignore[arg-type]
+@pytest.mark.parametrize("path", [3, None, ["$.a"], {"$": 1}])
+def test_non_string_path_is_a_syntax_error(path: Any) -> None:
+    with pytest.raises(PathSyntaxError, match="must be a string"):
+        compile_path(path)
+    assert not is_path(path)
+    assert not is_reference_path(path)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,206 @@
+"""Activity tasks through the Engine API: polling, answers, heartbeats, timeouts, tokens."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from sfini_runtime.local.errors import InvalidOutput, InvalidToken, TaskDoesNotExist, TaskTimedOut
+from sfini_runtime.local.interpreter import Engine
+
+from ._engine_helpers import ACTIVITY, details, start, types
+
+
+def _task(**fields: Any) -> dict[str, Any]:
+    return {
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Resource": ACTIVITY, "End": True, **fields}},
+    }
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    with Engine(time_scale=0.01) as eng:
+        yield eng
+
+
+def _poll(engine: Engine, worker: str | None = "w1", wait: float = 5.0) -> tuple[str, str]:
+    got = engine.get_activity_task(ACTIVITY, worker, wait)
+    assert got is not None, "no task"
+    return got
+
+
+def test_success_history(engine: Engine) -> None:
+    record = start(engine, _task(TimeoutSeconds=60, HeartbeatSeconds=10), {"v": 1})
+    token, task_input = _poll(engine)
+    assert json.loads(task_input) == {"v": 1}
+    engine.send_task_success(token, '{"done": true}')
+    assert record.done.wait(5)
+    assert record.status == "SUCCEEDED" and json.loads(record.output) == {"done": True}
+    assert types(record) == [
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "ActivityScheduled",
+        "ActivityStarted",
+        "ActivitySucceeded",
+        "TaskStateExited",
+        "ExecutionSucceeded",
+    ]
+    scheduled = details(record, "ActivityScheduled")[0]
+    assert scheduled["resource"] == ACTIVITY
+    assert (scheduled["timeoutInSeconds"], scheduled["heartbeatInSeconds"]) == (60, 10)
+    assert details(record, "ActivityStarted") == [{"workerName": "w1"}]
+    assert [e["previousEventId"] for e in record.history] == [0, 0, 2, 3, 4, 5, 6]
+
+
+def test_timeouts_absent_unless_set_and_no_worker_name(engine: Engine) -> None:
+    record = start(engine, _task())
+    token, _ = _poll(engine, worker=None)
+    engine.send_task_success(token, "{}")
+    assert record.done.wait(5)
+    scheduled = details(record, "ActivityScheduled")[0]
+    assert "timeoutInSeconds" not in scheduled and "heartbeatInSeconds" not in scheduled
+    assert details(record, "ActivityStarted") == [{}]
+
+
+def test_poller_waiting_before_schedule_gets_the_task(engine: Engine) -> None:
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(engine.get_activity_task, ACTIVITY, "early", 5.0)
+        threading.Event().wait(0.05)
+        record = start(engine, _task(), {"x": 2})
+        token, task_input = future.result(timeout=5)
+    assert json.loads(task_input) == {"x": 2}
+    engine.send_task_success(token, task_input)
+    assert record.done.wait(5) and record.status == "SUCCEEDED"
+
+
+def test_each_task_goes_to_exactly_one_poller(engine: Engine) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(engine.get_activity_task, ACTIVITY, f"w{i}", 1.0) for i in range(8)]
+        records = [start(engine, _task(), {"n": n}) for n in range(3)]
+        results = [f.result(timeout=5) for f in futures]
+    got = [r for r in results if r is not None]
+    assert len(got) == 3
+    assert sorted(json.loads(i)["n"] for _, i in got) == [0, 1, 2]
+    for token, task_input in got:
+        engine.send_task_success(token, task_input)
+    assert all(r.done.wait(5) and r.status == "SUCCEEDED" for r in records)
+
+
+def test_poll_times_out_with_none(engine: Engine) -> None:
+    assert engine.get_activity_task(ACTIVITY, "w", 0.05) is None
+
+
+def test_close_wakes_pollers() -> None:
+    engine = Engine(time_scale=0)
+    engine.start()
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(engine.get_activity_task, ACTIVITY, "w", 30.0)
+        threading.Event().wait(0.05)
+        engine.close()
+        assert future.result(timeout=5) is None
+
+
+def test_failure_and_catch(engine: Engine) -> None:
+    definition = _task(Catch=[{"ErrorEquals": ["Boom"], "ResultPath": "$.error", "Next": "C"}])
+    definition["States"]["T"].pop("End")
+    definition["States"]["T"]["Next"] = "C"
+    definition["States"]["C"] = {"Type": "Pass", "End": True}
+    record = start(engine, definition, {"a": 1})
+    token, _ = _poll(engine)
+    engine.send_task_failure(token, "Boom", "it broke")
+    assert record.done.wait(5)
+    assert json.loads(record.output) == {"a": 1, "error": {"Error": "Boom", "Cause": "it broke"}}
+    assert details(record, "ActivityFailed") == [{"error": "Boom", "cause": "it broke"}]
+    with pytest.raises(TaskDoesNotExist):
+        engine.send_task_success(token, "{}")
+
+
+def test_retry_schedules_again(engine: Engine) -> None:
+    record = start(engine, _task(Retry=[{"ErrorEquals": ["States.TaskFailed"], "MaxAttempts": 1}]))
+    token, _ = _poll(engine)
+    engine.send_task_failure(token, "Any")
+    token, _ = _poll(engine)
+    engine.send_task_success(token, '"ok"')
+    assert record.done.wait(5) and json.loads(record.output) == "ok"
+    assert types(record).count("ActivityScheduled") == 2
+    assert types(record).count("TaskStateEntered") == 1
+
+
+def test_heartbeat_timeout(engine: Engine) -> None:
+    record = start(engine, _task(HeartbeatSeconds=5, TimeoutSeconds=1000))
+    token, _ = _poll(engine)
+    assert record.done.wait(5)
+    assert (record.status, record.error) == ("FAILED", "States.HeartbeatTimeout")
+    assert details(record, "ActivityTimedOut") == [{"error": "States.HeartbeatTimeout"}]
+    with pytest.raises(TaskTimedOut):
+        engine.send_task_success(token, "{}")
+
+
+def test_heartbeats_keep_the_task_alive() -> None:
+    with Engine(time_scale=0.1) as engine:  # 2 s heartbeat -> 0.2 s real
+        record = start(engine, _task(HeartbeatSeconds=2))
+        token, _ = _poll(engine)
+        for _ in range(4):
+            threading.Event().wait(0.1)
+            engine.send_task_heartbeat(token)
+        engine.send_task_success(token, "{}")
+        assert record.done.wait(5) and record.status == "SUCCEEDED"
+
+
+def test_task_timeout_includes_queue_time(engine: Engine) -> None:
+    record = start(engine, _task(TimeoutSeconds=3))
+    assert record.done.wait(5)
+    assert record.error == "States.Timeout"
+    assert "ActivityStarted" not in types(record)
+
+
+def test_timeout_seconds_path(engine: Engine) -> None:
+    record = start(engine, _task(TimeoutSecondsPath="$.t"), {"t": 2})
+    assert record.done.wait(5)
+    assert details(record, "ActivityScheduled")[0]["timeoutInSeconds"] == 2
+    assert record.error == "States.Timeout"
+
+
+def test_missing_activity_fails_like_aws() -> None:
+    with Engine(time_scale=0, activity_exists=lambda arn: False) as engine:
+        record = start(engine, _task())
+        assert record.done.wait(5)
+    assert record.error == "States.Runtime"
+    assert record.cause == (
+        "An error occurred while executing the state 'T' (entered at the event id #2). "
+        f"The activity {ACTIVITY} does not exist."
+    )
+    assert types(record) == ["ExecutionStarted", "TaskStateEntered", "ExecutionFailed"]
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "A" * 32 + "." + "B" * 22])
+def test_forged_tokens(engine: Engine, token: str) -> None:
+    with pytest.raises(InvalidToken):
+        engine.send_task_success(token, "{}")
+    with pytest.raises(InvalidToken):
+        engine.send_task_heartbeat(token)
+
+
+def test_invalid_output_keeps_the_task(engine: Engine) -> None:
+    record = start(engine, _task())
+    token, _ = _poll(engine)
+    with pytest.raises(InvalidOutput):
+        engine.send_task_success(token, "{not json")
+    engine.send_task_success(token, "[1]")
+    assert record.done.wait(5) and json.loads(record.output) == [1]
+
+
+def test_stop_while_task_runs(engine: Engine) -> None:
+    record = start(engine, _task())
+    token, _ = _poll(engine)
+    engine.stop_execution(record.execution_arn)
+    assert record.status == "ABORTED"
+    assert types(record)[-2:] == ["TaskStateAborted", "ExecutionAborted"]
+    with pytest.raises(TaskTimedOut):
+        engine.send_task_failure(token, "late")

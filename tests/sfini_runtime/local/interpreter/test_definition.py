@@ -1,0 +1,159 @@
+"""Definition validation: each bad definition gives AWS's diagnostic code at the right place."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from sfini_runtime.local.errors import InvalidDefinition
+from sfini_runtime.local.interpreter import compile_definition, validate_definition
+
+END = {"Type": "Succeed"}
+
+
+def machine(**states: Any) -> str:
+    first = next(iter(states))
+    return json.dumps({"StartAt": first, "States": states})
+
+
+BAD = [
+    ("not json", "{", "INVALID_JSON_DESCRIPTION", "/"),
+    ("empty", "", "MISSING_DESCRIPTION", "/"),
+    ("no StartAt", json.dumps({"States": {"A": END}}), "SCHEMA_VALIDATION_FAILED", "/"),
+    (
+        "StartAt target",
+        json.dumps({"StartAt": "X", "States": {"A": END}}),
+        "MISSING_TRANSITION_TARGET",
+        "/StartAt",
+    ),
+    ("bad type", machine(A={"Type": "Nope"}), "SCHEMA_VALIDATION_FAILED", "/States/A/Type"),
+    (
+        "next target",
+        machine(A={"Type": "Pass", "Next": "Z"}, B=END),
+        "MISSING_TRANSITION_TARGET",
+        "/States/A/Next",
+    ),
+    (
+        "no next nor end",
+        machine(A={"Type": "Pass"}, B=END),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A",
+    ),
+    ("no terminal", machine(A={"Type": "Pass", "Next": "A"}), "MISSING_END_STATE", "/States"),
+    (
+        "choice default",
+        machine(
+            A={
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "B"}],
+                "Default": "Q",
+            },
+            B=END,
+        ),
+        "MISSING_TRANSITION_TARGET",
+        "/States/A/Default",
+    ),
+    (
+        "catch target",
+        machine(
+            A={
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "P", "States": {"P": END}}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Q"}],
+                "End": True,
+            }
+        ),
+        "MISSING_TRANSITION_TARGET",
+        "/States/A/Catch/0/Next",
+    ),
+    (
+        "branch target",
+        machine(
+            A={
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "P", "States": {"P": {"Type": "Pass", "Next": "Q"}}}],
+                "End": True,
+            }
+        ),
+        "MISSING_TRANSITION_TARGET",
+        "/States/A/Branches/0/States/P/Next",
+    ),
+    (
+        "bad resource",
+        machine(A={"Type": "Task", "Resource": "not-an-arn", "End": True}),
+        "INVALID_RESOURCE",
+        "/States/A/Resource",
+    ),
+    (
+        "duplicate name",
+        machine(
+            A={
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "A", "States": {"A": END}}],
+                "End": True,
+            }
+        ),
+        "DUPLICATE_STATE_NAME",
+        "/States/A/Branches/0/States/A",
+    ),
+    (
+        "bad path",
+        machine(A={"Type": "Pass", "InputPath": "x", "End": True}),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A/InputPath",
+    ),
+    (
+        "retry on pass",
+        machine(A={"Type": "Pass", "Retry": [], "End": True}),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A",
+    ),
+    (
+        "jsonata deferred",
+        json.dumps({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": END}}),
+        "SCHEMA_VALIDATION_FAILED",
+        "/QueryLanguage",
+    ),
+    (
+        "wait fields",
+        machine(A={"Type": "Wait", "Seconds": 1, "SecondsPath": "$.s", "End": True}),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("definition", "code", "location"), [b[1:] for b in BAD], ids=[b[0] for b in BAD]
+)
+def test_diagnostics(definition: str, code: str, location: str) -> None:
+    found = {(d["code"], d["location"]) for d in validate_definition(definition)}
+    assert (code, location) in found
+    with pytest.raises(InvalidDefinition) as info:
+        compile_definition(definition)
+    assert info.value.message.startswith("Invalid State Machine Definition: '")
+    assert f"{code}: " in info.value.message and f" at {location}" in info.value.message
+
+
+def test_valid_definition_has_no_diagnostics() -> None:
+    definition = machine(
+        A={"Type": "Pass", "Next": "B"},
+        B={
+            "Type": "Map",
+            "ItemProcessor": {"StartAt": "I", "States": {"I": END}},
+            "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}],
+            "Next": "C",
+        },
+        C={
+            "Type": "Task",
+            "Resource": "arn:aws:states:us-east-1:123456789012:activity:a",
+            "End": True,
+        },
+    )
+    assert validate_definition(definition) == []
+    compiled = compile_definition(definition)
+    assert compiled.activity_arns == {"arn:aws:states:us-east-1:123456789012:activity:a"}
+    assert compiled.graph.start_at == "A"
+    assert [d["severity"] for d in validate_definition("{")] == ["ERROR"]
