@@ -687,11 +687,15 @@ class CompiledPath:
         return f"CompiledPath({self.source!r})"
 
 
-@functools.lru_cache(maxsize=4096)
 def compile_path(path: str) -> CompiledPath:
     """Parse a JSONPath (``$...`` or ``$$...``); raises PathSyntaxError when invalid."""
     if not isinstance(path, str):
         raise PathSyntaxError(f"A JSONPath must be a string, not {type(path).__name__}")
+    return _compile_path(path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_path(path: str) -> CompiledPath:
     text = path.strip()
     if not text.startswith("$"):
         raise PathSyntaxError(f"Invalid JSONPath '{path}': a path must start with '$'")
