@@ -43,7 +43,7 @@ def test_limit_keeps_the_last_slot_for_the_final_event() -> None:
     [(256 * 1024, False, False), (256 * 1024 + 1, False, True), (90_000, True, True)],
 )
 def test_payload_limit_counts_utf8_bytes(size: int, multibyte: bool, over: bool) -> None:
-    text = ("é" if multibyte else "x") * size
+    text = ("€" if multibyte else "x") * size  # € is 3 bytes in UTF-8
     assert exceeds_payload_limit(text) is over
 
 
