@@ -1,0 +1,221 @@
+"""Pre-create the activities and state machines of a CDK cloud assembly (``cdk.out``).
+
+The stacks' CloudFormation templates are read (through ``manifest.json``, nested assemblies
+included), the intrinsic functions the Step Functions resources use are resolved against the
+engine's region and account (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split), and
+each resource is created through the API operations, so everything is validated as a
+CreateActivity / CreateStateMachine call would be.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sfini_runtime.local.service.service import StepFunctionsService
+
+ACTIVITY_TYPE = "AWS::StepFunctions::Activity"
+STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
+_SUB_RE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+class CloudAssemblyError(ValueError):
+    """The cloud assembly cannot be read or one of its resources cannot be resolved."""
+
+
+def template_files(assembly: Path) -> Iterator[tuple[str, Path]]:
+    """(stack name, template path) for every stack of the assembly, nested ones included."""
+    manifest_path = assembly / "manifest.json"
+    if not manifest_path.is_file():
+        for path in sorted(assembly.glob("*.template.json")):
+            yield path.name.split(".")[0], path
+        return
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
+        properties = artifact.get("properties") or {}
+        if artifact.get("type") == "aws:cloudformation:stack":
+            name = properties.get("stackName") or artifact.get("displayName") or artifact_id
+            yield name, assembly / properties["templateFile"]
+        elif artifact.get("type") == "cdk:cloud-assembly":
+            yield from template_files(assembly / properties["directoryName"])
+
+
+class _Resolver:
+    """Evaluates the intrinsic functions of one template."""
+
+    def __init__(self, service: StepFunctionsService, stack: str, template: dict[str, Any]):
+        self.arns = service.arns
+        self.stack = stack
+        self.resources: dict[str, Any] = template.get("Resources") or {}
+        self.parameters = {
+            name: spec.get("Default", name)
+            for name, spec in (template.get("Parameters") or {}).items()
+        }
+        self.names: dict[str, str] = {}
+
+    def physical_name(self, logical_id: str) -> str:
+        resource = self.resources.get(logical_id) or {}
+        properties = resource.get("Properties") or {}
+        given = {ACTIVITY_TYPE: "Name", STATE_MACHINE_TYPE: "StateMachineName"}.get(
+            resource.get("Type", "")
+        )
+        if given and properties.get(given) is not None:
+            return str(self.resolve(properties[given]))
+        return f"{self.stack}-{logical_id}"[:80]
+
+    def _ref(self, name: str) -> Any:
+        pseudo = {
+            "AWS::Region": self.arns.region,
+            "AWS::AccountId": self.arns.account_id,
+            "AWS::Partition": self.arns.partition,
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": self.stack,
+            "AWS::NoValue": None,
+        }
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        kind = (self.resources.get(name) or {}).get("Type")
+        if kind == ACTIVITY_TYPE:
+            return self.arns.activity(self.physical_name(name))
+        if kind == STATE_MACHINE_TYPE:
+            return self.arns.state_machine(self.physical_name(name))
+        return self.physical_name(name)
+
+    def _get_att(self, logical_id: str, attribute: str) -> Any:
+        kind = (self.resources.get(logical_id) or {}).get("Type", "")
+        name = self.physical_name(logical_id)
+        if attribute == "Name" or attribute.endswith("Name"):
+            return name
+        if kind in (ACTIVITY_TYPE, STATE_MACHINE_TYPE) and attribute == "Arn":
+            return self._ref(logical_id)
+        region, account = self.arns.region, self.arns.account_id
+        if kind == "AWS::IAM::Role":
+            return f"arn:{self.arns.partition}:iam::{account}:role/{name}"
+        if kind == "AWS::Logs::LogGroup":
+            return f"arn:{self.arns.partition}:logs:{region}:{account}:log-group:{name}:*"
+        if kind == "AWS::Lambda::Function":
+            return f"arn:{self.arns.partition}:lambda:{region}:{account}:function:{name}"
+        service = kind.split("::")[1].lower() if kind.count("::") == 2 else "unknown"
+        return f"arn:{self.arns.partition}:{service}:{region}:{account}:{name}"
+
+    def _sub(self, text: str, variables: dict[str, Any]) -> str:
+        def value(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key in variables:
+                return str(variables[key])
+            if "." in key:
+                logical_id, attribute = key.split(".", 1)
+                return str(self._get_att(logical_id, attribute))
+            return str(self._ref(key))
+
+        return _SUB_RE.sub(value, text).replace("${!", "${")
+
+    def resolve(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self.resolve(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            ((key, arg),) = node.items()
+            if key == "Ref":
+                return self._ref(arg)
+            if key == "Fn::GetAtt":
+                logical_id, attribute = arg.split(".", 1) if isinstance(arg, str) else arg
+                return self._get_att(logical_id, self.resolve(attribute))
+            if key == "Fn::Join":
+                separator, items = arg
+                return str(separator).join(str(self.resolve(i)) for i in self.resolve(items))
+            if key == "Fn::Sub":
+                if isinstance(arg, str):
+                    return self._sub(arg, {})
+                return self._sub(arg[0], self.resolve(arg[1]))
+            if key == "Fn::Select":
+                index, items = arg
+                return self.resolve(items)[int(self.resolve(index))]
+            if key == "Fn::Split":
+                separator, text = arg
+                return str(self.resolve(text)).split(separator)
+            if key.startswith("Fn::"):
+                raise CloudAssemblyError(f"{self.stack}: {key} is not supported here")
+        return {key: self.resolve(value) for key, value in node.items()}
+
+
+def _tags(properties: dict[str, Any]) -> list[dict[str, str]]:
+    tags = properties.get("Tags") or []
+    if isinstance(tags, dict):  # some resource specs use a map
+        return [{"key": k, "value": str(v)} for k, v in tags.items()]
+    return [{"key": t["Key"], "value": str(t.get("Value", ""))} for t in tags]
+
+
+def _definition(resolver: _Resolver, logical_id: str, properties: dict[str, Any]) -> str:
+    if "DefinitionString" in properties:
+        text = str(resolver.resolve(properties["DefinitionString"]))
+    elif "Definition" in properties:
+        text = json.dumps(resolver.resolve(properties["Definition"]))
+    else:
+        raise CloudAssemblyError(
+            f"{resolver.stack}/{logical_id}: only inline definitions can be loaded locally"
+        )
+    substitutions = resolver.resolve(properties.get("DefinitionSubstitutions") or {})
+    for key, value in substitutions.items():
+        text = text.replace("${" + key + "}", str(value))
+    return text
+
+
+def load_cloud_assembly(service: StepFunctionsService, directory: str | Path) -> list[str]:
+    """Create the assembly's activities, then its state machines; returns the ARNs created."""
+    assembly = Path(directory)
+    if not assembly.is_dir():
+        raise CloudAssemblyError(f"no cloud assembly at {assembly}")
+    created: list[str] = []
+    machines: list[tuple[_Resolver, str, dict[str, Any]]] = []
+    for stack, path in template_files(assembly):
+        try:
+            template = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CloudAssemblyError(f"cannot read template {path}: {exc}") from None
+        resolver = _Resolver(service, stack, template)
+        for logical_id, resource in resolver.resources.items():
+            properties = resource.get("Properties") or {}
+            if resource.get("Type") == ACTIVITY_TYPE:
+                request = {"name": resolver.physical_name(logical_id)}
+                if properties.get("Tags"):
+                    request["tags"] = _tags(properties)
+                created.append(service.call("CreateActivity", request)["activityArn"])
+            elif resource.get("Type") == STATE_MACHINE_TYPE:
+                machines.append((resolver, logical_id, properties))
+    for resolver, logical_id, properties in machines:
+        request: dict[str, Any] = {
+            "name": resolver.physical_name(logical_id),
+            "definition": _definition(resolver, logical_id, properties),
+            "roleArn": str(
+                resolver.resolve(properties.get("RoleArn"))
+                or f"arn:aws:iam::{service.arns.account_id}:role/{logical_id}"
+            ),
+            "type": properties.get("StateMachineType") or "STANDARD",
+        }
+        for key, field in (
+            ("LoggingConfiguration", "loggingConfiguration"),
+            ("TracingConfiguration", "tracingConfiguration"),
+        ):
+            if properties.get(key):
+                request[field] = _lower_keys(resolver.resolve(properties[key]))
+        if properties.get("Tags"):
+            request["tags"] = _tags(properties)
+        created.append(service.call("CreateStateMachine", request)["stateMachineArn"])
+    return created
+
+
+def _lower_keys(node: Any) -> Any:
+    """CloudFormation's PascalCase property names as the API's camelCase members."""
+    if isinstance(node, list):
+        return [_lower_keys(item) for item in node]
+    if isinstance(node, dict):
+        return {key[:1].lower() + key[1:]: _lower_keys(value) for key, value in node.items()}
+    return node
