@@ -65,7 +65,9 @@ class StateMachine:
         validation.check_state_objects(self)
         definition = self._render(_placeholder_resolver, self._top_query_language())
         validation.validate_definition(
-            definition, query_language=self.query_language if is_given(query_language) else None
+            definition,
+            query_language=self.query_language if is_given(query_language) else None,
+            name=name,
         )
 
     def __str__(self) -> str:
@@ -124,7 +126,9 @@ class StateMachine:
         defn = self._render(resources or default_resource_arn, self._top_query_language())
         if is_given(self.query_language):
             defn = {"QueryLanguage": self.query_language, **defn}
-        validation.validate_definition(defn, query_language=self._top_query_language())
+        validation.validate_definition(
+            defn, query_language=self._top_query_language(), name=self.name
+        )
         return defn
 
     def to_json(self, *, resources: ResourceResolver | None = None, indent: int | None = 4) -> str:

@@ -129,13 +129,16 @@ def check_state_objects(state_machine: StateMachine) -> None:
 # --- ASL level -------------------------------------------------------------------------------
 
 
-def validate_definition(definition: dict[str, Any], *, query_language: str | None) -> None:
+def validate_definition(
+    definition: dict[str, Any], *, query_language: str | None, name: str | None = None
+) -> None:
     """Check a rendered ASL definition.
 
     Args:
         definition: the ASL (top-level machine)
         query_language: the machine's query language, or ``None`` if not known yet (then the
             checks that depend on it are left to rendering)
+        name: the machine's name, for messages
 
     Raises:
         InvalidDefinition: the first problem found (a subclass naming it)
@@ -145,15 +148,16 @@ def validate_definition(definition: dict[str, Any], *, query_language: str | Non
         raise QueryLanguageMismatch(
             f"QueryLanguage must be one of {sorted(QUERY_LANGUAGES)}, got {top!r}"
         )
-    names = Counter(name for name, _ in _all_states(definition))
-    for name, count in names.items():
+    names = Counter(state_name for state_name, _ in _all_states(definition))
+    for state_name, count in names.items():
         if count > 1:
             raise DuplicateStateName(
                 f"state name used {count} times (names must be unique across the machine, "
                 "its Parallel branches and Map processors)",
-                state_name=name,
+                state_name=state_name,
             )
-    _check_machine(definition, top, top_level_jsonata=top == JSONATA, where="the state machine")
+    where = "the state machine" if name is None else f"state machine {name!r}"
+    _check_machine(definition, top, top_level_jsonata=top == JSONATA, where=where)
 
 
 def _all_states(machine: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
