@@ -197,6 +197,9 @@ class Engine:
                 return taken.token, taken.input_text
             waiter = taken
         waiter.event.wait(max(0.0, wait_seconds))
+        task = waiter.task  # set before the event, so no lock is needed to read it
+        if task is not None:
+            return task.token, task.input_text
         with self.lock:
             task = waiter.task
             if task is not None:

@@ -351,7 +351,13 @@ class Execution:
     # -- start and end ---------------------------------------------------------------------
     def begin(self, input_value: Any, input_text: str, started_details: dict[str, Any]) -> None:
         """Record ExecutionStarted and queue the root frame."""
-        self.history.add("ExecutionStarted", 0, "executionStartedEventDetails", started_details)
+        self.history.add(
+            "ExecutionStarted",
+            0,
+            "executionStartedEventDetails",
+            started_details,
+            timestamp=self.record.start_date,
+        )
         root = Frame(self, 0)
         root.gen = run_graph(root, self.definition.graph, input_value, input_text)
         scheduler = self.engine.scheduler

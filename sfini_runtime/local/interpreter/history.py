@@ -76,6 +76,7 @@ class History:
         details: dict[str, Any] | None = None,
         *,
         final: bool = False,
+        timestamp: datetime | None = None,
     ) -> int:
         """Append an event and return its id.
 
@@ -87,7 +88,7 @@ class History:
         if event_id >= self.limit and not final:
             raise HistoryLimitExceeded(event_type)
         event: dict[str, Any] = {
-            "timestamp": datetime.now(timezone.utc),
+            "timestamp": timestamp or datetime.now(timezone.utc),
             "type": event_type,
             "id": event_id,
             "previousEventId": previous_id,
