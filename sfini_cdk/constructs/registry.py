@@ -24,11 +24,17 @@ class Deployed:
     arn: str
 
 
-_STACKS: dict[str, dict[tuple[str, str], Deployed]] = {}
+_ATTRIBUTE = "_sfini_deployed"
 
 
 def _entries(scope: Construct) -> dict[tuple[str, str], Deployed]:
-    return _STACKS.setdefault(cdk.Stack.of(scope).node.addr, {})
+    # Kept on the (Python) stack object itself: two apps may hold stacks with one path.
+    stack = cdk.Stack.of(scope)
+    entries = getattr(stack, _ATTRIBUTE, None)
+    if entries is None:
+        entries = {}
+        setattr(stack, _ATTRIBUTE, entries)
+    return entries
 
 
 def register(scope: Construct, kind: str, name: str, obj: object, arn: str) -> None:

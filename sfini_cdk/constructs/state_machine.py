@@ -238,7 +238,10 @@ class StateMachine(Construct):
         )
         self.resource.apply_removal_policy(removal_policy or cdk.RemovalPolicy.DESTROY)
         if role is None:
-            self.resource.node.add_dependency(self.role)
+            # RoleArn (GetAtt) already orders the role; the policy must exist before executions.
+            policy = self.role.node.try_find_child("DefaultPolicy")
+            if policy is not None:
+                self.resource.node.add_dependency(policy)
         for key, value in (tags or {}).items():
             cdk.Tags.of(self).add(key, value)
 
