@@ -370,3 +370,60 @@ def test_invalid_definition_message(engine: Engine) -> None:
         "Invalid State Machine Definition: "
         "'MISSING_TRANSITION_TARGET: Missing 'Next' target: Nowhere at /States/A/Next'"
     )
+
+
+def test_lambda_task_fails_like_a_forbidden_call(engine: Engine) -> None:
+    arn = "arn:aws:lambda:eu-west-1:123456789012:function:f"
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": arn,
+                "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "C"}],
+                "End": True,
+            },
+            "C": _pass("C"),
+        },
+    }
+    record = run(engine, definition, {"a": 1})
+    assert record.status == "SUCCEEDED"
+    assert output(record)["Error"] == "Lambda.AWSException"
+    scheduled = details(record, "TaskScheduled")[0]
+    assert (scheduled["resourceType"], scheduled["region"]) == ("lambda", "eu-west-1")
+    assert json.loads(scheduled["parameters"]) == {"a": 1}
+    assert types(record)[2:5] == ["TaskScheduled", "TaskFailed", "TaskStateExited"]
+
+
+def test_stop_inside_map_and_parallel_records_aborted_events() -> None:
+    def wait(name: str) -> dict[str, object]:
+        return {"StartAt": name, "States": {name: {"Type": "Wait", "Seconds": 60, "End": True}}}
+
+    definition = {
+        "StartAt": "Par",
+        "States": {
+            "Par": {
+                "Type": "Parallel",
+                "Branches": [
+                    wait("W1"),
+                    {
+                        "StartAt": "M",
+                        "States": {"M": {"Type": "Map", "ItemProcessor": wait("W2"), "End": True}},
+                    },
+                ],
+                "End": True,
+            }
+        },
+    }
+    with Engine(time_scale=1) as engine:
+        record = start(engine, definition, [1, 2])
+        for _ in range(300):
+            if types(record).count("WaitStateEntered") == 3:
+                break
+            threading.Event().wait(0.01)
+        engine.stop_execution(record.execution_arn)
+    kinds = types(record)
+    assert record.status == "ABORTED" and kinds[-1] == "ExecutionAborted"
+    assert kinds.count("WaitStateAborted") == 3
+    assert kinds.count("MapIterationAborted") == 2
+    assert kinds.index("MapStateAborted") < kinds.index("ParallelStateAborted")
