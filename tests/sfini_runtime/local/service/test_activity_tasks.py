@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from sfini_runtime.local import LocalEngine
@@ -175,3 +176,27 @@ def test_polling_a_deleted_activity(sfn: Any, activity: str) -> None:
     with pytest.raises(ClientError) as caught:
         sfn.get_activity_task(activityArn=activity)
     assert caught.value.response["Error"]["Code"] == "ActivityDoesNotExist"
+
+
+def test_stopping_the_engine_releases_waiting_pollers() -> None:
+    engine = LocalEngine().start()
+    sfn = engine.client(config=Config(retries={"max_attempts": 1}))
+    arn = sfn.create_activity(name="shutdown")["activityArn"]
+    answers: list[Any] = []
+
+    def poll() -> None:
+        try:
+            answers.append(sfn.get_activity_task(activityArn=arn))
+        except Exception as exc:  # a closed connection is an acceptable answer too
+            answers.append(exc)
+
+    pollers = [threading.Thread(target=poll) for _ in range(3)]
+    for poller in pollers:
+        poller.start()
+    time.sleep(0.2)
+    engine.stop()
+    for poller in pollers:
+        poller.join(timeout=10)
+    assert not any(poller.is_alive() for poller in pollers)
+    assert len(answers) == 3
+    assert all(isinstance(a, Exception) or "taskToken" not in a for a in answers)
