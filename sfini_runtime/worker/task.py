@@ -279,7 +279,7 @@ class TaskExecution:
         return self._send_final(
             "send_task_failure",
             "failed",
-            error=_cut(type(error).__name__, MAX_ERROR_LENGTH),
+            error=type(error).__name__[:MAX_ERROR_LENGTH],
             cause=_cut(cause, MAX_CAUSE_LENGTH),
         )
 

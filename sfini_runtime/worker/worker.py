@@ -121,6 +121,7 @@ class Worker:
         self._transport: PollTransport | None = None
         self._poll_client: Any = None
         self._started = False
+        self._joined = False
 
     def __str__(self) -> str:
         return f"{self.name} [{self.activity.name}]"
@@ -163,14 +164,19 @@ class Worker:
             self._poller_threads.append(thread)
         _logger.info("Worker %s polling %s", self, self.arn)
 
-    def end(self) -> None:
-        """Stop polling now (the long polls in flight are cut short); running tasks go on."""
-        if self._stopping.is_set():
-            return
-        _logger.info("Worker %s: ending", self)
-        self._stopping.set()
-        self._slots.close()
-        if self._transport is not None:
+    def end(self, *, abort_polls: bool = False) -> None:
+        """Stop polling now, without waiting for the long polls in flight; running tasks go on.
+
+        A poll in flight is left to finish in the background: a task it brings back is still
+        run (or, during a shutdown, failed with ``WorkerCancel`` at once), never dropped.
+        ``abort_polls=True`` cuts those polls instead; Step Functions may then hand a task to a
+        cut poll, and that task waits for its timeout: use it only when nothing can be lost.
+        """
+        if not self._stopping.is_set():
+            _logger.info("Worker %s: ending", self)
+            self._stopping.set()
+            self._slots.close()
+        if abort_polls and self._transport is not None:
             self._transport.abort()
 
     def shutdown(self, grace_period: float | None = None) -> None:
@@ -188,8 +194,13 @@ class Worker:
         self.end()
 
     @property
+    def ended(self) -> bool:
+        """Whether ``end`` was called (or polling failed for good)."""
+        return self._stopping.is_set()
+
+    @property
     def polling(self) -> bool:
-        """Whether any poller is still running."""
+        """Whether a long poll is in flight (one left over from ``end`` included)."""
         return any(thread.is_alive() for thread in self._poller_threads)
 
     @property
@@ -199,17 +210,16 @@ class Worker:
             return list(self._running)
 
     def join(self) -> None:
-        """Block until polling has ended and the running tasks are done; re-raise a fatal
-        polling error."""
-        for thread in self._poller_threads:
-            while thread.is_alive():
-                thread.join(0.5)
+        """Block until the worker is ended and its running tasks are done; re-raise a fatal
+        polling error. Long polls left in flight by ``end`` are not waited for."""
+        while not self._stopping.wait(0.5):
+            pass
         self._wait_for_tasks()
-        for _ in self._task_threads:
-            self._queue.put(None)
-        self._heartbeater.stop()
-        if self._transport is not None:
-            self._transport.close()
+        if not self._joined:
+            self._joined = True
+            self._heartbeater.stop()
+            for _ in self._task_threads:  # tasks after end() run in threads of their own
+                self._queue.put(None)
         if self.error is not None:
             raise self.error
 
@@ -288,14 +298,27 @@ class Worker:
             heartbeater=self._heartbeater,
             call=self._call,
         )
-        if self._stopping.is_set():
-            # Received as the worker ended: hand it straight back, never drop it.
+        with self._lock:
+            late = self._stopping.is_set()
+            if not late:
+                self._running.add(task)
+                self._queue.put(task)
+        if late:
+            self._run_late(task)
+
+    def _run_late(self, task: TaskExecution) -> None:
+        """A task a poll brought back after ``end``: run it (with heartbeats of its own), or,
+        if the worker is shutting down, fail it with ``WorkerCancel`` at once."""
+        if self._grace_deadline is not None:
             self._finish_report(task, task.report_cancelled)
             self._slots.release()
             return
+        task.heartbeater = None
         with self._lock:
             self._running.add(task)
-        self._queue.put(task)
+        threading.Thread(
+            target=self._run_task, args=(task,), name=f"sfini-late-{self.name}", daemon=True
+        ).start()
 
     def _finish_report(self, task: TaskExecution, report: Any) -> None:
         try:
@@ -310,18 +333,21 @@ class Worker:
             task = self._queue.get()
             if task is None:
                 return
-            try:
-                task.run()
-            except WorkerCancel:
-                pass
-            except BaseException:
-                _logger.exception("Worker %s: task %s crashed", self, task)
-            finally:
-                with self._lock:
-                    self._running.discard(task)
-                    self.outcomes[task.outcome or "unreported"] += 1
-                    self._idle.notify_all()
-                self._slots.release()
+            self._run_task(task)
+
+    def _run_task(self, task: TaskExecution) -> None:
+        try:
+            task.run()
+        except WorkerCancel:
+            pass
+        except BaseException:
+            _logger.exception("Worker %s: task %s crashed", self, task)
+        finally:
+            with self._lock:
+                self._running.discard(task)
+                self.outcomes[task.outcome or "unreported"] += 1
+                self._idle.notify_all()
+            self._slots.release()
 
 
 class WorkerGroup:
@@ -384,7 +410,7 @@ def run_workers(workers: Iterable[Worker], grace_period: float | None = None) ->
     try:
         for worker in workers:
             worker.start()
-        while any(worker.polling for worker in workers):
+        while not all(worker.ended for worker in workers):
             if any(worker.error is not None for worker in workers):
                 for worker in workers:
                     worker.end()

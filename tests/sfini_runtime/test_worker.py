@@ -1,0 +1,415 @@
+"""Workers end to end on the local engine: outcomes, limits, heartbeats, cancellation,
+concurrency, ending, retries."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any
+
+import pytest
+
+import sfini_cdk as sfini
+from sfini_runtime.execution import Execution
+from sfini_runtime.session import AWSSession
+from sfini_runtime.worker import (
+    MAX_CAUSE_LENGTH,
+    MAX_ERROR_LENGTH,
+    Worker,
+    WorkerCancel,
+    WorkerGroup,
+    current_task,
+)
+
+pytestmark = pytest.mark.engine
+
+
+def deploy(session: AWSSession, activity: Any, **task_options: Any) -> Any:
+    """A one-Task state machine running ``activity``, registered on the engine."""
+    activity.session = session
+    activity.register()
+    machine = sfini.construct_state_machine(
+        f"sm-{activity.name}", sfini.Task("task", activity, **task_options), session=session
+    )
+    machine.register()
+    return machine
+
+
+def run_one(machine: Any, worker: Worker, execution_input: Any = None) -> Execution:
+    worker.start()
+    try:
+        execution = machine.start_execution({} if execution_input is None else execution_input)
+        execution.wait(raise_on_failure=False, timeout=30)
+    finally:
+        worker.end()
+        worker.join()
+    return execution
+
+
+def test_success_costs_one_poll_and_one_report(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+
+    @registration.activity("add")
+    def add(data):
+        return data["a"] + data["b"]
+
+    machine = deploy(session, add)
+    worker = Worker(add, session=session)
+    worker.start()
+    executions = [machine.start_execution({"a": i, "b": 1}) for i in range(5)]
+    for execution in executions:
+        execution.wait(timeout=30)
+    worker.end()
+    worker.join()
+    assert [e.output for e in executions] == [1, 2, 3, 4, 5]
+    assert worker.outcomes["succeeded"] == 5
+    assert worker.api_calls["send_task_success"] == 5
+    assert worker.api_calls["send_task_heartbeat"] == 0
+    # one poll per task, plus the polls in flight (or cut short) when it ended
+    assert 5 <= worker.api_calls["get_activity_task"] <= 5 + worker.pollers
+
+
+class MyError(Exception):
+    pass
+
+
+def test_exception_reports_class_name_and_traceback(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+
+    @registration.activity("fail")
+    def fail(data):
+        raise MyError("boom")
+
+    execution = run_one(deploy(session, fail), Worker(fail, session=session))
+    assert execution.status == "FAILED"
+    assert execution.error == "MyError"
+    assert execution.cause.startswith("Traceback (most recent call last):")
+    assert execution.cause.rstrip().endswith("MyError: boom")
+    assert 'in fail\n    raise MyError("boom")' in execution.cause
+
+
+def test_error_and_cause_are_cut_to_aws_limits(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+    long_error = type("E" * 300, (Exception,), {})
+
+    @registration.activity("long")
+    def long(data):
+        raise long_error("x" * 40_000 + "THE END")
+
+    worker = Worker(long, session=session)
+    execution = run_one(deploy(session, long), worker)
+    assert execution.status == "FAILED"
+    assert execution.error == "E" * MAX_ERROR_LENGTH
+    assert len(execution.cause) == MAX_CAUSE_LENGTH
+    assert execution.cause.endswith("THE END\n")
+    assert "characters cut" in execution.cause
+    assert worker.outcomes["failed"] == 1
+
+
+@pytest.mark.parametrize(
+    ("result", "error", "says"),
+    [
+        ({1, 2}, "ResultNotSerialisable", "not JSON-serialisable"),
+        (float("nan"), "ResultNotSerialisable", "not JSON-serialisable"),
+        ("x" * 262_150, "ResultTooLarge", "over the 262144-byte (256 KiB) limit"),
+    ],
+)
+def test_results_aws_would_refuse_become_failures(
+    session: AWSSession, result: Any, error: str, says: str
+) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+
+    @registration.activity("bad")
+    def bad(data):
+        return result
+
+    execution = run_one(deploy(session, bad), Worker(bad, session=session))
+    assert execution.status == "FAILED"
+    assert execution.error == error
+    assert says in execution.cause
+
+
+def test_result_just_within_the_limit_succeeds(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+    text = "x" * (262_144 - 2)  # plus the two quotes of its JSON
+
+    @registration.activity("big")
+    def big(data):
+        return text
+
+    execution = run_one(deploy(session, big), Worker(big, session=session))
+    assert execution.status == "SUCCEEDED"
+    assert execution.output == text
+
+
+def test_smart_activity_missing_parameters_fail_the_task_naming_them(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+
+    @registration.smart_activity("smart")
+    def smart(a, b, c=3):
+        return a + b + c
+
+    machine = deploy(session, smart)
+    execution = run_one(machine, Worker(smart, session=session), {"a": 1})
+    assert execution.status == "FAILED"
+    assert execution.error == "MissingActivityInput"
+    assert "b" in execution.cause.splitlines()[-1]
+    ok = run_one(machine, Worker(smart, session=session), {"a": 1, "b": 2, "extra": 0})
+    assert ok.output == 6
+
+
+def test_concurrency_runs_tasks_at_once(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+    barrier = threading.Barrier(4, timeout=10)
+
+    @registration.activity("meet")
+    def meet(data):
+        barrier.wait()  # only passes when 4 tasks run at the same time
+        return data
+
+    machine = deploy(session, meet)
+    worker = Worker(meet, session=session, concurrency=4)
+    worker.start()
+    executions = [machine.start_execution(i) for i in range(4)]
+    for execution in executions:
+        execution.wait(timeout=30)
+    worker.end()
+    worker.join()
+    assert sorted(e.output for e in executions) == [0, 1, 2, 3]
+
+
+def test_several_activities_in_one_process(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+
+    @registration.activity("double")
+    def double(data):
+        return data * 2
+
+    @registration.activity("negate")
+    def negate(data):
+        return -data
+
+    for activity in registration.activities.values():
+        activity.session = session
+    registration.register()
+    first = sfini.Task("double", double)
+    first.goes_to(sfini.Task("negate", negate))
+    machine = sfini.construct_state_machine("chain", first, session=session)
+    machine.register()
+    group = WorkerGroup([Worker(double, session=session), Worker(negate, session=session)])
+    group.start()
+    execution = machine.start_execution(21)
+    execution.wait(timeout=30)
+    group.end()
+    group.join()
+    assert execution.output == -42
+
+
+def test_heartbeats_keep_a_long_task_alive(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+
+    @registration.activity("slow", heartbeat=1)
+    def slow(data):
+        time.sleep(1.5)  # the engine allows 1 s (100 s scaled by 0.01) between heartbeats
+        return "done"
+
+    slow.heartbeat = 0.2
+    worker = Worker(slow, session=session)
+    execution = run_one(deploy(session, slow, heartbeat=100), worker)
+    assert execution.status == "SUCCEEDED", execution.error
+    assert worker.api_calls["send_task_heartbeat"] >= 3
+
+
+def test_heartbeat_timeout_cancels_the_task_and_sends_nothing_more(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+    seen: list[str] = []
+
+    @registration.activity("stuck")
+    def stuck(data):
+        try:
+            for _ in range(200):
+                time.sleep(0.05)
+        except WorkerCancel:
+            seen.append("cancelled" if current_task().cancelled.is_set() else "raised")
+            raise
+        return "never"
+
+    stuck.heartbeat = 0.3  # the engine times the task out after 0.05 s without one
+    worker = Worker(stuck, session=session)
+    execution = run_one(deploy(session, stuck, heartbeat=5), worker)
+    assert execution.status == "FAILED"
+    assert execution.error == "States.HeartbeatTimeout"
+    assert seen == ["cancelled"]
+    assert worker.outcomes["lost"] == 1
+    assert worker.api_calls["send_task_failure"] == 0
+    assert worker.api_calls["send_task_success"] == 0
+
+
+def test_stopped_execution_cancels_its_running_task(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+    started = threading.Event()
+    seen: list[str] = []
+
+    @registration.activity("long")
+    def long(data):
+        started.set()
+        try:
+            while True:
+                time.sleep(0.02)
+        except WorkerCancel:
+            seen.append("cancelled")
+            raise
+
+    long.heartbeat = 0.1
+    machine = deploy(session, long, heartbeat=1000)
+    worker = Worker(long, session=session)
+    worker.start()
+    execution = machine.start_execution({})
+    assert started.wait(10)
+    execution.stop("Stopped", "by the test")
+    deadline = time.monotonic() + 10
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.end()
+    worker.join()
+    assert execution.status == "ABORTED"
+    assert seen == ["cancelled"]
+    assert worker.api_calls["send_task_failure"] == 0
+
+
+def test_end_cuts_the_long_poll_short(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+
+    @registration.activity("idle")
+    def idle(data):
+        return data
+
+    deploy(session, idle)
+    worker = Worker(idle, session=session, concurrency=3)
+    worker.start()
+    time.sleep(0.2)  # the polls are now waiting (60 s long polls on the engine)
+    joiner = threading.Thread(target=lambda: (worker.end(), worker.join()))
+    joiner.start()
+    joiner.join(10)
+    assert not joiner.is_alive(), "end() waited for the long poll"
+    assert worker.ended
+
+
+def test_task_received_after_end_is_run_not_dropped(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+
+    @registration.activity("late")
+    def late(data):
+        return data["n"] + 1
+
+    machine = deploy(session, late)
+    first = Worker(late, session=session)
+    first.start()
+    time.sleep(0.2)  # its poll is in flight
+    first.end()
+    first.join()  # returns without waiting for that poll
+    # The next task goes to the poll left in flight: it must still be run.
+    execution = machine.start_execution({"n": 1})
+    execution.wait(timeout=30)
+    assert execution.output == 2
+    assert first.outcomes["succeeded"] == 1
+
+
+def test_task_received_during_shutdown_is_failed_at_once(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+    ran: list[Any] = []
+
+    @registration.activity("late")
+    def late(data):
+        ran.append(data)
+
+    machine = deploy(session, late)
+    execution = machine.start_execution({"n": 1})
+    task = session.sfn.get_activity_task(activityArn=late.arn, workerName="test")
+    worker = Worker(late, session=session)
+    worker.start()
+    worker.begin_grace(5.0)
+    worker._dispatch(task["taskToken"], task["input"])  # what a poll in flight brings back
+    worker.join()
+    execution.wait(raise_on_failure=False, timeout=30)
+    assert ran == []
+    assert execution.status == "FAILED"
+    assert execution.error == "WorkerCancel"
+    assert worker.outcomes["cancelled"] == 1
+
+
+def test_shutdown_cancels_tasks_still_running_after_the_grace_period(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+    started = threading.Event()
+
+    @registration.activity("endless")
+    def endless(data):
+        started.set()
+        while True:
+            time.sleep(0.02)
+
+    machine = deploy(session, endless, heartbeat=1000)
+    worker = Worker(endless, session=session)
+    worker.start()
+    execution = machine.start_execution({})
+    assert started.wait(10)
+    worker.shutdown(grace_period=0.2)
+    execution.wait(raise_on_failure=False, timeout=30)
+    assert execution.error == "WorkerCancel"
+    assert worker.outcomes["cancelled"] == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_polling_retries_until_the_endpoint_answers(
+    engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sfini_runtime.local import LocalEngine
+
+    port = _free_port()
+    session = AWSSession(endpoint_url=f"http://127.0.0.1:{port}", max_attempts=1)
+    registration = sfini.ActivityRegistration(prefix="t-")
+
+    @registration.activity("patient")
+    def patient(data):
+        return "answered"
+
+    arn = f"arn:aws:states:us-east-1:123456789012:activity:{patient.name}"
+    worker = Worker(patient, session=session, arn=arn)
+    worker.poll_backoff_initial = 0.05
+    worker.start()
+    time.sleep(0.3)  # polls fail: nothing listens yet
+    assert worker.polling and worker.error is None
+    with LocalEngine(time_scale=0.01, port=port) as late_engine:
+        machine = deploy(session, patient)
+        execution = machine.start_execution({})
+        execution.wait(timeout=30)
+        worker.end()
+        worker.join()
+        assert late_engine.endpoint_url.endswith(str(port))
+    assert execution.output == "answered"
+
+
+def test_missing_activity_is_a_fatal_polling_error(session: AWSSession) -> None:
+    from botocore.exceptions import ClientError
+
+    registration = sfini.ActivityRegistration(prefix="t-")
+
+    @registration.activity("ghost")
+    def ghost(data):
+        return data
+
+    worker = Worker(ghost, session=session)
+    worker.start()
+    with pytest.raises(ClientError, match="ActivityDoesNotExist"):
+        worker.join()
+
+
+def test_activity_without_code_is_refused(session: AWSSession) -> None:
+    with pytest.raises(TypeError, match="cannot be executed"):
+        Worker(sfini.Activity("plain", session=session), session=session).start()
