@@ -139,7 +139,7 @@ class StateMachine:
         """Render this machine as a Parallel branch or Map item processor (no checks: the
         enclosing machine checks the whole definition).
 
-        The states inherit the query language of the state being rendered around them.
+        The states inherit the top-level machine's query language (as in AWS).
         """
         from sfini_cdk.task_resource import default_resource_arn
 

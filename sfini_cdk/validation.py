@@ -266,7 +266,8 @@ def _check_state(
     checker = _TYPE_CHECKS.get(state_type)
     if checker is not None:
         checker(name, state, language)
-    nested_language = language if language is not None else inherited
+    # nested states inherit the top-level QueryLanguage, not the enclosing state's
+    nested_language = inherited
     for index, branch in enumerate(state.get("Branches") or ()):
         if not isinstance(branch, dict):
             raise InvalidField(f"branch {index} must be an object", name)

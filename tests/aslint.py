@@ -20,6 +20,17 @@ KNOWN_SCHEMA_GAPS = frozenset(
         ("Succeed", "QueryLanguage"),  # any state may set QueryLanguage
     }
 )
+#: Numeric fields AWS lets JSONata states write as ``{% %}`` expressions, which cfn-lint's
+#: JSONata schema still types as numbers (it only relaxes Wait ``Seconds``).
+JSONATA_NUMERIC_FIELDS = frozenset(
+    {
+        "TimeoutSeconds",
+        "HeartbeatSeconds",
+        "MaxConcurrency",
+        "ToleratedFailureCount",
+        "ToleratedFailurePercentage",
+    }
+)
 _UNEXPECTED = re.compile(r"Additional properties are not allowed \('([^']+)' was unexpected\)")
 
 
@@ -37,8 +48,7 @@ def _template(definitions: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def _is_known_gap(template: dict[str, Any], path: list[Any], message: str) -> bool:
-    unexpected = _UNEXPECTED.search(message)
-    if not unexpected or len(path) < 2:
+    if len(path) < 2:
         return False
     node: Any = template
     for key in path[:-1]:
@@ -46,7 +56,21 @@ def _is_known_gap(template: dict[str, Any], path: list[Any], message: str) -> bo
             node = node[key]
         except (KeyError, IndexError, TypeError):
             return False
-    return isinstance(node, dict) and (node.get("Type"), unexpected.group(1)) in KNOWN_SCHEMA_GAPS
+    if not isinstance(node, dict):
+        return False
+    unexpected = _UNEXPECTED.search(message)
+    if unexpected:
+        return (node.get("Type"), unexpected.group(1)) in KNOWN_SCHEMA_GAPS
+    value = node.get(path[-1])
+    definition = template["Resources"].get(str(path[1]), {}).get("Properties", {})
+    language = node.get("QueryLanguage") or definition.get("Definition", {}).get("QueryLanguage")
+    return (
+        language == "JSONata"
+        and path[-1] in JSONATA_NUMERIC_FIELDS
+        and isinstance(value, str)
+        and value.startswith("{%")
+        and "is not of type 'number'" in message
+    )
 
 
 def lint_definitions(definitions: Mapping[str, dict[str, Any]]) -> list[str]:

@@ -18,7 +18,6 @@ from sfini_cdk.state._base import (
     HasResultSelector,
     ResourceResolver,
     State,
-    inherited_query_language,
     put,
 )
 
@@ -100,11 +99,7 @@ class Parallel(
         if not self.branches:
             raise EmptyBranches("Parallel state has no branches", state_name=self.name)
         defn = super().to_dict(resources=resources)
-        token = inherited_query_language.set(self.effective_query_language())
-        try:
-            defn["Branches"] = [branch.branch_dict(resources=resources) for branch in self.branches]
-        finally:
-            inherited_query_language.reset(token)
+        defn["Branches"] = [branch.branch_dict(resources=resources) for branch in self.branches]
         return defn
 
 
@@ -222,11 +217,7 @@ class Map(
                 state_name=self.name,
             )
         defn: dict[str, Any] = super().to_dict(resources=resources)
-        token = inherited_query_language.set(self.effective_query_language())
-        try:
-            processor = self.processor.branch_dict(resources=resources)
-        finally:
-            inherited_query_language.reset(token)
+        processor = self.processor.branch_dict(resources=resources)
         defn["ItemProcessor"] = {"ProcessorConfig": {"Mode": self.MODE}, **processor}
         put(defn, "ItemsPath", self.items_path)
         put(defn, "Items", self.items)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ def build(start: sfini.State, query_language: str = sfini.DEFAULT) -> dict[str, 
 
 
 def chain(*states: sfini.State) -> sfini.State:
-    for first, second in zip(states, states[1:]):
+    for first, second in itertools.pairwise(states):
         first.goes_to(second)
     return states[0]
 
@@ -580,7 +581,7 @@ def test_unsupported_resource_is_rejected_only_by_the_default_resolver(render):
     machine = sfini.construct_state_machine("m", sfini.Task("t", resource))
     assert machine.task_resources() == [resource]
     assert render(machine, resources=lambda r: fake_arn(ACTIVITY))["States"]["t"]["Resource"]
-    with pytest.raises(sfini.UnsupportedTaskResource, match="builtins.object") as caught:
+    with pytest.raises(sfini.UnsupportedTaskResource, match=r"builtins\.object") as caught:
         machine.to_dict()
     assert caught.value.state_name == "t"
     assert isinstance(caught.value, TypeError)

@@ -1,0 +1,65 @@
+"""The package surface: light import, re-exports, lazy runtime names."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+
+import pytest
+
+import sfini_cdk
+import sfini_cdk.state
+
+
+def test_import_does_not_load_aws_cdk_or_boto3():
+    code = (
+        "import sys, sfini_cdk; "
+        "assert 'aws_cdk' not in sys.modules, 'aws_cdk'; "
+        "assert 'boto3' not in sys.modules, 'boto3'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_public_name_is_exported():
+    for name in sfini_cdk.__all__:
+        assert getattr(sfini_cdk, name) is not None, name
+    for name in sfini_cdk.state.__all__:
+        assert getattr(sfini_cdk.state, name) is not None, name
+
+
+@pytest.mark.parametrize(
+    "name", ["Worker", "WorkerCancel", "TaskExecution", "Execution", "AWSSession", "CLI"]
+)
+def test_runtime_names_load_lazily_from_sfini_runtime(monkeypatch, name):
+    marker = type(name, (), {})
+    fake_runtime = types.ModuleType("sfini_runtime")
+    setattr(fake_runtime, name, marker)
+    monkeypatch.setitem(sys.modules, "sfini_runtime", fake_runtime)
+    monkeypatch.delitem(sfini_cdk.__dict__, name, raising=False)
+    assert getattr(sfini_cdk, name) is marker
+    assert name in dir(sfini_cdk)
+    monkeypatch.delitem(sfini_cdk.__dict__, name, raising=False)
+
+
+def test_unknown_attribute():
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        sfini_cdk.Nope  # noqa: B018
+
+
+def test_states_error_names():
+    assert sfini_cdk.States.ALL == "States.ALL"
+    assert sfini_cdk.States.HEARTBEAT_TIMEOUT == "States.HeartbeatTimeout"
+    assert sfini_cdk.States.QUERY_EVALUATION_ERROR == "States.QueryEvaluationError"
+    assert len(sfini_cdk.PREDEFINED_ERRORS) == 17
+    assert all(name.startswith("States.") for name in sfini_cdk.PREDEFINED_ERRORS)
+
+
+def test_default_parameter_semantics():
+    assert sfini_cdk.DefaultParameter() == sfini_cdk.DEFAULT
+    assert not sfini_cdk.DEFAULT
+    assert sfini_cdk.DEFAULT != None  # noqa: E711
+    assert sfini_cdk.is_given(None)
+    assert not sfini_cdk.is_given(sfini_cdk.DefaultParameter())
+    assert repr(sfini_cdk.DEFAULT) == "DefaultParameter()"
