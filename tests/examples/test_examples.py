@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import importlib
 import re
@@ -70,10 +71,8 @@ def test_error_handling(
     def seed_sleep(seconds: float) -> None:
         """The activity's 15 s and 5 s sleeps, scaled like the engine's clock; like sfini
         0.1.0's worker, this one is not interrupted when Step Functions times the task out."""
-        try:
+        with contextlib.suppress(WorkerCancel):
             time.sleep(seconds * 0.05)
-        except WorkerCancel:
-            pass
 
     monkeypatch.setattr(module, "time", types.SimpleNamespace(sleep=seed_sleep))
     monkeypatch.setattr(module, "sleep_time", 15)
