@@ -11,6 +11,7 @@ machine); ``examples/first_sfini.py`` becomes the stack ``SfiniFirstSfini``, and
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,8 @@ def build_app(app: cdk.App | None = None, examples: Iterable[str] = EXAMPLES) ->
     """Add one ``WorkflowStack`` per example module to ``app`` (a new ``App`` by default)."""
     import aws_cdk as cdk
 
-    app = app or cdk.App()
+    # The CDK CLI tells the app where to write (CDK_OUTDIR); `python app.py` writes to cdk.out.
+    app = app or cdk.App(outdir=os.environ.get("CDK_OUTDIR", "cdk.out"))
     for example in examples:
         module = importlib.import_module(f"examples.{example}")
         WorkflowStack(

@@ -1,0 +1,154 @@
+"""The CDK app: every example synthesises, passes cfn-lint and cdk-nag's AwsSolutions pack."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import cdk_nag
+import pytest
+from cfnlint.api import ManualArgs, lint
+
+import app as cdk_app
+import examples
+from sfini_cdk.constructs import deployed_arns
+from sfini_cdk.constructs.asl import iter_states
+
+# cfn-lint's Step Functions schema (1.58) lacks InputPath/OutputPath on Succeed states, which the
+# Amazon States Language allows (https://states-language.net/spec.html#state-type-table) and
+# sfini 0.1.0's looping example uses. Only that exact finding is tolerated, and only when the
+# state it points at really is a Succeed state.
+_SUCCEED_PATH_FIELDS = ("InputPath", "OutputPath")
+
+
+@pytest.fixture(scope="module")
+def assembly() -> Iterator[cdk.cx_api.CloudAssembly]:
+    """All example stacks in one app, synthesised once, checked by cdk-nag while synthesising."""
+    app = cdk.App()
+    cdk_app.build_app(app)
+    cdk.Validations.of(app).add_plugins(cdk_nag.AwsSolutionsChecks(app))
+    yield app.synth()
+
+
+def test_every_example_module_is_in_the_app() -> None:
+    with_workflows = []
+    for module_info in pkgutil.iter_modules(examples.__path__):
+        module = importlib.import_module(f"examples.{module_info.name}")
+        if hasattr(module, "activities") and hasattr(module, "sm"):
+            with_workflows.append(module_info.name)
+    assert sorted(with_workflows) == sorted(cdk_app.EXAMPLES)
+
+
+@pytest.mark.parametrize("example", cdk_app.EXAMPLES)
+def test_example_stack_holds_its_activities_and_state_machine(
+    assembly: cdk.cx_api.CloudAssembly, example: str
+) -> None:
+    module = importlib.import_module(f"examples.{example}")
+    template = assembly.get_stack_by_name(cdk_app.stack_id(example)).template
+    resources = template["Resources"].values()
+
+    activities = {
+        r["Properties"]["Name"] for r in resources if r["Type"] == "AWS::StepFunctions::Activity"
+    }
+    (machine,) = [r for r in resources if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    assert activities == set(module.activities.activities)
+    assert machine["Properties"]["StateMachineName"] == module.sm.name
+    definition = json.loads(machine["Properties"]["DefinitionString"])
+    assert set(definition["States"]) == set(module.sm.states)
+    used = {
+        state["Resource"][2:-1] for _, state in iter_states(definition) if state["Type"] == "Task"
+    }
+    assert used == set(machine["Properties"]["DefinitionSubstitutions"])
+
+
+@pytest.mark.parametrize("example", cdk_app.EXAMPLES)
+def test_example_outputs_follow_the_naming_scheme(
+    assembly: cdk.cx_api.CloudAssembly, example: str
+) -> None:
+    module = importlib.import_module(f"examples.{example}")
+    outputs = assembly.get_stack_by_name(cdk_app.stack_id(example)).template["Outputs"]
+    # Deploy-time values are tokens here; stand in the names to read them like the runtime does.
+    fake = {
+        key: f"arn:aws:states:us-east-1:123456789012:x:{o['Description'].rsplit(' ', 1)[-1]}"
+        for key, o in outputs.items()
+    }
+    activities, machines = deployed_arns(fake)
+    assert set(activities) == set(module.activities.activities)
+    assert set(machines) == {module.sm.name}
+
+
+def _real_findings(template: dict[str, Any], matches: list[Any]) -> list[str]:
+    findings = []
+    for match in matches:
+        path = [str(p) for p in match.path]
+        if match.rule.id == "E3601" and path[-1] in _SUCCEED_PATH_FIELDS:
+            resource = template["Resources"][path[1]]
+            states = dict(iter_states(json.loads(resource["Properties"]["DefinitionString"])))
+            if states.get(path[-2], {}).get("Type") == "Succeed":
+                continue
+        findings.append(f"{match.rule.id} {match.message} ({'/'.join(path)})")
+    return findings
+
+
+@pytest.mark.parametrize("example", cdk_app.EXAMPLES)
+def test_example_template_passes_cfn_lint(assembly: cdk.cx_api.CloudAssembly, example: str) -> None:
+    template = assembly.get_stack_by_name(cdk_app.stack_id(example)).template
+    matches = lint(json.dumps(template), config=ManualArgs(regions=["us-east-1"]))
+    assert _real_findings(template, matches) == []
+
+
+def test_cfn_lint_does_catch_a_broken_definition() -> None:
+    template = {
+        "Resources": {
+            "Role": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"AssumeRolePolicyDocument": {"Statement": []}},
+            },
+            "SM": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {
+                    "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "DefinitionString": json.dumps(
+                        {"StartAt": "a", "States": {"a": {"Type": "Pass", "Bogus": 1}}}
+                    ),
+                },
+            },
+        }
+    }
+    matches = lint(json.dumps(template), config=ManualArgs(regions=["us-east-1"]))
+    assert any("Bogus" in f for f in _real_findings(template, matches))
+
+
+def test_cdk_nag_reports_nothing_unacknowledged(assembly: cdk.cx_api.CloudAssembly) -> None:
+    report = json.loads((Path(assembly.directory) / "validation-report.json").read_text())
+    (nag,) = [p for p in report["pluginReports"] if p["pluginName"] == "AwsSolutions"]
+    assert nag["conclusion"] == "success"
+    assert nag["violations"] == []
+    # Acknowledged: only the wildcards AWS forces (log delivery and X-Ray), each with a reason.
+    acknowledged = {v["ruleName"] for v in nag["suppressedViolations"]}
+    assert acknowledged == {"AwsSolutions-IAM5[Resource::*]"}
+    assert all("AWS requires" in v["reason"] for v in nag["suppressedViolations"])
+
+
+def test_cdk_nag_does_flag_what_we_turn_off() -> None:
+    """The harness is live: without logging and tracing, SF1 and SF2 are reported."""
+    import sfini_cdk as sfini
+    from sfini_cdk.constructs import WorkflowStack
+
+    app = cdk.App()
+    WorkflowStack(
+        app,
+        "Bare",
+        registration=None,
+        state_machines=[sfini.construct_state_machine("bare", sfini.Pass("p"))],
+        logs=None,
+        tracing=False,
+    )
+    cdk.Validations.of(app).add_plugins(cdk_nag.AwsSolutionsChecks(app))
+    with pytest.raises(RuntimeError, match=r"(?s)AwsSolutions-SF1.*AwsSolutions-SF2"):
+        app.synth()

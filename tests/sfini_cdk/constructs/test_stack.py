@@ -1,0 +1,50 @@
+"""WorkflowStack: activities and state machines bundled, outputs named for the runtime."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+import pytest
+
+import sfini_cdk as sfini
+from sfini_cdk.constructs import WorkflowStack, activity_output_key, state_machine_output_key
+from sfini_cdk.errors import InvalidDefinition
+from tests.sfini_cdk.constructs.conftest import registration, template_of
+
+
+def test_outputs_hold_the_arns_under_the_documented_keys() -> None:
+    acts = registration("app-", "resize")
+    child = sfini.construct_state_machine("child-sm", sfini.Pass("p"))
+    resize = sfini.Task("resize", acts.activities["app-resize"])
+    resize.goes_to(sfini.Task("runChild", sfini.StateMachineResource(child)))
+    parent = sfini.construct_state_machine("parent", resize)
+
+    # The parent is listed first: the child it starts is still deployed before it.
+    stack = WorkflowStack(cdk.App(), "Workflows", registration=acts, state_machines=[parent, child])
+    template = template_of(stack)
+
+    outputs = template["Outputs"]
+    assert set(outputs) == {
+        activity_output_key("app-resize"),
+        state_machine_output_key("child-sm"),
+        state_machine_output_key("parent"),
+    }
+    assert outputs[activity_output_key("app-resize")] == {
+        "Description": "sfini activity app-resize",
+        "Value": stack.resolve(stack.activities.arn_of("app-resize")),
+    }
+    assert outputs[state_machine_output_key("parent")]["Value"] == stack.resolve(
+        stack.state_machines["parent"].state_machine_arn
+    )
+    parent_properties = template["Resources"][
+        stack.resolve(stack.state_machines["parent"].state_machine_arn)["Ref"]
+    ]["Properties"]
+    assert parent_properties["DefinitionSubstitutions"]["StateMachinechildsm"] == stack.resolve(
+        stack.state_machines["child-sm"].state_machine_arn
+    )
+
+
+def test_two_state_machines_with_one_name_are_rejected() -> None:
+    one = sfini.construct_state_machine("same", sfini.Pass("a"))
+    two = sfini.construct_state_machine("same", sfini.Pass("b"))
+    with pytest.raises(InvalidDefinition, match="'same'"):
+        WorkflowStack(cdk.App(), "W", registration=None, state_machines=[one, two])
