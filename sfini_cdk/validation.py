@@ -581,6 +581,12 @@ def _check_numbers(name: str, state: dict[str, Any], language: str | None) -> No
         )
     for field in ("TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency"):
         _check_exclusive(name, state, field, field + "Path")
+    timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
+    if _is_number(timeout) and _is_number(heartbeat) and heartbeat >= timeout:
+        raise InvalidField(
+            f"HeartbeatSeconds ({heartbeat}) must be smaller than TimeoutSeconds ({timeout})",
+            name,
+        )
     _check_exclusive(name, state, "ToleratedFailureCount", "ToleratedFailureCountPath")
     _check_exclusive(name, state, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
 

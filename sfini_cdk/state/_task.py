@@ -40,7 +40,9 @@ class Task(
     ``resource`` may be any object: rendering turns it into the ``Resource`` ARN through the
     resolver in use (see ``sfini_cdk.task_resource``). With a resource that has a
     ``heartbeat`` (a ``CallableActivity``) and no heartbeat given, ``HeartbeatSeconds`` is the
-    activity's heartbeat plus 5 seconds, as in sfini 0.1.0.
+    activity's heartbeat plus 5 seconds, as in sfini 0.1.0, except when that is not smaller than
+    a numeric ``timeout``: AWS requires HeartbeatSeconds < TimeoutSeconds, and the task time-out
+    would fire first anyway, so the automatic heartbeat is left out.
 
     Args:
         name: name of state
@@ -140,7 +142,11 @@ class Task(
             return self.heartbeat
         activity_heartbeat = getattr(self.resource, "heartbeat", None)
         if isinstance(activity_heartbeat, int) and not isinstance(activity_heartbeat, bool):
-            return activity_heartbeat + self._heartbeat_extra
+            seconds = activity_heartbeat + self._heartbeat_extra
+            timeout = self.timeout
+            if isinstance(timeout, int) and not isinstance(timeout, bool) and seconds >= timeout:
+                return DEFAULT
+            return seconds
         return DEFAULT
 
     def to_dict(self, *, resources: ResourceResolver | None = None) -> dict[str, JSONable]:

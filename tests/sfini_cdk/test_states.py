@@ -227,6 +227,28 @@ def test_callable_activity_task_adds_heartbeat_like_sfini(render):
     assert "HeartbeatSeconds" not in by_path.to_dict(resources=fake_arn)
 
 
+@pytest.mark.parametrize(
+    ("timeout", "expected"),
+    [(13, 12), (12, None), (5, None)],
+)
+def test_automatic_heartbeat_only_below_the_timeout(render, timeout, expected):
+    activities = sfini.ActivityRegistration(prefix="p")
+
+    @activities.activity("act", heartbeat=7)
+    def act(data):
+        return data
+
+    states = render(sfini.construct_state_machine("m", sfini.Task("t", act, timeout=timeout)))
+    assert states["States"]["t"].get("HeartbeatSeconds") == expected
+    assert states["States"]["t"]["TimeoutSeconds"] == timeout
+
+
+def test_explicit_heartbeat_not_below_timeout_is_rejected():
+    task = sfini.Task("slow", sfini.Lambda("fn"), timeout=10, heartbeat=10)
+    with pytest.raises(sfini.errors.InvalidField, match=r"state 'slow'.*HeartbeatSeconds \(10\)"):
+        sfini.construct_state_machine("m", task).to_dict(resources=lambda r: "arn:aws:x")
+
+
 def test_parallel_asl(render):
     parallel = sfini.Parallel(
         "p", result_path="$.parallel", output_path="$.parallel", result_selector={"a.$": "$[0]"}
