@@ -52,8 +52,26 @@ resize_images.goes_to(get_centres)
 sm = sfini.construct_state_machine("sfiniSM", resize_images)
 
 
+def make_sample_images(image_dir: pathlib.Path, resized_image_dir: pathlib.Path) -> None:
+    """Draw four small solid-colour images to process (the seed pointed at ~/data/images/)."""
+    from PIL import Image
+
+    image_dir.mkdir(parents=True, exist_ok=True)
+    resized_image_dir.mkdir(parents=True, exist_ok=True)
+    colours = {"grey": (128, 128, 128), "lime": (128, 255, 0), "black": (0, 0, 0)}
+    colours["blue"] = (0, 0, 255)
+    for name, colour in colours.items():
+        Image.new("RGB", (256, 192), colour).save(image_dir / f"{name}.png")
+
+
 def main() -> None:
     """Register, run one execution with workers, print its output, clean up."""
+    import tempfile
+
+    workspace = pathlib.Path(tempfile.mkdtemp(prefix="sfini-images-"))
+    image_dir, resized_image_dir = workspace / "images", workspace / "images-small"
+    make_sample_images(image_dir, resized_image_dir)
+
     # Register state-machine and activities
     activities.register()
     sm.register()
@@ -65,8 +83,8 @@ def main() -> None:
     # Start execution
     execution = sm.start_execution(
         execution_input={
-            "image_dir": "~/data/images/",
-            "resized_image_dir": "~/data/images-small/",
+            "image_dir": str(image_dir),
+            "resized_image_dir": str(resized_image_dir),
         }
     )
     print(execution.name)
