@@ -478,6 +478,19 @@ def deregister(ctx: click.Context, target: str) -> None:
         click.echo(f"deleted activity {activity.name}")
 
 
+def _definition_offline(machine: Any) -> dict[str, Any]:
+    """A definition object's ASL with placeholder ARNs (drawing needs no AWS account)."""
+
+    def placeholder(resource: Any) -> str:
+        kind = getattr(resource, "service", None) or "resource"
+        return f"arn:aws:states:local:000000000000:{kind}:{resource.name}"
+
+    try:
+        return machine.to_dict(resources=placeholder)
+    except TypeError:  # a to_dict() without resources=
+        return machine.to_dict()
+
+
 @cli.command()
 @click.argument("target", metavar="MODULE:OBJECT|STATE_MACHINE")
 @click.option(
@@ -500,7 +513,7 @@ def graph(ctx: click.Context, target: str, fmt: str, output: str | None) -> None
         machines = collect(load_object(target)).state_machines
         if len(machines) != 1:
             raise click.ClickException(f"{target} defines {len(machines)} state machines, not one")
-        definition, title = machines[0].to_dict(), machines[0].name
+        definition, title = _definition_offline(machines[0]), machines[0].name
     else:
         arn = _state_machine_arn(ctx, target)
         response = _session(ctx).sfn.describe_state_machine(stateMachineArn=arn)

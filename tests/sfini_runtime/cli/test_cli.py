@@ -1,0 +1,323 @@
+"""The ``sfini`` command (click's CliRunner) against the local engine, and its one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sfini_runtime.cli.app import cli
+from sfini_runtime.execution import Execution
+from sfini_runtime.session import AWSSession
+
+pytestmark = pytest.mark.engine
+
+WORKFLOW = """
+import sfini_cdk as sfini
+
+activities = sfini.ActivityRegistration(prefix="cli-")
+
+
+@activities.activity("add")
+def add(data):
+    return data["a"] + data["b"]
+
+
+add_task = sfini.Task("add", add)
+done = sfini.Succeed("done")
+check = sfini.Choice("check")
+add_task.goes_to(check)
+check.add(sfini.NumericGreaterThan("$", 100, done))
+check.set_default(sfini.Fail("small", error="TooSmall", cause="sum not over 100"))
+sm = sfini.construct_state_machine("cliAdding", add_task)
+"""
+
+
+@pytest.fixture
+def workflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    module = tmp_path / f"cli_workflow_{os.getpid()}_{time.monotonic_ns()}.py"
+    module.write_text(WORKFLOW)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return module
+
+
+def invoke(*args: str, input: str | None = None) -> Any:
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def test_register_start_history_describe_deregister(
+    engine: Any, session: AWSSession, workflow: Path
+) -> None:
+    module = workflow.stem
+    result = invoke("register", module)
+    assert result.exit_code == 0, result.output
+    assert "activity:cli-add" in result.output and "stateMachine:cliAdding" in result.output
+
+    result = invoke("start", "cliAdding", '{"a": 100, "b": 5}')
+    assert result.exit_code == 0, result.output
+    arn = result.output.strip()
+    assert ":execution:cliAdding:" in arn
+
+    task = session.sfn.get_activity_task(activityArn=session.arn_for("activity", "cli-add"))
+    session.sfn.send_task_success(taskToken=task["taskToken"], output="105")
+    Execution.from_arn(arn, session=session).wait(timeout=30)
+
+    result = invoke("history", arn)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("ExecutionStarted [1] @ ")
+    assert "  name: add" in lines
+    assert lines[-1] == "Output: 105"
+
+    result = invoke("history", arn, "--json")
+    events = json.loads(result.output)
+    assert events[0]["type"] == "ExecutionStarted"
+    assert events[-1]["type"] == "ExecutionSucceeded"
+
+    described = json.loads(invoke("describe", arn, "--json").output)
+    assert described["status"] == "SUCCEEDED"
+    assert described["output"] == 105
+    machine = json.loads(invoke("describe", "cliAdding", "--json").output)
+    assert machine["definition"]["StartAt"] == "add"
+
+    listed = json.loads(invoke("executions", "cliAdding", "--json").output)
+    assert [item["executionArn"] for item in listed] == [arn]
+    assert json.loads(invoke("executions", "--status", "FAILED", "--json").output) == []
+    table = invoke("executions").output
+    assert "SUCCEEDED" in table and "cliAdding" in table
+
+    result = invoke("deregister", module)
+    assert result.exit_code == 0
+    assert session.sfn.list_state_machines()["stateMachines"] == []
+    assert session.sfn.list_activities()["activities"] == []
+
+
+def test_start_input_from_stdin_and_file_and_stop(
+    engine: Any, session: AWSSession, workflow: Path
+) -> None:
+    invoke("register", workflow.stem)
+    from_stdin = invoke("start", "cliAdding", "-", "--json", input='{"a": 1, "b": 2}')
+    arn = json.loads(from_stdin.output)["executionArn"]
+    assert Execution.from_arn(arn, session=session).execution_input == {"a": 1, "b": 2}
+
+    (workflow.parent / "input.json").write_text('{"a": 3, "b": 4}')
+    from_file = invoke("start", "cliAdding", "--input-file", "input.json")
+    second = from_file.output.strip()
+    assert Execution.from_arn(second, session=session).execution_input == {"a": 3, "b": 4}
+
+    result = invoke("stop", second, "--error", "Halt", "--cause", "by the test")
+    assert result.exit_code == 0
+    stopped = Execution.from_arn(second, session=session)
+    assert stopped.status == "ABORTED"
+    assert stopped.error == "Halt"
+
+
+def test_worker_subprocess_runs_tasks_and_stops_gracefully_on_sigterm(
+    engine: Any, session: AWSSession, workflow: Path
+) -> None:
+    slow = workflow.parent / "slow_workflow.py"
+    slow.write_text(
+        textwrap.dedent(
+            """
+            import time
+            import sfini_cdk as sfini
+
+            activities = sfini.ActivityRegistration(prefix="sig-")
+
+            @activities.activity("slow")
+            def slow(data):
+                time.sleep(data["sleep"])
+                return "finished"
+
+            sm = sfini.construct_state_machine("sigMachine", sfini.Task("slow", slow, heartbeat=1000))
+            """
+        )
+    )
+    assert invoke("register", "slow_workflow").exit_code == 0
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sfini_runtime.cli",
+            "worker",
+            "slow_workflow",
+            "--grace-period",
+            "5",
+        ],
+        cwd=slow.parent,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(slow.parent), os.getcwd(), *sys.path]),
+        },
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = Execution.from_arn(
+            invoke("start", "sigMachine", '{"sleep": 0.5}').output.strip(), session=session
+        )
+        first.wait(timeout=60)
+        assert first.output == "finished"
+        second = Execution.from_arn(
+            invoke("start", "sigMachine", '{"sleep": 1.0}').output.strip(), session=session
+        )
+        deadline = time.monotonic() + 30
+        while "ActivityStarted" not in {e.event_type for e in second.get_history()}:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0, process.stderr.read()
+        second.wait(timeout=30)  # the running task finished within its grace period
+        assert second.output == "finished"
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_worker_cancels_tasks_outliving_the_grace_period(
+    engine: Any, session: AWSSession, workflow: Path
+) -> None:
+    stuck = workflow.parent / "stuck_workflow.py"
+    stuck.write_text(
+        textwrap.dedent(
+            """
+            import time
+            import sfini_cdk as sfini
+
+            activities = sfini.ActivityRegistration(prefix="stuck-")
+
+            @activities.activity("stuck")
+            def stuck(data):
+                while True:
+                    time.sleep(0.02)
+
+            sm = sfini.construct_state_machine("stuckMachine", sfini.Task("stuck", stuck, heartbeat=1000))
+            """
+        )
+    )
+    assert invoke("register", "stuck_workflow").exit_code == 0
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sfini_runtime.cli",
+            "worker",
+            "stuck_workflow:activities",
+            "--grace-period",
+            "0.2",
+        ],
+        cwd=stuck.parent,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(stuck.parent), os.getcwd(), *sys.path]),
+        },
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        execution = Execution.from_arn(
+            invoke("start", "stuckMachine").output.strip(), session=session
+        )
+        deadline = time.monotonic() + 30
+        while "ActivityStarted" not in {e.event_type for e in execution.get_history()}:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0, process.stderr.read()
+        execution.wait(raise_on_failure=False, timeout=30)
+        assert execution.status == "FAILED"
+        assert execution.error == "WorkerCancel"
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+GRAPH_DEFINITION = {
+    "StartAt": "add",
+    "States": {
+        "add": {
+            "Type": "Task",
+            "Resource": "arn:x",
+            "Next": "check",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "small"}],
+        },
+        "check": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$", "NumericGreaterThan": 100, "Next": "done"}],
+            "Default": "small",
+        },
+        "par": {
+            "Type": "Parallel",
+            "Branches": [{"StartAt": "b1", "States": {"b1": {"Type": "Pass", "End": True}}}],
+            "End": True,
+        },
+        "done": {"Type": "Succeed"},
+        "small": {"Type": "Fail"},
+    },
+}
+
+
+def test_graph_mermaid_and_dot() -> None:
+    from sfini_runtime.cli.graph import build_graph, to_dot, to_mermaid
+
+    graph = build_graph(GRAPH_DEFINITION, "g")
+    mermaid = to_mermaid(graph)
+    assert mermaid.startswith("flowchart TD\n")
+    assert 's0["add<br/>(Task)"]' in mermaid
+    assert 's1{"check<br/>(Choice)"}' in mermaid
+    assert 's1 -->|"$ NumericGreaterThan 100"| s3' in mermaid
+    assert 's1 -->|"default"| s4' in mermaid
+    assert 's0 -.->|"catch States.ALL"| s4' in mermaid
+    assert 'subgraph s2_0["par branch 1"]' in mermaid
+    dot = to_dot(graph)
+    assert dot.startswith('digraph "g" {')
+    assert 's1 -> s4 [label="default"];' in dot
+    assert "subgraph cluster_s2_0 {" in dot
+    assert "s2 -> s2_0_start [style=dotted];" in dot
+
+
+def test_graph_command_from_a_definition_object(workflow: Path) -> None:
+    result = invoke("graph", f"{workflow.stem}:sm", "--format", "dot")
+    assert result.exit_code == 0, result.output
+    assert 'label="add\\n(Task)"' in result.output
+    assert 'label="check\\n(Choice)"' in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["worker", "no_such_module_xyz:activities"],
+            "Error: cannot import module 'no_such_module_xyz'",
+        ),
+        (["start", "cliAdding", "{not json"], "Error: execution input is not valid JSON"),
+        (
+            ["history", "arn:aws:states:us-east-1:123456789012:execution:nope:nope"],
+            "Error: ExecutionDoesNotExist",
+        ),
+        (["describe", "arn:aws:iam::123456789012:role/r"], "Error: not a Step Functions"),
+        (["start", "missingMachine"], "Error: StateMachineDoesNotExist"),
+    ],
+)
+def test_user_errors_are_one_line(engine: Any, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(message), result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_worker_on_missing_activity_is_a_one_line_error(engine: Any, workflow: Path) -> None:
+    result = CliRunner().invoke(cli, ["worker", workflow.stem])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1].startswith("Error: ActivityDoesNotExist")
