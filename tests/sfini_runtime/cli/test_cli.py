@@ -139,7 +139,8 @@ def test_worker_subprocess_runs_tasks_and_stops_gracefully_on_sigterm(
                 time.sleep(data["sleep"])
                 return "finished"
 
-            sm = sfini.construct_state_machine("sigMachine", sfini.Task("slow", slow, heartbeat=1000))
+            task = sfini.Task("slow", slow, heartbeat=1000)
+            sm = sfini.construct_state_machine("sigMachine", task)
             """
         )
     )
@@ -201,7 +202,8 @@ def test_worker_cancels_tasks_outliving_the_grace_period(
                 while True:
                     time.sleep(0.02)
 
-            sm = sfini.construct_state_machine("stuckMachine", sfini.Task("stuck", stuck, heartbeat=1000))
+            task = sfini.Task("stuck", stuck, heartbeat=1000)
+            sm = sfini.construct_state_machine("stuckMachine", task)
             """
         )
     )
