@@ -417,6 +417,19 @@ class StateMachine(Construct):
             ],
         )
 
+    def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
+        """Add a statement to the created role (for service integrations other than Lambda
+        and nested state machines, whose needs the constructs do not derive).
+
+        Raises:
+            InvalidConstructOption: the role was passed in (it is used as it is)
+        """
+        if not isinstance(self.role, iam.Role):
+            raise InvalidConstructOption(
+                "this state machine uses a role that was passed in; change that role instead"
+            )
+        self.role.add_to_principal_policy(statement)
+
     # --- IStateMachine forwarding --------------------------------------------------------------
 
     def grant(self, identity: iam.IGrantable, *actions: str) -> iam.Grant:

@@ -451,3 +451,32 @@ def test_two_state_machines_with_one_name_in_a_stack_are_rejected(stack: cdk.Sta
     StateMachine(stack, "One", one_task(sfini.Lambda("f")))
     with pytest.raises(InvalidDefinition, match="'workSM'"):
         StateMachine(stack, "Two", one_task(sfini.Lambda("g")))
+
+
+def test_statements_for_other_integrations_can_be_added_to_the_created_role(
+    stack: cdk.Stack,
+) -> None:
+    queue = sfini.ServiceIntegration("sqs", "sendMessage")
+    construct = StateMachine(stack, "SM", one_task(queue))
+    statement = iam.PolicyStatement(
+        actions=["sqs:SendMessage"], resources=["arn:aws:sqs:eu-west-1:123456789012:q"]
+    )
+    construct.add_to_role_policy(statement)
+
+    assert machine_resource(stack)["Definition"]["States"]["work"]["Resource"] == (
+        "${IntegrationsqssendMessage}"
+    )
+    assert role_statements(stack) == [
+        {
+            "Action": "sqs:SendMessage",
+            "Effect": "Allow",
+            "Resource": "arn:aws:sqs:eu-west-1:123456789012:q",
+        }
+    ]
+
+
+def test_a_role_passed_in_gets_no_statement_added(stack: cdk.Stack) -> None:
+    role = iam.Role.from_role_arn(stack, "Given", "arn:aws:iam::123456789012:role/mine")
+    construct = StateMachine(stack, "SM", one_task(sfini.Lambda("f")), role=role)
+    with pytest.raises(InvalidConstructOption, match="passed in"):
+        construct.add_to_role_policy(iam.PolicyStatement(actions=["sqs:*"], resources=["*"]))
