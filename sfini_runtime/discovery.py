@@ -37,7 +37,7 @@ _CFN_TYPES = {
     "AWS::StepFunctions::StateMachine": ("stateMachine", "StateMachineName"),
 }
 # "sfini activity <name>" / "sfini state machine <name>" (descriptions), or a bare name.
-_DESCRIPTION = re.compile(r"(?:activity|state[ -]?machine)\s+['\"]?([^'\"\s]+)['\"]?\s*$", re.I)
+_DESCRIPTION = re.compile(r"^(?:sfini\s+)?(?:activity|state[ -]?machine)\s+(\S.*?)\s*$", re.I)
 
 
 class DiscoveryError(LookupError):
@@ -94,7 +94,7 @@ def _name_from_output(key: str | None, description: str | None) -> str | None:
     if description:
         match = _DESCRIPTION.search(description)
         if match:
-            return match.group(1)
+            return match.group(1).strip("'\"")
     return None
 
 
