@@ -106,6 +106,17 @@ class Execution:
     # --- state ---------------------------------------------------------------------------------
 
     @property
+    def execution_input(self) -> Any:
+        """Execution input (described from Step Functions when not yet known)."""
+        if self._execution_input is _UNKNOWN_INPUT and self.arn is not None:
+            self._update(force=True)
+        return self._execution_input
+
+    @execution_input.setter
+    def execution_input(self, value: Any) -> None:
+        self._execution_input = value
+
+    @property
     def status(self) -> str:
         """Execution status (``RUNNING``, ``SUCCEEDED``, ``FAILED``, ``TIMED_OUT``, ``ABORTED``)."""
         if self._status not in FINISHED_STATUSES:
@@ -163,7 +174,7 @@ class Execution:
         finished = self._status in FINISHED_STATUSES
         if (
             finished
-            and self.execution_input is not _UNKNOWN_INPUT
+            and self._execution_input is not _UNKNOWN_INPUT
             and self._description
             and not force
         ):
@@ -178,8 +189,8 @@ class Execution:
         self._stop_date = response.get("stopDate")
         self._error = response.get("error")
         self._cause = response.get("cause")
-        if "input" in response and self.execution_input in (_UNKNOWN_INPUT, NOT_GIVEN):
-            self.execution_input = json.loads(response["input"])
+        if "input" in response and self._execution_input in (_UNKNOWN_INPUT, NOT_GIVEN):
+            self._execution_input = json.loads(response["input"])
         if "output" in response:
             self._output = json.loads(response["output"])
 
@@ -205,9 +216,8 @@ class Execution:
 
     def start(self) -> None:
         """Start this state-machine execution; sets ``arn``."""
-        execution_input = (
-            {} if self.execution_input in (NOT_GIVEN, _UNKNOWN_INPUT) else self.execution_input
-        )
+        given = self._execution_input
+        execution_input = {} if given is NOT_GIVEN or given is _UNKNOWN_INPUT else given
         response = self.session.sfn.start_execution(
             stateMachineArn=self.state_machine_arn,
             name=self.name,
