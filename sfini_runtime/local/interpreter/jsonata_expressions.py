@@ -134,10 +134,6 @@ def states_binding(
 # Values in and out of the library
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
 def _to_jsonata(value: Any) -> Any:
     """A top-level binding: JSON null must stay a value (a bare None reads as undefined)."""
     return utils.Utils.NULL_VALUE if value is None else value
