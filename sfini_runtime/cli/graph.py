@@ -47,7 +47,8 @@ def _build(definition: Mapping[str, Any], title: str, counter: Any, prefix: str)
     graph = Graph(title)
     states: Mapping[str, Any] = definition.get("States", {})
     ids = {name: f"{prefix}s{next(counter)}" for name in states}
-    start, end = f"{prefix}start", f"{prefix}end"
+    # "end" is a keyword in Mermaid: the terminal nodes get ids that are not
+    start, end = f"{prefix}start_node", f"{prefix}end_node"
     graph.nodes[start] = ("start", "circle")
     graph.nodes[end] = ("end", "circle")
     if definition.get("StartAt") in ids:
@@ -144,7 +145,7 @@ def _dot_body(graph: Graph, lines: list[str], indent: str) -> None:
 
 def sub_start(cluster_id: str) -> str:
     """The start node of the cluster ``cluster_id``."""
-    return f"{cluster_id}_start"
+    return f"{cluster_id}_start_node"
 
 
 def to_svg(graph: Graph) -> str:

@@ -285,7 +285,8 @@ def test_graph_mermaid_and_dot() -> None:
     assert dot.startswith('digraph "g" {')
     assert 's1 -> s4 [label="default"];' in dot
     assert "subgraph cluster_s2_0 {" in dot
-    assert "s2 -> s2_0_start [style=dotted];" in dot
+    assert "s2 -> s2_0_start_node [style=dotted];" in dot
+    assert 'end_node(("end"))' in mermaid
 
 
 def test_graph_command_from_a_definition_object(workflow: Path) -> None:
