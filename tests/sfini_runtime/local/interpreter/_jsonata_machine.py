@@ -210,9 +210,8 @@ class Run:
                 effective = compile_variable_template(state["Parameters"]).render(
                     effective, context, scope
                 )
-            if kind == "Wait":
-                if "Timestamp" in state:
-                    parse_timestamp(state["Timestamp"])
+            if kind == "Wait" and "Timestamp" in state:
+                parse_timestamp(state["Timestamp"])
             result = state["Result"] if kind == "Pass" and "Result" in state else effective
         assigned = (
             compile_assign(state["Assign"], "JSONPath").evaluate_jsonpath(result, context, scope)
