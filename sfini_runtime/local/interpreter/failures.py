@@ -130,14 +130,21 @@ def is_terminal(error: str) -> bool:
 def error_matches(error_equals: Sequence[str], error: str) -> bool:
     """Whether a Retrier's or Catcher's ``ErrorEquals`` list matches ``error``.
 
-    ``States.ALL`` matches every error; ``States.TaskFailed`` matches every error except
-    ``States.Timeout``; terminal errors (States.Runtime, States.DataLimitExceeded) match nothing.
+    ``States.ALL`` matches every error; ``States.Timeout`` matches both time-outs (a task that
+    ran too long and one whose heartbeat stopped, ``States.HeartbeatTimeout``, which AWS added
+    later as a narrower name); ``States.TaskFailed`` matches every error except the time-outs;
+    terminal errors (States.Runtime, States.DataLimitExceeded) match nothing.
     """
     if error in TERMINAL_ERRORS:
         return False
     for name in error_equals:
         if name in (error, STATES_ALL):
             return True
-        if name == STATES_TASK_FAILED and error != STATES_TIMEOUT:
+        if name == STATES_TIMEOUT and error == STATES_HEARTBEAT_TIMEOUT:
+            return True
+        if name == STATES_TASK_FAILED and error not in _TIMEOUTS:
             return True
     return False
+
+
+_TIMEOUTS = frozenset({STATES_TIMEOUT, STATES_HEARTBEAT_TIMEOUT})
