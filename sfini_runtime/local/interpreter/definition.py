@@ -19,9 +19,46 @@ from .states.base import CompiledState
 
 STATE_TYPES = ("Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map")
 TERMINAL_TYPES = ("Succeed", "Fail")
+JSONPATH, JSONATA = "JSONPath", "JSONata"
+QUERY_LANGUAGES = (JSONPATH, JSONATA)
+#: fields only a JSONPath state may have
+JSONPATH_ONLY_FIELDS = frozenset(
+    {
+        "InputPath",
+        "Parameters",
+        "ResultSelector",
+        "ResultPath",
+        "OutputPath",
+        "Result",
+        "ItemsPath",
+        "SecondsPath",
+        "TimestampPath",
+        "TimeoutSecondsPath",
+        "HeartbeatSecondsPath",
+        "ErrorPath",
+        "CausePath",
+        "MaxConcurrencyPath",
+        "ToleratedFailureCountPath",
+        "ToleratedFailurePercentagePath",
+    }
+)
+#: fields only a JSONata state may have
+JSONATA_ONLY_FIELDS = frozenset({"Arguments", "Output", "Items"})
+#: state types that may Assign variables (Choice rules and Catchers may too)
+ASSIGN_TYPES = ("Pass", "Task", "Map", "Parallel", "Choice", "Wait")
+#: numeric fields a JSONata state may give as a {% %} expression
+_JSONATA_NUMBER_FIELDS = (
+    "Seconds",
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "MaxConcurrency",
+    "ToleratedFailureCount",
+    "ToleratedFailurePercentage",
+)
 _ARN_ACTIVITY = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]+$")
 _ARN_ANY = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
 _STATE_NAME_MAX = 80
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,79}$")
 
 
 @dataclass(frozen=True)
@@ -70,6 +107,7 @@ class CompiledDefinition:
     graph: Graph
     timeout_seconds: float | None
     activity_arns: frozenset[str]
+    query_language: str = JSONPATH
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -94,6 +132,10 @@ class _Checker:
         self.problems: list[Diagnostic] = []
         self.state_names: set[str] = set()
         self.activity_arns: set[str] = set()
+        #: the machine's QueryLanguage: every state (nested ones too) inherits it
+        self.top_language = JSONPATH
+        #: the language of the state being compiled (state classes read it)
+        self.language = JSONPATH
 
     def problem(self, code: str, message: str, location: str) -> None:
         self.problems.append(Diagnostic(code, message, location))
@@ -106,11 +148,16 @@ class _Checker:
         if not isinstance(doc, Mapping):
             self.schema("Expected an object", where or "/")
             return None
-        if "QueryLanguage" in doc and doc["QueryLanguage"] != "JSONPath":
-            self.schema(
-                "The JSONata query language is not supported by this engine yet",
-                f"{where}/QueryLanguage",
-            )
+        if "QueryLanguage" in doc:
+            # nested graphs (branches, item processors) inherit the machine's language
+            if doc["QueryLanguage"] not in QUERY_LANGUAGES:
+                self.schema(
+                    'The field "QueryLanguage" should have one of these values: '
+                    "[JSONPath, JSONata]",
+                    f"{where}/QueryLanguage",
+                )
+            elif not where:
+                self.top_language = doc["QueryLanguage"]
         start_at = doc.get("StartAt")
         states = doc.get("States")
         if not isinstance(start_at, str):
@@ -187,15 +234,8 @@ class _Checker:
                 f"{where}/Type",
             )
             return None
-        if "QueryLanguage" in spec and spec["QueryLanguage"] != "JSONPath":
-            self.schema(
-                "The JSONata query language is not supported by this engine yet",
-                f"{where}/QueryLanguage",
-            )
-        if "Assign" in spec:
-            self.schema(
-                "Variables (Assign) are not supported by this engine yet", f"{where}/Assign"
-            )
+        language = self.query_language(spec, where)
+        self.language_fields(kind, spec, language, where)
         if kind not in TERMINAL_TYPES and kind != "Choice":
             has_next, has_end = "Next" in spec, spec.get("End") is True
             if has_next and has_end:
@@ -215,14 +255,107 @@ class _Checker:
                     self.retry_catch(field, spec[field], f"{where}/{field}")
         if len(self.problems) > before:
             return None
+        self.language = language
         try:
             return STATE_CLASSES[kind](name, spec, self, where)
         except DefinitionErrors as errors:
             self.problems.extend(errors.diagnostics)
         except ValueError as exc:  # syntax errors from paths, templates, intrinsics, rules
             field = getattr(exc, "field", None)
-            self.schema(str(exc), f"{where}/{field}" if field else where)
+            location = f"{where}/{field}" if field else where
+            code = getattr(exc, "code", None)
+            if isinstance(code, str):  # JSONata: INVALID/UNSUPPORTED_JSONATA_EXPRESSION
+                self.problem(code, getattr(exc, "message", str(exc)), location)
+            else:
+                self.schema(str(exc), location)
         return None
+
+    # -- query languages --------------------------------------------------------------------
+    def query_language(self, spec: Mapping[str, Any], where: str) -> str:
+        """The state's language: its own QueryLanguage, else the machine's."""
+        own = spec.get("QueryLanguage")
+        if own is None:
+            return self.top_language
+        if own not in QUERY_LANGUAGES:
+            self.schema(
+                'The field "QueryLanguage" should have one of these values: [JSONPath, JSONata]',
+                f"{where}/QueryLanguage",
+            )
+            return self.top_language
+        if own == JSONPATH and self.top_language == JSONATA:
+            self.schema(
+                "A state cannot use JSONPath when the state machine's QueryLanguage is JSONata",
+                f"{where}/QueryLanguage",
+            )
+        return own
+
+    def language_fields(
+        self, kind: str, spec: Mapping[str, Any], language: str, where: str
+    ) -> None:
+        """Fields the state's query language does not have; Assign where it cannot be."""
+        forbidden = JSONPATH_ONLY_FIELDS if language == JSONATA else JSONATA_ONLY_FIELDS
+        for field in spec:
+            if field in forbidden:
+                self.schema(
+                    f"The field '{field}' is not supported in a {language} state "
+                    f"(its QueryLanguage is {language})",
+                    f"{where}/{field}",
+                )
+        if "Assign" in spec:
+            if kind not in ASSIGN_TYPES:
+                self.schema(
+                    f"The field 'Assign' is not supported by a {kind} state", f"{where}/Assign"
+                )
+            else:
+                self.assign_field(spec["Assign"], language, f"{where}/Assign")
+        for i, catcher in enumerate(spec.get("Catch") or ()):
+            if not isinstance(catcher, Mapping):
+                continue
+            bad = "ResultPath" if language == JSONATA else "Output"
+            if bad in catcher:
+                self.schema(
+                    f"The field '{bad}' is not supported in a Catcher of a {language} state",
+                    f"{where}/Catch/{i}/{bad}",
+                )
+            if "Assign" in catcher:
+                self.assign_field(catcher["Assign"], language, f"{where}/Catch/{i}/Assign")
+        for i, rule in enumerate(spec.get("Choices") or ()):
+            if not isinstance(rule, Mapping):
+                continue
+            loc = f"{where}/Choices/{i}"
+            if language == JSONATA and "Condition" not in rule:
+                self.schema("A JSONata choice rule needs a 'Condition' field", loc)
+            if language == JSONATA:
+                for key in rule:
+                    if key not in ("Condition", "Next", "Comment", "Assign", "Output"):
+                        self.schema(
+                            f"The field '{key}' is not supported in a JSONata choice rule",
+                            f"{loc}/{key}",
+                        )
+            elif "Condition" in rule or "Output" in rule:
+                field = "Condition" if "Condition" in rule else "Output"
+                self.schema(
+                    f"The field '{field}' is only supported in a JSONata choice rule",
+                    f"{loc}/{field}",
+                )
+            if "Assign" in rule:
+                self.assign_field(rule["Assign"], language, f"{loc}/Assign")
+
+    def assign_field(self, assign: Any, language: str, where: str) -> None:
+        """An Assign must be an object of variable names (or, in JSONata, an expression)."""
+        if language == JSONATA and isinstance(assign, str) and assign.startswith("{%"):
+            return
+        if not isinstance(assign, Mapping):
+            self.schema("The field 'Assign' must be an object", where)
+            return
+        for key in assign:
+            name = key[:-2] if language == JSONPATH and key.endswith(".$") else key
+            if not _VARIABLE_NAME.match(name) or name == "states":
+                self.schema(
+                    f"Invalid variable name: '{name}'"
+                    + (" ('states' is reserved)" if name == "states" else ""),
+                    f"{where}/{key}",
+                )
 
     def retry_catch(self, field: str, items: Any, where: str) -> None:
         if not isinstance(items, list):
@@ -260,6 +393,11 @@ class _Checker:
                     self.schema("The field 'JitterStrategy' must be FULL or NONE", loc)
 
     # -- per type ---------------------------------------------------------------------------
+    def jsonata_expression(self, spec: Mapping[str, Any], value: Any) -> bool:
+        """Whether ``value`` is a ``{% %}`` string in a state whose language is JSONata."""
+        language = spec.get("QueryLanguage", self.top_language)
+        return language == JSONATA and isinstance(value, str) and value.startswith("{%")
+
     def check_task(self, spec: Mapping[str, Any], where: str) -> None:
         resource = spec.get("Resource")
         if not isinstance(resource, str):
@@ -277,6 +415,8 @@ class _Checker:
             if a in spec and b in spec:
                 self.schema(f"The fields '{a}' and '{b}' are mutually exclusive", where)
             value = spec.get(a, 1)
+            if self.jsonata_expression(spec, value):
+                continue
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 self.schema(f"The field '{a}' must be a positive integer", f"{where}/{a}")
         timeout, heartbeat = spec.get("TimeoutSeconds"), spec.get("HeartbeatSeconds")
@@ -294,6 +434,8 @@ class _Checker:
                 where,
             )
         seconds = spec.get("Seconds", 0)
+        if self.jsonata_expression(spec, seconds):
+            return
         if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
             self.schema("The field 'Seconds' must be a non-negative integer", f"{where}/Seconds")
 
@@ -368,6 +510,7 @@ def _compile(definition: str) -> tuple[CompiledDefinition | None, list[Diagnosti
         graph=graph,
         timeout_seconds=timeout,
         activity_arns=frozenset(checker.activity_arns),
+        query_language=checker.top_language,
     )
     return checker_graph, []
 

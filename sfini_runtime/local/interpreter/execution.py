@@ -27,6 +27,7 @@ from .history import (
     to_json,
 )
 from .states.base import wrap_error
+from .variables import VariableScope, assigned_variables_details, bind_context
 
 if TYPE_CHECKING:
     from .definition import CompiledDefinition, Graph
@@ -100,7 +101,12 @@ def run_graph(frame: Frame, graph: Graph, value: Any, text: str | None = None) -
             {"name": state.name, "input": text, "inputDetails": NOT_TRUNCATED},
         )
         frame.last = frame.entered_id = entered
-        context = execution.context(state.name) if state.needs_context else None
+        if state.needs_context:
+            context = execution.context(state.name)
+            if state.uses_variables:  # JSONPath fields reading $var: compiled for this
+                context = bind_context(context, frame.variables)
+        else:
+            context = None
         if state.simple:
             output, target = state.execute(frame, value, context)
         else:
@@ -108,12 +114,11 @@ def run_graph(frame: Frame, graph: Graph, value: Any, text: str | None = None) -
         text = to_json(output)
         if exceeds_payload_limit(text):
             raise data_limit_error(state.name)
-        frame.last = add(
-            state.exited_type,
-            frame.last,
-            "stateExitedEventDetails",
-            {"name": state.name, "output": text, "outputDetails": NOT_TRUNCATED},
-        )
+        exited = {"name": state.name, "output": text, "outputDetails": NOT_TRUNCATED}
+        if frame.assigned is not None:
+            exited = {**assigned_variables_details(frame.assigned), **exited}
+            frame.assigned = None
+        frame.last = add(state.exited_type, frame.last, "stateExitedEventDetails", exited)
         frame.state = None
         if target is None:
             return output, text
@@ -161,6 +166,7 @@ class Frame:
 
     __slots__ = (
         "alive",
+        "assigned",
         "blocker",
         "children",
         "entered_id",
@@ -171,6 +177,7 @@ class Frame:
         "last",
         "parent",
         "state",
+        "variables",
     )
 
     def __init__(
@@ -186,6 +193,10 @@ class Frame:
         self.group = group
         self.parent = group.parent if group is not None else None
         self.iteration = iteration  # (index, map state name) for Map iterations
+        # workflow variables: a branch or iteration reads its parent's, assigns its own
+        self.variables = self.parent.variables.child() if self.parent else VariableScope()
+        #: what the current state assigned (reported in its StateExited event)
+        self.assigned: dict[str, Any] | None = None
         self.gen: Generator | None = None
         self.alive = True
         self.blocker: Any = None  # a Timer or an ActivityTask to cancel on abort
@@ -202,6 +213,18 @@ class Frame:
         """Record an event following this frame's last one."""
         self.last = self.execution.history.add(event_type, self.last, details_key, details)
         return self.last
+
+    def assign(self, values: dict[str, Any]) -> None:
+        """Set workflow variables in this frame's scope (after the state's work is done)."""
+        self.variables.assign(values)
+        self.assigned = values
+
+    def evaluation_failed(self, err: StatesError, state_name: str) -> None:
+        """Record EvaluationFailed for a JSONata error of ``state_name`` (once per error)."""
+        details = getattr(err, "evaluation_failed_details", None)
+        if details is not None and not getattr(err, "recorded", False):
+            err.recorded = True  # type: ignore[attr-defined]
+            self.add_event("EvaluationFailed", "evaluationFailedEventDetails", details(state_name))
 
     def sleep_instruction(self, seconds: float) -> tuple[Any, ...]:
         """The instruction for waiting ``seconds`` (scaled by the engine's time_scale)."""
@@ -258,6 +281,7 @@ class Frame:
             self.alive = False
             if self.state is not None:
                 err = wrap_error(err, self.state.name, self.entered_id)
+                self.evaluation_failed(err, self.state.name)
             if self.group is not None:
                 self.group.child_done(self, False, err)
             else:

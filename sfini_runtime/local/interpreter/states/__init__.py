@@ -5,58 +5,75 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .base import Catcher, CompiledState, Retrier
-from .choice_state import ChoiceState
-from .fail_state import FailState
-from .map_state import MapState
-from .parallel_state import ParallelState
-from .pass_state import PassState
-from .succeed_state import SucceedState
-from .task_state import TaskState
-from .wait_state import WaitState
+from .base import JSONATA, JSONPATH, Catcher, CompiledState, Retrier
+from .choice_state import ChoiceState, JsonataChoiceState
+from .fail_state import FailState, JsonataFailState
+from .map_state import JsonataMapState, MapState
+from .parallel_state import JsonataParallelState, ParallelState
+from .pass_state import JsonataPassState, PassState
+from .succeed_state import JsonataSucceedState, SucceedState
+from .task_state import JsonataTaskState, TaskState
+from .wait_state import JsonataWaitState, WaitState
 
 
 def _parallel(name: str, spec: Mapping[str, Any], checker: Any, where: str) -> ParallelState:
     from ..definition import compile_subgraph
 
+    language = checker.language  # the subgraphs' states reset it: read it first
     branches = [
         compile_subgraph(checker, branch, f"{where}/Branches/{i}")
         for i, branch in enumerate(spec["Branches"])
     ]
-    return ParallelState(name, spec, branches)
+    cls = JsonataParallelState if language == JSONATA else ParallelState
+    return cls(name, spec, branches)
 
 
 def _map(name: str, spec: Mapping[str, Any], checker: Any, where: str) -> MapState:
     from ..definition import compile_subgraph
 
+    language = checker.language
     field = "ItemProcessor" if "ItemProcessor" in spec else "Iterator"
-    return MapState(name, spec, compile_subgraph(checker, spec[field], f"{where}/{field}"))
+    processor = compile_subgraph(checker, spec[field], f"{where}/{field}")
+    cls = JsonataMapState if language == JSONATA else MapState
+    return cls(name, spec, processor)
 
 
-def _simple(cls: type[CompiledState]) -> Callable[..., CompiledState]:
+def _simple(
+    cls: type[CompiledState], jsonata_cls: type[CompiledState]
+) -> Callable[..., CompiledState]:
     def build(name: str, spec: Mapping[str, Any], checker: Any, where: str) -> CompiledState:
-        return cls(name, spec)
+        return (jsonata_cls if checker.language == JSONATA else cls)(name, spec)
 
     return build
 
 
 STATE_CLASSES: dict[str, Callable[..., CompiledState]] = {
-    "Pass": _simple(PassState),
-    "Succeed": _simple(SucceedState),
-    "Fail": _simple(FailState),
-    "Choice": _simple(ChoiceState),
-    "Wait": _simple(WaitState),
-    "Task": _simple(TaskState),
+    "Pass": _simple(PassState, JsonataPassState),
+    "Succeed": _simple(SucceedState, JsonataSucceedState),
+    "Fail": _simple(FailState, JsonataFailState),
+    "Choice": _simple(ChoiceState, JsonataChoiceState),
+    "Wait": _simple(WaitState, JsonataWaitState),
+    "Task": _simple(TaskState, JsonataTaskState),
     "Parallel": _parallel,
     "Map": _map,
 }
 
 __all__ = [
+    "JSONATA",
+    "JSONPATH",
     "STATE_CLASSES",
     "Catcher",
     "ChoiceState",
     "CompiledState",
     "FailState",
+    "JsonataChoiceState",
+    "JsonataFailState",
+    "JsonataMapState",
+    "JsonataParallelState",
+    "JsonataPassState",
+    "JsonataSucceedState",
+    "JsonataTaskState",
+    "JsonataWaitState",
     "MapState",
     "ParallelState",
     "PassState",

@@ -15,11 +15,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..dataflow import StateDataflow
 from ..failures import StatesError, error_matches
+from ..jsonata_expressions import compile_jsonata_template
 from ..paths import PathNotFound, ResultPathMatchFailure, compile_reference_path, set_at_path
+from ..variables import CompiledAssign, compile_assign
+from .jsonpath_variables import rewrite_state, state_uses_variables
 
 if TYPE_CHECKING:
     from ..execution import Frame
 
+JSONPATH, JSONATA = "JSONPath", "JSONata"
 Instruction = tuple[Any, ...]
 RunResult = Generator[Instruction, Any, tuple[Any, "str | None"]]
 
@@ -71,11 +75,12 @@ class Retrier:
 
 
 class Catcher:
-    """One element of a state's ``Catch``."""
+    """One element of a state's ``Catch`` (JSONPath: ResultPath; JSONata: Output; both:
+    Assign)."""
 
-    __slots__ = ("compiled_result_path", "error_equals", "next", "result_path")
+    __slots__ = ("assign", "compiled_result_path", "error_equals", "next", "output", "result_path")
 
-    def __init__(self, spec: Mapping[str, Any]) -> None:
+    def __init__(self, spec: Mapping[str, Any], query_language: str = JSONPATH) -> None:
         self.error_equals: list[str] = list(spec["ErrorEquals"])
         self.next: str = spec["Next"]
         self.result_path: str | None = spec.get("ResultPath", "$")
@@ -84,6 +89,12 @@ class Catcher:
             self.compiled_result_path: Any = path
         else:
             self.compiled_result_path = compile_reference_path(path)
+        self.assign: CompiledAssign | None = (
+            compile_assign(spec["Assign"], query_language, "Assign") if "Assign" in spec else None
+        )
+        self.output: Any = (
+            compile_jsonata_template(spec["Output"], "Output") if "Output" in spec else None
+        )
 
 
 def error_output(err: StatesError) -> dict[str, Any]:
@@ -108,8 +119,15 @@ class CompiledState:
         "OutputPath",
     )
 
+    #: JSONata subclasses say so; the definition picks the class per state at compile time
+    query_language: ClassVar[str] = JSONPATH
+
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         self.name = name
+        # JSONPath fields reading $var are compiled from a rewritten copy (bound context)
+        self.uses_variables = self.query_language == JSONPATH and state_uses_variables(spec)
+        if self.uses_variables:
+            spec = rewrite_state(spec)
         self.spec = spec
         self.next: str | None = spec.get("Next")
         self.end: bool = bool(spec.get("End", False))
@@ -120,9 +138,13 @@ class CompiledState:
         flow_spec = {k: spec[k] for k in self.dataflow_fields if k in spec}
         self.dataflow = StateDataflow.compile(name, flow_spec)
         self.has_dataflow = bool(flow_spec)
-        self.needs_context = "$$" in repr(spec)
+        marker = "$states" if self.query_language == JSONATA else "$$"
+        self.needs_context = self.uses_variables or marker in repr(spec)
+        self.assign: CompiledAssign | None = (
+            compile_assign(spec["Assign"], self.query_language) if "Assign" in spec else None
+        )
         self.retriers = [Retrier(r) for r in spec.get("Retry", ())]
-        self.catchers = [Catcher(c) for c in spec.get("Catch", ())]
+        self.catchers = [Catcher(c, self.query_language) for c in spec.get("Catch", ())]
 
     def execute(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, str | None]:
         """Run a simple state."""
@@ -134,11 +156,11 @@ class CompiledState:
         while True:
             try:
                 result = yield from self.attempt(frame, raw_input, context, entered_id)
-                output = self.dataflow.result_to_output(raw_input, result, context)
-                return output, self.next
+                return self.result_output(frame, raw_input, result, context), self.next
             except StatesError as exc:
                 started = getattr(exc, "state_started", False)
                 err = wrap_error(exc, self.name, entered_id)
+                frame.evaluation_failed(err, self.name)
                 for i, retrier in enumerate(self.retriers):
                     if error_matches(retrier.error_equals, err.error):
                         if counts[i] < retrier.max_attempts:
@@ -157,9 +179,34 @@ class CompiledState:
                     frame.add_event(self.failed_type)
                 for catcher in self.catchers:
                     if error_matches(catcher.error_equals, err.error):
-                        output = self.catch_output(raw_input, catcher, err)
+                        output = self.caught(frame, raw_input, catcher, err, context)
                         return output, catcher.next
                 raise err from None
+
+    def result_output(self, frame: Frame, raw_input: Any, result: Any, context: Any) -> Any:
+        """ResultSelector, Assign (reads the selected result), ResultPath, OutputPath."""
+        flow = self.dataflow
+        if self.assign is None:
+            return flow.result_to_output(raw_input, result, context)
+        selected = flow.select_result(result, context)
+        values = self.assign.evaluate_jsonpath(selected, context)
+        output = flow.output(flow.apply_result(raw_input, selected), context)
+        frame.assign(values)
+        return output
+
+    def caught(
+        self, frame: Frame, raw_input: Any, catcher: Catcher, err: StatesError, context: Any
+    ) -> Any:
+        """The output a matching catcher hands on; its Assign reads the error output."""
+        if catcher.assign is None:
+            return self.catch_output(raw_input, catcher, err)
+        try:
+            values = catcher.assign.evaluate_jsonpath(error_output(err), context)
+            output = self.catch_output(raw_input, catcher, err)
+            frame.assign(values)
+        except StatesError as exc:
+            raise wrap_error(exc, self.name, frame.entered_id) from None
+        return output
 
     def catch_output(self, raw_input: Any, catcher: Catcher, err: StatesError) -> Any:
         """The raw input with the error output at the catcher's ResultPath."""
@@ -172,6 +219,11 @@ class CompiledState:
             return set_at_path(raw_input, path, error_output(err))
         except ResultPathMatchFailure as exc:
             raise StatesError("States.ResultPathMatchFailure", str(exc)) from None
+
+    def assign_jsonpath(self, frame: Frame, data: Any, context: Any) -> None:
+        """Evaluate and bind the state's JSONPath Assign on ``data`` (no-op without one)."""
+        if self.assign is not None:
+            frame.assign(self.assign.evaluate_jsonpath(data, context))
 
     def attempt(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
         """One try of the state's work; returns the raw result (before ResultSelector)."""

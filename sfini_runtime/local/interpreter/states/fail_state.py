@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
+from ..jsonata_expressions import states_binding
 from ..paths import compile_path
-from .base import CompiledState, lookup, runtime_error, user_error, wrap_error
+from .base import JSONATA, CompiledState, lookup, runtime_error, user_error, wrap_error
+from .jsonata_fields import JsonataValue, jsonata_value, unexpected_type
 
 if TYPE_CHECKING:
     from ..execution import Frame
@@ -22,6 +24,7 @@ class FailState(CompiledState):
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, spec)
+        spec = self.spec
         self.error: str | None = spec.get("Error")
         self.cause: str | None = spec.get("Cause")
         self.error_path = compile_path(spec["ErrorPath"]) if "ErrorPath" in spec else None
@@ -40,6 +43,34 @@ class FailState(CompiledState):
                 error = self._resolve(self.error_path, "ErrorPath", raw_input, context)
             if self.cause_path is not None:
                 cause = self._resolve(self.cause_path, "CausePath", raw_input, context)
+        except StatesError as err:
+            raise wrap_error(err, self.name, frame.entered_id) from None
+        raise user_error(error, cause)  # type: ignore[arg-type]
+
+
+class JsonataFailState(FailState):
+    """``Type: Fail`` in a JSONata state: Error and Cause may be ``{% %}`` expressions."""
+
+    query_language = JSONATA
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, spec)
+        self.error_value = jsonata_value(self.spec, "Error")
+        self.cause_value = jsonata_value(self.spec, "Cause")
+
+    def _text(self, field: JsonataValue | None, frame: Frame, states: Any) -> str | None:
+        if field is None:
+            return None
+        value = field.value(frame, states)
+        if not isinstance(value, str):
+            raise unexpected_type(field.template, field.field, "string", value)
+        return value
+
+    def execute(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, str | None]:
+        try:
+            states = states_binding(raw_input, context)
+            error = self._text(self.error_value, frame, states)
+            cause = self._text(self.cause_value, frame, states)
         except StatesError as err:
             raise wrap_error(err, self.name, frame.entered_id) from None
         raise user_error(error, cause)  # type: ignore[arg-type]

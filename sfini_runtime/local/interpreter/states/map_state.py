@@ -8,9 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
 from ..history import to_json
+from ..jsonata_expressions import QueryEvaluationError, jsonata_type_name, states_binding
 from ..paths import compile_path
 from ..payload import compile_template
-from .base import CompiledState, RunResult, lookup, runtime_error
+from ..variables import CONTEXT_KEY
+from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error
+from .jsonata_fields import JsonataResultMixin, jsonata_output, jsonata_value, unexpected_type
 
 if TYPE_CHECKING:
     from ..definition import Graph
@@ -26,7 +29,10 @@ class MapState(CompiledState):
 
     def __init__(self, name: str, spec: Mapping[str, Any], processor: Graph) -> None:
         super().__init__(name, spec)
+        spec = self.spec
         self.processor = processor
+        if self.query_language == JSONATA:
+            return
         self.items_path = compile_path(spec.get("ItemsPath", "$"))
         selector = spec.get("ItemSelector", spec.get("Parameters"))
         self.selector = compile_template(selector) if selector is not None else None
@@ -50,9 +56,10 @@ class MapState(CompiledState):
             )
         return number
 
-    def attempt(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
-        from ..execution import ChildGroup
-
+    def prepare(
+        self, frame: Frame, raw_input: Any, context: Any
+    ) -> tuple[Any, list[Any], int, Any, Any]:
+        """(effective input, items, MaxConcurrency, ToleratedFailureCount, ...Percentage)."""
         value = self.dataflow.effective_input(raw_input, context)
         concurrency = self.max_concurrency
         if self.max_concurrency_path is not None:
@@ -79,6 +86,20 @@ class MapState(CompiledState):
                 f"Map state input must be an array, but '{self.items_path.source}' refers to "
                 f"{to_json(items)}"
             )
+        return value, items, concurrency, tolerated_count, tolerated_pct
+
+    def select_item(self, frame: Frame, value: Any, index: int, item: Any, context: Any) -> Any:
+        """The input of iteration ``index``: ItemSelector (or Parameters) or the item itself."""
+        if self.selector is None:
+            return item
+        return self.selector.render(value, item_context(frame, self.name, context, index, item))
+
+    def attempt(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
+        from ..execution import ChildGroup
+
+        value, items, concurrency, tolerated_count, tolerated_pct = self.prepare(
+            frame, raw_input, context
+        )
         total = len(items)
         allowed_failures = math.inf
         if tolerated_count is not None:
@@ -88,7 +109,6 @@ class MapState(CompiledState):
         if tolerated_count is None and tolerated_pct is None:
             allowed_failures = 0
         frame.add_event("MapStateStarted", "mapStateStartedEventDetails", {"length": total})
-        execution = frame.execution
         group = ChildGroup(frame)
         results: list[Any] = [None] * total
         launched = running = failures = 0
@@ -98,19 +118,7 @@ class MapState(CompiledState):
             while launched < total or running:
                 while launched < total and running < limit:
                     index = launched
-                    item = items[index]
-                    if self.selector is not None:
-                        item_context = (
-                            execution.context(
-                                self.name, {"Map": {"Item": {"Index": index, "Value": item}}}
-                            )
-                            if context is None
-                            else {
-                                **context,
-                                "Map": {"Item": {"Index": index, "Value": item}},
-                            }
-                        )
-                        item = self.selector.render(value, item_context)
+                    item = self.select_item(frame, value, index, items[index], context)
                     started = frame.add_event(
                         "MapIterationStarted",
                         "mapIterationStartedEventDetails",
@@ -165,6 +173,77 @@ class MapState(CompiledState):
 
     def abort(self, frame: Frame) -> None:
         frame.add_event("MapStateAborted")
+
+
+def item_context(frame: Frame, name: str, context: Any, index: int, item: Any) -> Any:
+    """The context object of one iteration's ItemSelector (``$$.Map.Item``)."""
+    map_item = {"Map": {"Item": {"Index": index, "Value": item}}}
+    if context is None:
+        return frame.execution.context(name, map_item)
+    if CONTEXT_KEY in context:  # a context bound with the variables
+        return {**context, CONTEXT_KEY: {**context[CONTEXT_KEY], **map_item}}
+    return {**context, **map_item}
+
+
+class JsonataMapState(JsonataResultMixin, MapState):
+    """``Type: Map`` in a JSONata state: Items (default: the input), ItemSelector,
+    MaxConcurrency and ToleratedFailureCount/Percentage (constants or expressions), Output
+    (default: the iterations' outputs), Assign."""
+
+    query_language = JSONATA
+    dataflow_fields = ()
+
+    def __init__(self, name: str, spec: Mapping[str, Any], processor: Graph) -> None:
+        super().__init__(name, spec, processor)
+        spec = self.spec
+        self.items = jsonata_value(spec, "Items")
+        self.item_selector = jsonata_output(spec, "ItemSelector")
+        self.concurrency_value = jsonata_value(spec, "MaxConcurrency")
+        self.count_value = jsonata_value(spec, "ToleratedFailureCount")
+        self.percentage_value = jsonata_value(spec, "ToleratedFailurePercentage")
+        self.output = jsonata_output(spec)
+        self.needs_context = self.needs_context or self.item_selector is not None
+
+    def prepare(
+        self, frame: Frame, raw_input: Any, context: Any
+    ) -> tuple[Any, list[Any], int, Any, Any]:
+        states = states_binding(raw_input, context)
+        try:
+            if self.items is None:
+                items = raw_input
+                if not isinstance(items, list):
+                    raise QueryEvaluationError(
+                        "The Map state input must be an array, but was "
+                        f"'{jsonata_type_name(items)}' for value: {to_json(items)}",
+                        None,
+                    )
+            else:
+                items = self.items.value(frame, states)
+                if not isinstance(items, list):
+                    raise unexpected_type(self.items.template, "Items", "array", items)
+            concurrency = (
+                self.concurrency_value.integer(frame, states, 0)
+                if self.concurrency_value is not None
+                else 0
+            )
+            count = (
+                self.count_value.integer(frame, states, 0) if self.count_value is not None else None
+            )
+            percentage = (
+                self.percentage_value.number(frame, states, 0)
+                if self.percentage_value is not None
+                else None
+            )
+        except StatesError as err:
+            err.state_started = True  # type: ignore[attr-defined]
+            raise
+        return raw_input, items, concurrency, count, percentage
+
+    def select_item(self, frame: Frame, value: Any, index: int, item: Any, context: Any) -> Any:
+        if self.item_selector is None:
+            return item
+        states = states_binding(value, item_context(frame, self.name, context, index, item))
+        return self.item_selector.render(states, frame.variables)
 
 
 def _path(spec: Mapping[str, Any], field: str) -> Any:

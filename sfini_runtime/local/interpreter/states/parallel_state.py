@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .base import CompiledState, RunResult
+from ..failures import StatesError
+from ..jsonata_expressions import states_binding
+from .base import JSONATA, CompiledState, RunResult
+from .jsonata_fields import JsonataResultMixin, jsonata_output
 
 if TYPE_CHECKING:
     from ..definition import Graph
@@ -24,7 +27,7 @@ class ParallelState(CompiledState):
     def attempt(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
         from ..execution import ChildGroup
 
-        value = self.dataflow.effective_input(raw_input, context)
+        value = self.branch_input(frame, raw_input, context)
         started = frame.add_event("ParallelStateStarted")
         group = ChildGroup(frame)
         for branch in self.branches:
@@ -48,5 +51,31 @@ class ParallelState(CompiledState):
         frame.add_event("ParallelStateSucceeded")
         return results
 
+    def branch_input(self, frame: Frame, raw_input: Any, context: Any) -> Any:
+        """What every branch is given: InputPath and Parameters."""
+        return self.dataflow.effective_input(raw_input, context)
+
     def abort(self, frame: Frame) -> None:
         frame.add_event("ParallelStateAborted")
+
+
+class JsonataParallelState(JsonataResultMixin, ParallelState):
+    """``Type: Parallel`` in a JSONata state: Arguments (default: the input), Output (default:
+    the branches' outputs), Assign."""
+
+    query_language = JSONATA
+    dataflow_fields = ()
+
+    def __init__(self, name: str, spec: Mapping[str, Any], branches: list[Graph]) -> None:
+        super().__init__(name, spec, branches)
+        self.arguments = jsonata_output(self.spec, "Arguments")
+        self.output = jsonata_output(self.spec)
+
+    def branch_input(self, frame: Frame, raw_input: Any, context: Any) -> Any:
+        if self.arguments is None:
+            return raw_input
+        try:
+            return self.arguments.render(states_binding(raw_input, context), frame.variables)
+        except StatesError as err:
+            err.state_started = True  # type: ignore[attr-defined]
+            raise

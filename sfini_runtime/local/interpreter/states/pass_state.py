@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
-from .base import CompiledState, wrap_error
+from ..jsonata_expressions import states_binding
+from .base import JSONATA, CompiledState, wrap_error
+from .jsonata_fields import finish_jsonata, jsonata_output
 
 if TYPE_CHECKING:
     from ..execution import Frame
@@ -22,10 +24,11 @@ class PassState(CompiledState):
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, spec)
-        self.result = spec.get("Result", _NO_RESULT)
+        self.result = self.spec.get("Result", _NO_RESULT)
+        self.passthrough = not self.has_dataflow and self.result is _NO_RESULT
 
     def execute(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, str | None]:
-        if not self.has_dataflow and self.result is _NO_RESULT:
+        if self.passthrough and self.assign is None:
             return raw_input, self.next
         flow = self.dataflow
         try:
@@ -33,6 +36,28 @@ class PassState(CompiledState):
                 result = flow.effective_input(raw_input, context)
             else:
                 result = self.result
-            return flow.output(flow.apply_result(raw_input, result)), self.next
+            output = flow.output(flow.apply_result(raw_input, result))
+            if self.assign is not None:  # Assign reads the result (Result or Parameters)
+                frame.assign(self.assign.evaluate_jsonpath(result, context))
+            return output, self.next
+        except StatesError as err:
+            raise wrap_error(err, self.name, frame.entered_id) from None
+
+
+class JsonataPassState(PassState):
+    """``Type: Pass`` in a JSONata state: Output (default: the input) and Assign."""
+
+    query_language = JSONATA
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, spec)
+        self.output = jsonata_output(self.spec)
+
+    def execute(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, str | None]:
+        if self.output is None and self.assign is None:
+            return raw_input, self.next
+        try:
+            states = states_binding(raw_input, context)
+            return finish_jsonata(frame, self.output, self.assign, states, raw_input), self.next
         except StatesError as err:
             raise wrap_error(err, self.name, frame.entered_id) from None

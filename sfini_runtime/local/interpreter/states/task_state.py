@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
 from ..history import NOT_TRUNCATED, exceeds_payload_limit, to_json
+from ..jsonata_expressions import states_binding
 from ..paths import compile_path
-from .base import CompiledState, RunResult, lookup, runtime_error, user_error
+from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error, user_error
+from .jsonata_fields import JsonataResultMixin, jsonata_output, jsonata_value
 
 if TYPE_CHECKING:
     from ..execution import Frame
@@ -26,8 +28,11 @@ class TaskState(CompiledState):
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, spec)
+        spec = self.spec
         self.resource: str = spec["Resource"]
         self.is_activity = bool(_ACTIVITY.match(self.resource))
+        if self.query_language == JSONATA:
+            return
         self.timeout_seconds: int | None = spec.get("TimeoutSeconds")
         self.heartbeat_seconds: int | None = spec.get("HeartbeatSeconds")
         self.timeout_path = (
@@ -46,16 +51,12 @@ class TaskState(CompiledState):
             )
         return seconds
 
-    def attempt(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
-        task_input = self.dataflow.effective_input(raw_input, context)
-        if not self.is_activity:
-            return (yield from self._unsupported(frame, task_input))
-        return (yield from self._activity(frame, raw_input, task_input, context))
+    def task_input(self, frame: Frame, raw_input: Any, context: Any) -> Any:
+        """What the task is given: InputPath and Parameters."""
+        return self.dataflow.effective_input(raw_input, context)
 
-    def _activity(self, frame: Frame, raw_input: Any, task_input: Any, context: Any) -> RunResult:
-        engine = frame.execution.engine
-        if not engine.activity_exists(self.resource):
-            raise runtime_error(f"The activity {self.resource} does not exist.")
+    def timeouts(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, Any]:
+        """(TimeoutSeconds, HeartbeatSeconds) of this attempt (None when not set)."""
         timeout = self.timeout_seconds
         heartbeat = self.heartbeat_seconds
         if self.timeout_path is not None:
@@ -64,6 +65,19 @@ class TaskState(CompiledState):
             heartbeat = self._seconds(
                 self.heartbeat_path, "HeartbeatSecondsPath", raw_input, context
             )
+        return timeout, heartbeat
+
+    def attempt(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
+        task_input = self.task_input(frame, raw_input, context)
+        if not self.is_activity:
+            return (yield from self._unsupported(frame, task_input))
+        return (yield from self._activity(frame, raw_input, task_input, context))
+
+    def _activity(self, frame: Frame, raw_input: Any, task_input: Any, context: Any) -> RunResult:
+        engine = frame.execution.engine
+        if not engine.activity_exists(self.resource):
+            raise runtime_error(f"The activity {self.resource} does not exist.")
+        timeout, heartbeat = self.timeouts(frame, raw_input, context)
         text = to_json(task_input)
         if exceeds_payload_limit(text):
             raise StatesError(
@@ -133,6 +147,35 @@ class TaskState(CompiledState):
         )
         raise user_error(error, cause)
         yield  # pragma: no cover
+
+
+class JsonataTaskState(JsonataResultMixin, TaskState):
+    """``Type: Task`` in a JSONata state: Arguments (default: the input), TimeoutSeconds and
+    HeartbeatSeconds (constants or expressions), Output (default: the result), Assign."""
+
+    query_language = JSONATA
+    dataflow_fields = ()
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, spec)
+        self.arguments = jsonata_output(self.spec, "Arguments")
+        self.timeout_value = jsonata_value(self.spec, "TimeoutSeconds")
+        self.heartbeat_value = jsonata_value(self.spec, "HeartbeatSeconds")
+        self.output = jsonata_output(self.spec)
+
+    def task_input(self, frame: Frame, raw_input: Any, context: Any) -> Any:
+        if self.arguments is None:
+            return raw_input
+        return self.arguments.render(states_binding(raw_input, context), frame.variables)
+
+    def timeouts(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, Any]:
+        states = states_binding(raw_input, context)
+        timeout = heartbeat = None
+        if self.timeout_value is not None:
+            timeout = self.timeout_value.integer(frame, states, 1)
+        if self.heartbeat_value is not None:
+            heartbeat = self.heartbeat_value.integer(frame, states, 1)
+        return timeout, heartbeat
 
 
 def _split_resource(arn: str) -> tuple[str, str]:

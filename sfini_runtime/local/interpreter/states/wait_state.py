@@ -7,9 +7,11 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
+from ..jsonata_expressions import QueryEvaluationError, states_binding
 from ..paths import compile_path
 from ..timestamps import parse_timestamp
-from .base import CompiledState, RunResult, lookup, runtime_error, wrap_error
+from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error, wrap_error
+from .jsonata_fields import finish_jsonata, jsonata_output, jsonata_value
 
 if TYPE_CHECKING:
     from ..execution import Frame
@@ -23,6 +25,9 @@ class WaitState(CompiledState):
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, spec)
+        spec = self.spec
+        if self.query_language == JSONATA:
+            return
         self.seconds: float | None = spec.get("Seconds")
         self.timestamp: datetime | None = (
             parse_timestamp(spec["Timestamp"]) if "Timestamp" in spec else None
@@ -65,7 +70,50 @@ class WaitState(CompiledState):
             raise wrap_error(err, self.name, entered_id) from None
         yield frame.sleep_instruction(seconds)
         try:
-            return (flow.output(value) if self.has_dataflow else value), self.next
+            output = flow.output(value) if self.has_dataflow else value
+            self.assign_jsonpath(frame, value, context)
+            return output, self.next
+        except StatesError as err:
+            raise wrap_error(err, self.name, entered_id) from None
+
+
+class JsonataWaitState(WaitState):
+    """``Type: Wait`` in a JSONata state: Seconds or Timestamp (constants or expressions),
+    Output (default: the input) and Assign."""
+
+    query_language = JSONATA
+    dataflow_fields = ()
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, spec)
+        self.seconds_value = jsonata_value(self.spec, "Seconds")
+        self.timestamp_value = jsonata_value(self.spec, "Timestamp")
+        self.output = jsonata_output(self.spec)
+
+    def _until(self, frame: Frame, states: Any) -> float:
+        if self.seconds_value is not None:
+            return float(self.seconds_value.integer(frame, states, 0))
+        field = self.timestamp_value
+        text = field.value(frame, states)  # type: ignore[union-attr]
+        try:
+            until = parse_timestamp(text)
+        except (ValueError, TypeError):
+            raise QueryEvaluationError(
+                "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time "
+                f"format string: {_show(text)}",
+                "Timestamp",
+            ) from None
+        return max(0.0, (until - datetime.now(timezone.utc)).total_seconds())
+
+    def run(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
+        states = states_binding(raw_input, context)
+        try:
+            seconds = self._until(frame, states)
+        except StatesError as err:
+            raise wrap_error(err, self.name, entered_id) from None
+        yield frame.sleep_instruction(seconds)
+        try:
+            return finish_jsonata(frame, self.output, self.assign, states, raw_input), self.next
         except StatesError as err:
             raise wrap_error(err, self.name, entered_id) from None
 

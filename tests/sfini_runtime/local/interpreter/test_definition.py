@@ -111,10 +111,104 @@ BAD = [
         "/States/A",
     ),
     (
-        "jsonata deferred",
-        json.dumps({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": END}}),
+        "unknown query language",
+        json.dumps({"QueryLanguage": "XPath", "StartAt": "A", "States": {"A": END}}),
         "SCHEMA_VALIDATION_FAILED",
         "/QueryLanguage",
+    ),
+    (
+        "JSONPath state in a JSONata machine",
+        json.dumps(
+            {
+                "QueryLanguage": "JSONata",
+                "StartAt": "A",
+                "States": {"A": {"Type": "Pass", "QueryLanguage": "JSONPath", "End": True}},
+            }
+        ),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A/QueryLanguage",
+    ),
+    (
+        "JSONPath field in a JSONata state",
+        machine(A={"Type": "Pass", "QueryLanguage": "JSONata", "InputPath": "$", "End": True}),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A/InputPath",
+    ),
+    (
+        "JSONata field in a JSONPath state",
+        machine(A={"Type": "Pass", "Output": {}, "End": True}),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A/Output",
+    ),
+    (
+        "JSONata catcher ResultPath",
+        json.dumps(
+            {
+                "QueryLanguage": "JSONata",
+                "StartAt": "A",
+                "States": {
+                    "A": {
+                        "Type": "Parallel",
+                        "Branches": [{"StartAt": "P", "States": {"P": END}}],
+                        "Catch": [
+                            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.e", "Next": "B"}
+                        ],
+                        "End": True,
+                    },
+                    "B": END,
+                },
+            }
+        ),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A/Catch/0/ResultPath",
+    ),
+    (
+        "JSONPath rule in a JSONata Choice",
+        json.dumps(
+            {
+                "QueryLanguage": "JSONata",
+                "StartAt": "A",
+                "States": {
+                    "A": {
+                        "Type": "Choice",
+                        "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "B"}],
+                    },
+                    "B": END,
+                },
+            }
+        ),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A/Choices/0",
+    ),
+    (
+        "Assign on a Succeed state",
+        machine(A={"Type": "Succeed", "Assign": {"x": 1}}),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A/Assign",
+    ),
+    (
+        "reserved variable name",
+        machine(A={"Type": "Pass", "Assign": {"states": 1}, "End": True}),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A/Assign/states",
+    ),
+    (
+        "invalid variable name",
+        machine(A={"Type": "Pass", "Assign": {"1x": 1}, "End": True}),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A/Assign/1x",
+    ),
+    (
+        "JSONata syntax",
+        json.dumps(
+            {
+                "QueryLanguage": "JSONata",
+                "StartAt": "A",
+                "States": {"A": {"Type": "Pass", "Output": "{% $states.input. %}", "End": True}},
+            }
+        ),
+        "INVALID_JSONATA_EXPRESSION",
+        "/States/A/Output",
     ),
     (
         "wait fields",
