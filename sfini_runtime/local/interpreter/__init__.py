@@ -21,9 +21,17 @@ from .execution import ExecutionRecord
 from .failures import StatesError, error_matches
 from .history import MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, History
 from .intrinsics import compile_intrinsic
+from .jsonata_dataflow import JsonataDataflowDefinitionError, JsonataStateDataflow
+from .jsonata_expressions import (
+    JsonataDefinitionError,
+    QueryEvaluationError,
+    compile_expression,
+    compile_jsonata_template,
+)
 from .paths import PathNotFound, compile_path, set_at_path
 from .payload import compile_template
 from .timestamps import parse_timestamp
+from .variables import VariableScope, compile_assign
 
 __all__ = [
     "MAX_HISTORY_EVENTS",
@@ -35,12 +43,20 @@ __all__ = [
     "ExecutionRecord",
     "Graph",
     "History",
+    "JsonataDataflowDefinitionError",
+    "JsonataDefinitionError",
+    "JsonataStateDataflow",
     "PathNotFound",
+    "QueryEvaluationError",
     "StateDataflow",
     "StatesError",
+    "VariableScope",
+    "compile_assign",
     "compile_choice_rule",
     "compile_definition",
+    "compile_expression",
     "compile_intrinsic",
+    "compile_jsonata_template",
     "compile_path",
     "compile_template",
     "error_matches",
