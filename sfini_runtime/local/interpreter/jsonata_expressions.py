@@ -349,6 +349,9 @@ _STEP_FUNCTIONS_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "uuid": _fn_uuid,
     "parse": _fn_parse,
 }
+_STEP_FUNCTIONS_LAMBDAS = {
+    name: jsonata.Jsonata.JLambda(function) for name, function in _STEP_FUNCTIONS_FUNCTIONS.items()
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -472,6 +475,9 @@ class CompiledExpression:
             )
         self._jsonata.set_output_convert_nulls(False)
         self._jsonata.set_validate_input(False)
+        for name, function in _STEP_FUNCTIONS_LAMBDAS.items():
+            self._jsonata.register_function(name, function)
+        self._jsonata.register_function("eval", None)  # AWS removes $eval: calling it is T1006
         inspector = _Inspector()
         inspector.visit(self._jsonata.ast, True)
         if inspector.problem is not None:
@@ -493,9 +499,6 @@ class CompiledExpression:
         """
         engine = self._jsonata
         frame = jsonata.Jsonata.Frame(engine.environment)
-        for name, function in _STEP_FUNCTIONS_FUNCTIONS.items():
-            frame.bind(name, jsonata.Jsonata.JLambda(function))
-        frame.bind("eval", None)
         if variables is not None:
             for name in self.variables:
                 value = variables.get(name, _MISSING)
