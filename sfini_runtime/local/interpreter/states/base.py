@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..dataflow import StateDataflow
 from ..failures import StatesError, error_matches
-from ..jsonata_expressions import compile_jsonata_template
+from ..jsonata_dataflow import JsonataStateDataflow
 from ..paths import PathNotFound, ResultPathMatchFailure, compile_reference_path, set_at_path
 from ..variables import CompiledAssign, compile_assign
 from .jsonpath_variables import rewrite_state, state_uses_variables
@@ -75,12 +75,13 @@ class Retrier:
 
 
 class Catcher:
-    """One element of a state's ``Catch`` (JSONPath: ResultPath; JSONata: Output; both:
-    Assign)."""
+    """One element of a state's ``Catch``: ErrorEquals, Next, and (JSONPath) ResultPath and
+    Assign; a JSONata state's catcher Output/Assign live in its JSONata data flow."""
 
-    __slots__ = ("assign", "compiled_result_path", "error_equals", "next", "output", "result_path")
+    __slots__ = ("assign", "compiled_result_path", "error_equals", "index", "next", "result_path")
 
-    def __init__(self, spec: Mapping[str, Any], query_language: str = JSONPATH) -> None:
+    def __init__(self, spec: Mapping[str, Any], index: int = 0, jsonpath: bool = True) -> None:
+        self.index = index
         self.error_equals: list[str] = list(spec["ErrorEquals"])
         self.next: str = spec["Next"]
         self.result_path: str | None = spec.get("ResultPath", "$")
@@ -90,10 +91,7 @@ class Catcher:
         else:
             self.compiled_result_path = compile_reference_path(path)
         self.assign: CompiledAssign | None = (
-            compile_assign(spec["Assign"], query_language, "Assign") if "Assign" in spec else None
-        )
-        self.output: Any = (
-            compile_jsonata_template(spec["Output"], "Output") if "Output" in spec else None
+            compile_assign(spec["Assign"], JSONPATH) if jsonpath and "Assign" in spec else None
         )
 
 
@@ -138,13 +136,15 @@ class CompiledState:
         flow_spec = {k: spec[k] for k in self.dataflow_fields if k in spec}
         self.dataflow = StateDataflow.compile(name, flow_spec)
         self.has_dataflow = bool(flow_spec)
-        marker = "$states" if self.query_language == JSONATA else "$$"
-        self.needs_context = self.uses_variables or marker in repr(spec)
+        jsonpath = self.query_language == JSONPATH
+        self.needs_context = self.uses_variables or ("$$" if jsonpath else "$states") in repr(spec)
         self.assign: CompiledAssign | None = (
-            compile_assign(spec["Assign"], self.query_language) if "Assign" in spec else None
+            compile_assign(spec["Assign"], JSONPATH) if jsonpath and "Assign" in spec else None
         )
+        #: a JSONata state's fields (Arguments, Output, Assign, Items, ...), else None
+        self.jsonata = None if jsonpath else JsonataStateDataflow.compile(name, spec)
         self.retriers = [Retrier(r) for r in spec.get("Retry", ())]
-        self.catchers = [Catcher(c, self.query_language) for c in spec.get("Catch", ())]
+        self.catchers = [Catcher(c, i, jsonpath) for i, c in enumerate(spec.get("Catch", ()))]
 
     def execute(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, str | None]:
         """Run a simple state."""

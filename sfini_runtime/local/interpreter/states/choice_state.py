@@ -1,4 +1,9 @@
-"""The Choice state: picks the next state by the first matching rule, else ``Default``."""
+"""The Choice state: picks the next state by the first matching rule, else ``Default``.
+
+A state-level ``Assign`` applies whichever way the state goes (AWS); a matched rule's own
+``Assign`` is applied after it, so its values win. Every ``Assign`` reads the variables as
+they were when the state was entered.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..choice_rules import compile_choice_rule
 from ..failures import StatesError
-from ..jsonata_expressions import compile_jsonata_template, states_binding
+from ..jsonata_expressions import states_binding
 from ..variables import CompiledAssign, compile_assign
-from .base import JSONATA, CompiledState, wrap_error
-from .jsonata_fields import finish_jsonata, jsonata_output, unexpected_type
+from .base import JSONATA, JSONPATH, CompiledState, wrap_error
 
 if TYPE_CHECKING:
     from ..execution import Frame
@@ -23,15 +27,12 @@ def _no_choice(name: str) -> StatesError:
     )
 
 
-def _merge(
-    state_assign: CompiledAssign | None, rule_assign: CompiledAssign | None
-) -> list[CompiledAssign]:
-    return [a for a in (state_assign, rule_assign) if a is not None]
+def _assigns(*assigns: CompiledAssign | None) -> list[CompiledAssign]:
+    return [a for a in assigns if a is not None]
 
 
 class ChoiceState(CompiledState):
-    """``Type: Choice``. A state-level Assign applies whichever way the state goes; a matched
-    rule's Assign is applied after it (its values win)."""
+    """``Type: Choice``."""
 
     type_name = "Choice"
     simple = True
@@ -41,18 +42,17 @@ class ChoiceState(CompiledState):
         super().__init__(name, spec)
         spec = self.spec
         self.default: str | None = spec.get("Default")
-        self.rule_assigns: list[list[CompiledAssign]] = [
-            _merge(
+        if self.query_language == JSONATA:
+            return
+        self.rules = [(compile_choice_rule(rule), rule["Next"]) for rule in spec["Choices"]]
+        self.rule_assigns = [
+            _assigns(
                 self.assign,
-                compile_assign(rule["Assign"], self.query_language) if "Assign" in rule else None,
+                compile_assign(rule["Assign"], JSONPATH) if "Assign" in rule else None,
             )
             for rule in spec["Choices"]
         ]
-        self.default_assigns = _merge(self.assign, None)
-        self.compile_rules(spec)
-
-    def compile_rules(self, spec: Mapping[str, Any]) -> None:
-        self.rules = [(compile_choice_rule(rule), rule["Next"]) for rule in spec["Choices"]]
+        self.default_assigns = _assigns(self.assign)
 
     def execute(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, str | None]:
         flow = self.dataflow
@@ -71,7 +71,7 @@ class ChoiceState(CompiledState):
             output = flow.output(value) if self.has_dataflow else value
             if assigns:
                 values: dict[str, Any] = {}
-                for assign in assigns:  # every Assign reads the variables from before
+                for assign in assigns:  # Assign reads the (effective) state input
                     values.update(assign.evaluate_jsonpath(value, context))
                 frame.assign(values)
             return output, target
@@ -86,40 +86,25 @@ class JsonataChoiceState(ChoiceState):
     query_language = JSONATA
     dataflow_fields = ()
 
-    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
-        super().__init__(name, spec)
-        self.output = jsonata_output(self.spec)
-
-    def compile_rules(self, spec: Mapping[str, Any]) -> None:
-        self.conditions = [
-            compile_jsonata_template(rule["Condition"], "Condition") for rule in spec["Choices"]
-        ]
-        self.rule_outputs = [jsonata_output(rule) for rule in spec["Choices"]]
-        self.targets = [rule["Next"] for rule in spec["Choices"]]
-
     def execute(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, str | None]:
+        flow = self.jsonata
+        variables = frame.variables
         try:
-            states = states_binding(raw_input, context)
-            variables = frame.variables
-            for index, condition in enumerate(self.conditions):
-                matched = condition.render(states, variables)
-                if type(matched) is not bool:
-                    raise unexpected_type(condition, "Condition", "boolean", matched)
-                if matched:
-                    target = self.targets[index]
-                    assigns = self.rule_assigns[index]
-                    output = self.rule_outputs[index] or self.output
-                    break
-            else:
-                if self.default is None:
-                    raise _no_choice(self.name)
-                target, assigns, output = self.default, self.default_assigns, self.output
-            values: dict[str, Any] = {}
-            for assign in assigns:
-                values.update(assign.evaluate_jsonata(states, variables))
-            result = finish_jsonata(frame, output, None, states, raw_input)
-            if assigns:
-                frame.assign(values)
-            return result, target
+            outcome = flow.choose(raw_input, context, self.default, variables)
+            if outcome.next_state is None:
+                raise _no_choice(self.name)
+            output, assigned = outcome.output, outcome.assigned
+            if outcome.rule_index is not None and (flow.assign or flow.output):
+                states = states_binding(raw_input, context)
+                if flow.assign is not None:
+                    assigned = {
+                        **flow.assign.evaluate_jsonata(states, variables),
+                        **(assigned or {}),
+                    }
+                if flow.output is not None and flow.rules[outcome.rule_index].output is None:
+                    output = flow.output.render(states, variables)
+            if assigned is not None:
+                frame.assign(assigned)
+            return output, outcome.next_state
         except StatesError as err:
             raise wrap_error(err, self.name, frame.entered_id) from None

@@ -6,10 +6,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
-from ..jsonata_expressions import states_binding
 from ..paths import compile_path
 from .base import JSONATA, CompiledState, lookup, runtime_error, user_error, wrap_error
-from .jsonata_fields import JsonataValue, jsonata_value, unexpected_type
 
 if TYPE_CHECKING:
     from ..execution import Frame
@@ -53,24 +51,11 @@ class JsonataFailState(FailState):
 
     query_language = JSONATA
 
-    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
-        super().__init__(name, spec)
-        self.error_value = jsonata_value(self.spec, "Error")
-        self.cause_value = jsonata_value(self.spec, "Cause")
-
-    def _text(self, field: JsonataValue | None, frame: Frame, states: Any) -> str | None:
-        if field is None:
-            return None
-        value = field.value(frame, states)
-        if not isinstance(value, str):
-            raise unexpected_type(field.template, field.field, "string", value)
-        return value
-
     def execute(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, str | None]:
+        flow = self.jsonata
         try:
-            states = states_binding(raw_input, context)
-            error = self._text(self.error_value, frame, states)
-            cause = self._text(self.cause_value, frame, states)
+            error = flow.fail_error(raw_input, context, frame.variables)
+            cause = flow.fail_cause(raw_input, context, frame.variables)
         except StatesError as err:
             raise wrap_error(err, self.name, frame.entered_id) from None
         raise user_error(error, cause)  # type: ignore[arg-type]

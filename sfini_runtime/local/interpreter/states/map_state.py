@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
 from ..history import to_json
-from ..jsonata_expressions import QueryEvaluationError, jsonata_type_name, states_binding
+from ..jsonata_expressions import QueryEvaluationError, jsonata_type_name
 from ..paths import compile_path
 from ..payload import compile_template
 from ..variables import CONTEXT_KEY
 from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error
-from .jsonata_fields import JsonataResultMixin, jsonata_output, jsonata_value, unexpected_type
+from .jsonata_fields import JsonataResultMixin
 
 if TYPE_CHECKING:
     from ..definition import Graph
@@ -45,6 +45,8 @@ class MapState(CompiledState):
 
     def _number(self, path: Any, field: str, value: Any, context: Any, integer: bool) -> Any:
         number = lookup(path, value, context)
+        if type(number) is str:  # AWS reads a number written as text ("1")
+            number = _parse_number(number, integer)
         ok = not isinstance(number, bool) and (
             isinstance(number, int) if integer else isinstance(number, (int, float))
         )
@@ -193,57 +195,40 @@ class JsonataMapState(JsonataResultMixin, MapState):
     query_language = JSONATA
     dataflow_fields = ()
 
-    def __init__(self, name: str, spec: Mapping[str, Any], processor: Graph) -> None:
-        super().__init__(name, spec, processor)
-        spec = self.spec
-        self.items = jsonata_value(spec, "Items")
-        self.item_selector = jsonata_output(spec, "ItemSelector")
-        self.concurrency_value = jsonata_value(spec, "MaxConcurrency")
-        self.count_value = jsonata_value(spec, "ToleratedFailureCount")
-        self.percentage_value = jsonata_value(spec, "ToleratedFailurePercentage")
-        self.output = jsonata_output(spec)
-        self.needs_context = self.needs_context or self.item_selector is not None
-
     def prepare(
         self, frame: Frame, raw_input: Any, context: Any
     ) -> tuple[Any, list[Any], int, Any, Any]:
-        states = states_binding(raw_input, context)
+        flow, variables = self.jsonata, frame.variables
         try:
-            if self.items is None:
-                items = raw_input
-                if not isinstance(items, list):
-                    raise QueryEvaluationError(
-                        "The Map state input must be an array, but was "
-                        f"'{jsonata_type_name(items)}' for value: {to_json(items)}",
-                        None,
-                    )
-            else:
-                items = self.items.value(frame, states)
-                if not isinstance(items, list):
-                    raise unexpected_type(self.items.template, "Items", "array", items)
-            concurrency = (
-                self.concurrency_value.integer(frame, states, 0)
-                if self.concurrency_value is not None
-                else 0
-            )
-            count = (
-                self.count_value.integer(frame, states, 0) if self.count_value is not None else None
-            )
-            percentage = (
-                self.percentage_value.number(frame, states, 0)
-                if self.percentage_value is not None
-                else None
-            )
+            if flow.items is None and type(raw_input) is not list:
+                # AWS names no field here (the EvaluationFailed event has no location)
+                raise QueryEvaluationError(
+                    "The Map state input must be an array, but was "
+                    f"'{jsonata_type_name(raw_input)}' for value: {to_json(raw_input)}",
+                    None,
+                )
+            items = flow.map_items(raw_input, context, variables)
+            concurrency = flow.max_concurrency_value(raw_input, context, variables) or 0
+            count = flow.tolerated_failure_count_value(raw_input, context, variables)
+            percentage = flow.tolerated_failure_percentage_value(raw_input, context, variables)
         except StatesError as err:
-            err.state_started = True  # type: ignore[attr-defined]
+            err.state_started = True  # type: ignore[attr-defined]  # MapStateFailed
             raise
         return raw_input, items, concurrency, count, percentage
 
     def select_item(self, frame: Frame, value: Any, index: int, item: Any, context: Any) -> Any:
-        if self.item_selector is None:
+        if self.jsonata.item_selector is None:
             return item
-        states = states_binding(value, item_context(frame, self.name, context, index, item))
-        return self.item_selector.render(states, frame.variables)
+        item_ctx = item_context(frame, self.name, context, index, item)
+        return self.jsonata.item_input(value, item, item_ctx, frame.variables)
+
+
+def _parse_number(text: str, integer: bool) -> Any:
+    try:
+        number = int(text) if integer else float(text)
+    except ValueError:
+        return text
+    return number if math.isfinite(number) else text
 
 
 def _path(spec: Mapping[str, Any], field: str) -> Any:

@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
-from ..jsonata_expressions import states_binding
 from .base import JSONATA, CompiledState, RunResult
-from .jsonata_fields import JsonataResultMixin, jsonata_output
+from .jsonata_fields import JsonataResultMixin
 
 if TYPE_CHECKING:
     from ..definition import Graph
@@ -66,16 +65,9 @@ class JsonataParallelState(JsonataResultMixin, ParallelState):
     query_language = JSONATA
     dataflow_fields = ()
 
-    def __init__(self, name: str, spec: Mapping[str, Any], branches: list[Graph]) -> None:
-        super().__init__(name, spec, branches)
-        self.arguments = jsonata_output(self.spec, "Arguments")
-        self.output = jsonata_output(self.spec)
-
     def branch_input(self, frame: Frame, raw_input: Any, context: Any) -> Any:
-        if self.arguments is None:
-            return raw_input
         try:
-            return self.arguments.render(states_binding(raw_input, context), frame.variables)
+            return self.jsonata.effective_input(raw_input, context, frame.variables)
         except StatesError as err:
-            err.state_started = True  # type: ignore[attr-defined]
+            err.state_started = True  # type: ignore[attr-defined]  # ParallelStateFailed
             raise

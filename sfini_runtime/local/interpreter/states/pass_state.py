@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
-from ..jsonata_expressions import states_binding
 from .base import JSONATA, CompiledState, wrap_error
-from .jsonata_fields import finish_jsonata, jsonata_output
+from .jsonata_fields import exit_with
 
 if TYPE_CHECKING:
     from ..execution import Frame
@@ -49,15 +48,11 @@ class JsonataPassState(PassState):
 
     query_language = JSONATA
 
-    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
-        super().__init__(name, spec)
-        self.output = jsonata_output(self.spec)
-
     def execute(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, str | None]:
-        if self.output is None and self.assign is None:
+        flow = self.jsonata
+        if flow.output is None and flow.assign is None:
             return raw_input, self.next
         try:
-            states = states_binding(raw_input, context)
-            return finish_jsonata(frame, self.output, self.assign, states, raw_input), self.next
+            return exit_with(frame, flow.finish(raw_input, context, frame.variables)), self.next
         except StatesError as err:
             raise wrap_error(err, self.name, frame.entered_id) from None

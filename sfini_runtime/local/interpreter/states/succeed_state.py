@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
-from ..jsonata_expressions import states_binding
 from .base import JSONATA, CompiledState, wrap_error
-from .jsonata_fields import finish_jsonata, jsonata_output
+from .jsonata_fields import exit_with
 
 if TYPE_CHECKING:
     from ..execution import Frame
@@ -37,15 +35,11 @@ class JsonataSucceedState(SucceedState):
     query_language = JSONATA
     dataflow_fields = ()
 
-    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
-        super().__init__(name, spec)
-        self.output = jsonata_output(self.spec)
-
     def execute(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, str | None]:
-        if self.output is None:
+        flow = self.jsonata
+        if flow.output is None:
             return raw_input, None
         try:
-            states = states_binding(raw_input, context)
-            return finish_jsonata(frame, self.output, None, states, raw_input), None
+            return exit_with(frame, flow.finish(raw_input, context, frame.variables)), None
         except StatesError as err:
             raise wrap_error(err, self.name, frame.entered_id) from None

@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
 from ..history import NOT_TRUNCATED, exceeds_payload_limit, to_json
-from ..jsonata_expressions import states_binding
 from ..paths import compile_path
 from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error, user_error
-from .jsonata_fields import JsonataResultMixin, jsonata_output, jsonata_value
+from .jsonata_fields import JsonataResultMixin
 
 if TYPE_CHECKING:
     from ..execution import Frame
@@ -156,26 +155,15 @@ class JsonataTaskState(JsonataResultMixin, TaskState):
     query_language = JSONATA
     dataflow_fields = ()
 
-    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
-        super().__init__(name, spec)
-        self.arguments = jsonata_output(self.spec, "Arguments")
-        self.timeout_value = jsonata_value(self.spec, "TimeoutSeconds")
-        self.heartbeat_value = jsonata_value(self.spec, "HeartbeatSeconds")
-        self.output = jsonata_output(self.spec)
-
     def task_input(self, frame: Frame, raw_input: Any, context: Any) -> Any:
-        if self.arguments is None:
-            return raw_input
-        return self.arguments.render(states_binding(raw_input, context), frame.variables)
+        return self.jsonata.effective_input(raw_input, context, frame.variables)
 
     def timeouts(self, frame: Frame, raw_input: Any, context: Any) -> tuple[Any, Any]:
-        states = states_binding(raw_input, context)
-        timeout = heartbeat = None
-        if self.timeout_value is not None:
-            timeout = self.timeout_value.integer(frame, states, 1)
-        if self.heartbeat_value is not None:
-            heartbeat = self.heartbeat_value.integer(frame, states, 1)
-        return timeout, heartbeat
+        flow, variables = self.jsonata, frame.variables
+        return (
+            flow.timeout_seconds_value(raw_input, context, variables),
+            flow.heartbeat_seconds_value(raw_input, context, variables),
+        )
 
 
 def _split_resource(arn: str) -> tuple[str, str]:

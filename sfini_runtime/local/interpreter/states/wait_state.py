@@ -7,11 +7,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
-from ..jsonata_expressions import QueryEvaluationError, states_binding
 from ..paths import compile_path
 from ..timestamps import parse_timestamp
 from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error, wrap_error
-from .jsonata_fields import finish_jsonata, jsonata_output, jsonata_value
+from .jsonata_fields import exit_with
 
 if TYPE_CHECKING:
     from ..execution import Frame
@@ -84,36 +83,18 @@ class JsonataWaitState(WaitState):
     query_language = JSONATA
     dataflow_fields = ()
 
-    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
-        super().__init__(name, spec)
-        self.seconds_value = jsonata_value(self.spec, "Seconds")
-        self.timestamp_value = jsonata_value(self.spec, "Timestamp")
-        self.output = jsonata_output(self.spec)
-
-    def _until(self, frame: Frame, states: Any) -> float:
-        if self.seconds_value is not None:
-            return float(self.seconds_value.integer(frame, states, 0))
-        field = self.timestamp_value
-        text = field.value(frame, states)  # type: ignore[union-attr]
-        try:
-            until = parse_timestamp(text)
-        except (ValueError, TypeError):
-            raise QueryEvaluationError(
-                "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time "
-                f"format string: {_show(text)}",
-                "Timestamp",
-            ) from None
-        return max(0.0, (until - datetime.now(timezone.utc)).total_seconds())
-
     def run(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
-        states = states_binding(raw_input, context)
+        flow = self.jsonata
         try:
-            seconds = self._until(frame, states)
+            seconds = flow.wait_seconds(raw_input, context, frame.variables)
+            if seconds is None:
+                until = flow.wait_timestamp(raw_input, context, frame.variables)
+                seconds = max(0.0, (until - datetime.now(timezone.utc)).total_seconds())
         except StatesError as err:
             raise wrap_error(err, self.name, entered_id) from None
         yield frame.sleep_instruction(seconds)
         try:
-            return finish_jsonata(frame, self.output, self.assign, states, raw_input), self.next
+            return exit_with(frame, flow.finish(raw_input, context, frame.variables)), self.next
         except StatesError as err:
             raise wrap_error(err, self.name, entered_id) from None
 
