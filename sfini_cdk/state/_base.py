@@ -113,12 +113,17 @@ class Transitions(State):
     """Mix-in: adding the state to a definition adds its successors too."""
 
     def add_to(self, states: dict[str, State]) -> None:
-        super().add_to(states)
-        for successor in self.successors():
-            if successor.name in states:
-                State.add_to(successor, states)  # raises if a different state has that name
-            else:
-                successor.add_to(states)
+        # A worklist, not recursion: a chain of thousands of states must not hit Python's
+        # recursion limit. Popping successors in reverse keeps the depth-first order.
+        pending: list[State] = [self]
+        while pending:
+            state = pending.pop()
+            State.add_to(state, states)
+            for successor in reversed(state.successors()):
+                if successor.name in states:
+                    State.add_to(successor, states)  # raises if a different state has that name
+                else:
+                    pending.append(successor)
 
 
 class HasNext(Transitions):

@@ -38,6 +38,21 @@ def test_construct_follows_next_choice_default_and_catch_edges_with_loops(render
     assert "QueryLanguage" not in definition
 
 
+def test_construct_walks_chains_longer_than_the_recursion_limit():
+    import itertools
+    import sys
+
+    length = sys.getrecursionlimit() * 3
+    states = [sfini.Pass(f"p{i}") for i in range(length)]
+    for state, successor in itertools.pairwise(states):
+        state.goes_to(successor)
+    machine = sfini.construct_state_machine("long", states[0])
+    assert list(machine.states) == [f"p{i}" for i in range(length)]
+    definition = machine.to_dict()
+    assert definition["States"][f"p{length - 2}"]["Next"] == f"p{length - 1}"
+    assert definition["States"][f"p{length - 1}"]["End"] is True
+
+
 def test_explicit_states_dict(render):
     end = sfini.Succeed("end")
     begin = sfini.Pass("begin")
