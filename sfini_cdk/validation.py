@@ -8,6 +8,7 @@ matchers, query-language fields, JSONPath and JSONata syntax, field types and ra
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -389,19 +390,26 @@ def check_path(value: Any, field: str, state_name: str | None, *, reference: boo
         raise InvalidPath(
             f"{field} {value!r} is not a JSONPath: it must start with '$'", state_name
         )
-    try:
-        compiled = jsonpath.compile(path)
-    except jsonpath.JSONPathError as error:
-        reason = str(error).splitlines()[0]
-        raise InvalidPath(
-            f"{field} {value!r} is not a valid JSONPath: {reason}", state_name
-        ) from None
-    if reference and not compiled.singular_query():
+    error, singular = _parse_jsonpath(path)
+    if error is not None:
+        raise InvalidPath(f"{field} {value!r} is not a valid JSONPath: {error}", state_name)
+    if reference and not singular:
         raise InvalidPath(
             f"{field} {value!r} must be a reference path identifying one node (no wildcards, "
             "filters, slices, unions or '..')",
             state_name,
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_jsonpath(path: str) -> tuple[str | None, bool]:
+    """(syntax error or None, whether it is a singular query): cached, since machines repeat
+    the same few paths and a definition is checked when constructed and again when rendered."""
+    try:
+        compiled = jsonpath.compile(path)
+    except jsonpath.JSONPathError as error:
+        return str(error).splitlines()[0], False
+    return None, compiled.singular_query()
 
 
 def _check_paths(name: str, state: dict[str, Any]) -> None:
@@ -492,14 +500,22 @@ def check_expression(value: Any, field: str, state_name: str | None) -> None:
     body = value[2:-2]
     if not body.strip():
         raise InvalidExpression(f"{field} is an empty JSONata expression", state_name)
+    error = _jsonata_syntax_error(body)
+    if error is not None:
+        raise InvalidExpression(
+            f"{field} {value!r} is not a valid JSONata expression: {error}", state_name
+        )
+
+
+@functools.lru_cache(maxsize=4096)
+def _jsonata_syntax_error(body: str) -> str | None:
     import jsonata
 
     try:
         jsonata.Jsonata(body)
     except Exception as error:  # jsonata-python raises JException (a RuntimeError) and others
-        raise InvalidExpression(
-            f"{field} {value!r} is not a valid JSONata expression: {error}", state_name
-        ) from None
+        return str(error)
+    return None
 
 
 def _check_embedded(value: Any, field: str, name: str) -> None:
