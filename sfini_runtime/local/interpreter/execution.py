@@ -27,6 +27,7 @@ from .history import (
     to_json,
 )
 from .states.base import wrap_error
+from .states.jsonpath_variables import restore_error
 from .variables import VariableScope, assigned_variables_details, bind_context
 
 if TYPE_CHECKING:
@@ -279,9 +280,12 @@ class Frame:
             return
         except StatesError as err:
             self.alive = False
-            if self.state is not None:
-                err = wrap_error(err, self.state.name, self.entered_id)
-                self.evaluation_failed(err, self.state.name)
+            state = self.state
+            if state is not None:
+                if state.uses_variables:
+                    err = restore_error(err)
+                err = wrap_error(err, state.name, self.entered_id)
+                self.evaluation_failed(err, state.name)
             if self.group is not None:
                 self.group.child_done(self, False, err)
             else:

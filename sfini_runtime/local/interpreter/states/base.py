@@ -18,7 +18,7 @@ from ..failures import StatesError, error_matches
 from ..jsonata_dataflow import JsonataStateDataflow
 from ..paths import PathNotFound, ResultPathMatchFailure, compile_reference_path, set_at_path
 from ..variables import CompiledAssign, compile_assign
-from .jsonpath_variables import rewrite_state, state_uses_variables
+from .jsonpath_variables import restore_error, rewrite_state, state_uses_variables
 
 if TYPE_CHECKING:
     from ..execution import Frame
@@ -159,6 +159,8 @@ class CompiledState:
                 return self.result_output(frame, raw_input, result, context), self.next
             except StatesError as exc:
                 started = getattr(exc, "state_started", False)
+                if self.uses_variables:
+                    exc = restore_error(exc)
                 err = wrap_error(exc, self.name, entered_id)
                 frame.evaluation_failed(err, self.name)
                 for i, retrier in enumerate(self.retriers):

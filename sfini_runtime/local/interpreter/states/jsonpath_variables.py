@@ -12,9 +12,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..variables import has_variable_reference, rewrite_variable_references
+from ..failures import StatesError
+from ..variables import (
+    CONTEXT_KEY,
+    VARIABLES_KEY,
+    has_variable_reference,
+    rewrite_variable_references,
+)
 
-__all__ = ["rewrite_state", "state_uses_variables"]
+__all__ = ["restore_error", "rewrite_state", "state_uses_variables"]
+
+#: rewritten spellings in error texts, and what the user wrote
+_RESTORE = (
+    (f"$$.{VARIABLES_KEY}.", "$"),
+    (f"$$.{CONTEXT_KEY}", "$$"),
+    (f"$['{VARIABLES_KEY}']", "$"),
+    (f"$['{CONTEXT_KEY}']", "$$"),
+)
 
 #: JSONPath fields that hold one path (ResultPath writes into the output: never a variable)
 _PATH_FIELDS = (
@@ -135,3 +149,16 @@ def rewrite_state(spec: Mapping[str, Any]) -> dict[str, Any]:
             for c in out["Catch"]
         ]
     return out
+
+
+def restore_error(err: StatesError) -> StatesError:
+    """``err`` with the user's ``$name`` / ``$$`` spellings back in its cause."""
+    cause = err.cause
+    if cause is None or "__sfini_" not in cause:
+        return err
+    for rewritten, original in _RESTORE:
+        cause = cause.replace(rewritten, original)
+    restored = StatesError(err.error, cause, in_state=err.in_state)
+    restored.__dict__.update(err.__dict__)  # state_started and the like
+    restored.cause = cause
+    return restored
