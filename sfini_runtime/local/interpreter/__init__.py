@@ -1,8 +1,10 @@
 """The Amazon States Language interpreter: definitions, executions, history and activities.
 
 The :class:`Engine` is the API the HTTP service calls. The data-plane modules (paths,
-payload templates, intrinsic functions, choice rules, per-state data flow) are re-exported
-here as well.
+payload templates, intrinsic functions, choice rules, per-state data flow in JSONPath and in
+JSONata, JSONata expressions, workflow variables) are re-exported here as well. Each state
+is compiled for its query language (its own ``QueryLanguage``, else the machine's): a
+JSONPath state never evaluates JSONata.
 """
 
 from __future__ import annotations

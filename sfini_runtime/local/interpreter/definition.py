@@ -342,9 +342,7 @@ class _Checker:
                 self.assign_field(rule["Assign"], language, f"{loc}/Assign")
 
     def assign_field(self, assign: Any, language: str, where: str) -> None:
-        """An Assign must be an object of variable names (or, in JSONata, an expression)."""
-        if language == JSONATA and isinstance(assign, str) and assign.startswith("{%"):
-            return
+        """An Assign must be an object whose keys are variable names."""
         if not isinstance(assign, Mapping):
             self.schema("The field 'Assign' must be an object", where)
             return

@@ -251,3 +251,109 @@ def test_valid_definition_has_no_diagnostics() -> None:
     assert compiled.activity_arns == {"arn:aws:states:us-east-1:123456789012:activity:a"}
     assert compiled.graph.start_at == "A"
     assert [d["severity"] for d in validate_definition("{")] == ["ERROR"]
+
+
+ACTIVITY_ARN = "arn:aws:states:us-east-1:123456789012:activity:a"
+GOOD_QUERY_LANGUAGE = [
+    (
+        "JSONata machine, every JSONata field",
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "T",
+            "States": {
+                "T": {
+                    "Type": "Task",
+                    "Resource": ACTIVITY_ARN,
+                    "Arguments": {"x": "{% $states.input.x %}"},
+                    "TimeoutSeconds": "{% 10 %}",
+                    "HeartbeatSeconds": 5,
+                    "Output": "{% $states.result %}",
+                    "Assign": {"r": "{% $states.result %}"},
+                    "Catch": [
+                        {
+                            "ErrorEquals": ["States.ALL"],
+                            "Output": "{% $states.errorOutput %}",
+                            "Assign": {"e": "{% $states.errorOutput.Error %}"},
+                            "Next": "F",
+                        }
+                    ],
+                    "Next": "W",
+                },
+                "W": {"Type": "Wait", "Seconds": "{% 1 %}", "Next": "M"},
+                "M": {
+                    "Type": "Map",
+                    "Items": "{% [1, 2] %}",
+                    "ItemSelector": {"v": "{% $states.context.Map.Item.Value %}"},
+                    "MaxConcurrency": "{% 1 %}",
+                    "ItemProcessor": {"StartAt": "I", "States": {"I": END}},
+                    "Next": "C",
+                },
+                "C": {
+                    "Type": "Choice",
+                    "Choices": [{"Condition": "{% $r = 1 %}", "Assign": {"k": 1}, "Next": "S"}],
+                    "Default": "F",
+                },
+                "S": {"Type": "Succeed", "Output": {"done": True}},
+                "F": {"Type": "Fail", "Error": "{% 'E' %}", "Cause": "{% 'c' %}"},
+            },
+        },
+        "JSONata",
+    ),
+    (
+        "JSONPath machine, one JSONata state, variables",
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Pass", "Assign": {"x": 1, "y.$": "$.in"}, "Next": "B"},
+                "B": {
+                    "Type": "Pass",
+                    "QueryLanguage": "JSONata",
+                    "Output": "{% $x %}",
+                    "End": True,
+                },
+            },
+        },
+        "JSONPath",
+    ),
+    (
+        "explicit JSONPath everywhere",
+        {
+            "QueryLanguage": "JSONPath",
+            "StartAt": "A",
+            "States": {"A": {"Type": "Pass", "QueryLanguage": "JSONPath", "End": True}},
+        },
+        "JSONPath",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("document", "language"),
+    [g[1:] for g in GOOD_QUERY_LANGUAGE],
+    ids=[g[0] for g in GOOD_QUERY_LANGUAGE],
+)
+def test_query_language_definitions_are_valid(document: dict[str, Any], language: str) -> None:
+    text = json.dumps(document)
+    assert validate_definition(text) == []
+    assert compile_definition(text).query_language == language
+
+
+def test_nested_states_inherit_the_machine_language() -> None:
+    document = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "B",
+                        "States": {"B": {"Type": "Pass", "InputPath": "$.x", "End": True}},
+                    }
+                ],
+                "End": True,
+            }
+        },
+    }
+    found = {(d["code"], d["location"]) for d in validate_definition(json.dumps(document))}
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/P/Branches/0/States/B/InputPath") in found
