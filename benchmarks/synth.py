@@ -57,9 +57,7 @@ def build_sfini(stack: object, n: int) -> None:
             state.set_default(following)
         else:
             state.goes_to(following)
-    # StateMachine(...) rather than construct_state_machine(...): the latter walks the graph
-    # recursively and exceeds Python's recursion limit on a 3,000-state chain.
-    sm = sfini.StateMachine("bench", {s.name: s for s in states}, states[0].name)
+    sm = sfini.construct_state_machine("bench", states[0])
     deployed = Activities(stack, "Activities", activities)
     StateMachine(stack, "StateMachine", sm, activities=deployed)
 
