@@ -44,11 +44,15 @@ class ChoiceState(CompiledState):
         self.default: str | None = spec.get("Default")
         if self.query_language == JSONATA:
             return
-        self.rules = [(compile_choice_rule(rule), rule["Next"]) for rule in spec["Choices"]]
-        self.rule_assigns = [
-            _assigns(
-                self.assign,
-                compile_assign(rule["Assign"], JSONPATH) if "Assign" in rule else None,
+        #: (rule, next state, the Assigns to apply when it matches)
+        self.rules = [
+            (
+                compile_choice_rule(rule),
+                rule["Next"],
+                _assigns(
+                    self.assign,
+                    compile_assign(rule["Assign"], JSONPATH) if "Assign" in rule else None,
+                ),
             )
             for rule in spec["Choices"]
         ]
@@ -58,10 +62,9 @@ class ChoiceState(CompiledState):
         flow = self.dataflow
         try:
             value = flow.effective_input(raw_input, context) if self.has_dataflow else raw_input
-            for index, (rule, next_name) in enumerate(self.rules):
+            for rule, next_name, rule_assigns in self.rules:
                 if rule(value, context):
-                    target = next_name
-                    assigns = self.rule_assigns[index]
+                    target, assigns = next_name, rule_assigns
                     break
             else:
                 if self.default is None:
