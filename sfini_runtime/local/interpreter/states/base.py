@@ -91,7 +91,9 @@ class Catcher:
         else:
             self.compiled_result_path = compile_reference_path(path)
         self.assign: CompiledAssign | None = (
-            compile_assign(spec["Assign"], JSONPATH) if jsonpath and "Assign" in spec else None
+            compile_assign(spec["Assign"], JSONPATH, f"Catch/{index}/Assign")
+            if jsonpath and "Assign" in spec
+            else None
         )
 
 

@@ -51,10 +51,12 @@ class ChoiceState(CompiledState):
                 rule["Next"],
                 _assigns(
                     self.assign,
-                    compile_assign(rule["Assign"], JSONPATH) if "Assign" in rule else None,
+                    compile_assign(rule["Assign"], JSONPATH, f"Choices/{index}/Assign")
+                    if "Assign" in rule
+                    else None,
                 ),
             )
-            for rule in spec["Choices"]
+            for index, rule in enumerate(spec["Choices"])
         ]
         self.default_assigns = _assigns(self.assign)
 
