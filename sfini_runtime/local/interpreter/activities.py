@@ -139,10 +139,13 @@ class ActivityBroker:
         """(Re)start the task's heartbeat timer."""
         if task.heartbeat_seconds is None:
             return
+        delay = self.engine.timeout_delay(task.heartbeat_seconds)
+        if delay is None:
+            return
         if task.heartbeat_timer is not None:
             task.heartbeat_timer.cancel()
         task.heartbeat_timer = self.engine.scheduler.call_later(
-            task.heartbeat_seconds * self.engine.time_scale,
+            delay,
             self.time_out,
             task,
             "States.HeartbeatTimeout",

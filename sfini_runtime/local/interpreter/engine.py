@@ -24,9 +24,12 @@ class Engine:
     """Runs executions of ASL definitions. Thread-safe. One scheduler thread, no thread per
     execution.
 
-    ``time_scale`` multiplies every Wait, retry interval, task timeout/heartbeat and execution
-    timeout (0 = at once). ``activity_exists(arn)`` tells whether an activity exists (a Task on
-    a missing one fails as on AWS); by default every activity exists.
+    ``time_scale`` multiplies every duration: Waits, retry intervals and time-outs (a Task's
+    TimeoutSeconds and HeartbeatSeconds, the machine's TimeoutSeconds). At 0, Waits and retry
+    intervals take no time and time-outs are not armed at all (a time-out scaled to zero would
+    fire before any worker could answer); test time-outs with a small positive scale such as
+    0.01. ``activity_exists(arn)`` tells whether an activity exists (a Task on a missing one
+    fails as on AWS); by default every activity exists.
     """
 
     def __init__(
@@ -44,6 +47,12 @@ class Engine:
         self.activities = ActivityBroker(self)
         self._executions: dict[str, Execution] = {}
         self._closed = False
+
+    def timeout_delay(self, seconds: float) -> float | None:
+        """Real seconds until a time-out of ``seconds`` fires; None: do not arm it (scale 0)."""
+        if self.time_scale == 0:
+            return None
+        return seconds * self.time_scale
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -175,9 +184,10 @@ class Engine:
         task = ActivityTask(self.activities, frame, activity_arn, input_text, heartbeat_seconds)
         frame.blocker = task
         frame.execution.tasks.add(task)
-        if timeout_seconds is not None:
+        delay = None if timeout_seconds is None else self.timeout_delay(timeout_seconds)
+        if delay is not None:
             task.timeout_timer = self.scheduler.call_later(
-                timeout_seconds * self.time_scale,
+                delay,
                 self.activities.time_out,
                 task,
                 "States.Timeout",

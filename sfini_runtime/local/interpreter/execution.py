@@ -390,10 +390,9 @@ class Execution:
         root.gen = run_graph(root, self.definition.graph, input_value, input_text)
         scheduler = self.engine.scheduler
         timeout = self.definition.timeout_seconds
-        if timeout is not None:
-            self.timeout_timer = scheduler.call_later(
-                timeout * self.engine.time_scale, self.time_out
-            )
+        delay = None if timeout is None else self.engine.timeout_delay(timeout)
+        if delay is not None:
+            self.timeout_timer = scheduler.call_later(delay, self.time_out)
         scheduler.call_soon(root.step, None, None)
 
     def succeed(self, output_text: str) -> None:

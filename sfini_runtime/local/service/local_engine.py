@@ -24,7 +24,9 @@ class LocalEngine:
 
     Use it as a context manager (``with LocalEngine() as engine:``) or call ``start()`` and
     ``stop()``. It binds ``host`` (loopback by default) on ``port`` (0: a free port).
-    ``time_scale`` multiplies every Wait, retry interval and timeout (0: at once).
+    ``time_scale`` multiplies every Wait, retry interval and time-out. At 0, Waits and retry
+    intervals take no time and time-outs (TimeoutSeconds, HeartbeatSeconds) are not armed, so an
+    activity task waits for its worker; use a small positive scale (0.01) to test time-outs.
     ``activity_poll_seconds`` is how long GetActivityTask waits for a task (60 s as on AWS).
     """
 

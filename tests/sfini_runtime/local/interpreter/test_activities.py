@@ -204,3 +204,39 @@ def test_stop_while_task_runs(engine: Engine) -> None:
     assert types(record)[-2:] == ["TaskStateAborted", "ExecutionAborted"]
     with pytest.raises(TaskTimedOut):
         engine.send_task_failure(token, "late")
+
+
+def test_time_scale_zero_skips_waits_and_retries_but_arms_no_time_out() -> None:
+    """At time_scale 0 Waits and retry intervals take no time, while an activity task with
+    (tiny) TimeoutSeconds/HeartbeatSeconds under a machine TimeoutSeconds still waits for its
+    worker: a time-out scaled to zero would fire before any worker could answer."""
+    definition = {
+        "TimeoutSeconds": 1,
+        "StartAt": "Nap",
+        "States": {
+            "Nap": {"Type": "Wait", "Seconds": 86_400, "Next": "Work"},
+            "Work": {
+                "Type": "Task",
+                "Resource": ACTIVITY,
+                "TimeoutSeconds": 2,
+                "HeartbeatSeconds": 1,
+                "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 86_400}],
+                "End": True,
+            },
+        },
+    }
+    with Engine(time_scale=0) as engine:
+        record = start(engine, definition, {"n": 1})
+        first, _ = _poll(engine)
+        engine.send_task_failure(first, "Flaky", "try again")
+        second, task_input = _poll(engine)  # the day-long retry interval took no time
+        # well past every (scaled) time-out: nothing may have fired meanwhile
+        assert not record.done.wait(0.3)
+        engine.send_task_heartbeat(second)
+        assert not record.done.wait(0.2)
+        engine.send_task_success(second, task_input)
+        assert record.done.wait(5)
+    assert record.status == "SUCCEEDED", (record.error, record.cause)
+    assert json.loads(record.output) == {"n": 1}
+    assert "ActivityTimedOut" not in types(record)
+    assert types(record).count("ActivityScheduled") == 2
