@@ -38,6 +38,7 @@ from sfini_cdk.errors import (
     NoTerminalState,
     QueryLanguageMismatch,
     UnknownStateTarget,
+    UnreachableState,
     UnsupportedTaskResource,
 )
 from sfini_cdk.state import (
@@ -237,6 +238,7 @@ __all__ = [
     "TimestampLessThanOrEquals",
     "TimestampLessThanPath",
     "UnknownStateTarget",
+    "UnreachableState",
     "UnsupportedTaskResource",
     "Wait",
     "activity",

@@ -25,6 +25,10 @@ class UnknownStateTarget(InvalidDefinition):
     """A Next, Default, Catch or StartAt target that is not a state of the machine."""
 
 
+class UnreachableState(InvalidDefinition):
+    """A state that no transition leads to from its machine's (or branch's) StartAt."""
+
+
 class DuplicateStateName(InvalidDefinition):
     """Two different states share a name (names are unique across branches and processors)."""
 

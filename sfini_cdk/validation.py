@@ -7,7 +7,6 @@ matchers, query-language fields, JSONPath and JSONata syntax, field types and ra
 
 from __future__ import annotations
 
-import datetime
 import functools
 import re
 from collections import Counter
@@ -29,9 +28,11 @@ from sfini_cdk.errors import (
     NoTerminalState,
     QueryLanguageMismatch,
     UnknownStateTarget,
+    UnreachableState,
 )
 from sfini_cdk.state.error_names import PREDEFINED_ERRORS, States
 from sfini_cdk.state.query_language import QUERY_LANGUAGES, QueryLanguage
+from sfini_cdk.state.timestamps import parse_timestamp
 
 if TYPE_CHECKING:
     from sfini_cdk.state_machine import StateMachine
@@ -64,7 +65,7 @@ NULLABLE_PATH_FIELDS = frozenset({"InputPath", "OutputPath", "ResultPath", "Item
 #: Payload templates whose ``<key>.$`` entries are paths or intrinsic functions (JSONPath).
 TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
 #: Fields only JSONPath states have.
-JSONPATH_ONLY_FIELDS = frozenset({*PATH_FIELDS, "Parameters", "ResultSelector"})
+JSONPATH_ONLY_FIELDS = frozenset({*PATH_FIELDS, "Parameters", "ResultSelector", "Result"})
 #: Fields only JSONata states have.
 JSONATA_ONLY_FIELDS = frozenset({"Arguments", "Output", "Items"})
 #: Fields that are JSONata expressions (or hold them) under JSONata.
@@ -82,7 +83,7 @@ STATE_TYPES = frozenset({"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "P
 TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
 JITTER_STRATEGIES = frozenset({"FULL", "NONE"})
 _VARIABLE_PATH = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)")
-_INTRINSIC = re.compile(r"^States\.[A-Za-z]+(\.[A-Za-z]+)?\(.*\)$", re.DOTALL)
+_INTRINSIC = re.compile(r"^States\.[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)?\(.*\)$", re.DOTALL)
 
 
 # --- object level ----------------------------------------------------------------------------
@@ -178,27 +179,69 @@ def _all_states(machine: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]
 
 
 def _check_machine(
-    machine: dict[str, Any], query_language: str | None, *, top_level_jsonata: bool, where: str
+    machine: dict[str, Any],
+    query_language: str | None,
+    *,
+    top_level_jsonata: bool,
+    where: str,
+    owner: str | None = None,
 ) -> None:
+    """Check a machine, Parallel branch or Map processor; ``owner`` is the Parallel or Map
+    state holding it (``None`` at the top level), named by the machine-level errors."""
     states = machine.get("States")
     if not isinstance(states, dict) or not states:
-        raise InvalidDefinition(f"{where} has no states")
+        raise InvalidDefinition(f"{where} has no states", owner)
     start = machine.get("StartAt")
     if start not in states:
-        raise UnknownStateTarget(f"StartAt {start!r} is not a state of {where}")
+        raise UnknownStateTarget(f"StartAt {start!r} is not a state of {where}", owner)
     timeout = machine.get("TimeoutSeconds")
     if timeout is not None and not _is_int(timeout, minimum=1):
-        raise InvalidField(f"TimeoutSeconds of {where} must be a positive int, got {timeout!r}")
+        raise InvalidField(
+            f"TimeoutSeconds of {where} must be a positive int, got {timeout!r}", owner
+        )
     if not any(_is_terminal(state) for state in states.values()):
         raise NoTerminalState(
             f"{where} has no terminal state (End: true, Succeed or Fail): executions could "
-            "never finish"
+            "never finish",
+            owner,
         )
     for name, state in states.items():
         _check_name(name)
         if not isinstance(state, dict):
             raise InvalidField("definition must be an object", state_name=name)
         _check_state(name, state, states, query_language, top_level_jsonata=top_level_jsonata)
+    _check_reachable(states, start, where)
+
+
+def _transition_targets(state: dict[str, Any]) -> Iterator[Any]:
+    """The names a state can transition to (Next, Default, choice rules', catchers')."""
+    if "Next" in state:
+        yield state["Next"]
+    if "Default" in state:
+        yield state["Default"]
+    for rule in state.get("Choices") or ():
+        if isinstance(rule, dict) and "Next" in rule:
+            yield rule["Next"]
+    for catcher in state.get("Catch") or ():
+        if isinstance(catcher, dict) and "Next" in catcher:
+            yield catcher["Next"]
+
+
+def _check_reachable(states: dict[str, Any], start: str, where: str) -> None:
+    reached = {start}
+    pending = [start]
+    while pending:
+        for target in _transition_targets(states[pending.pop()]):
+            if isinstance(target, str) and target in states and target not in reached:
+                reached.add(target)
+                pending.append(target)
+    for name in states:
+        if name not in reached:
+            raise UnreachableState(
+                f"is not reachable from StartAt {start!r} of {where} (no Next, Default, "
+                "choice rule or Catch leads to it)",
+                name,
+            )
 
 
 def _is_terminal(state: Any) -> bool:
@@ -277,14 +320,16 @@ def _check_state(
             nested_language,
             top_level_jsonata=top_level_jsonata,
             where=f"branch {index} of Parallel state {name!r}",
+            owner=name,
         )
-    processor = state.get("ItemProcessor")
+    processor = state.get("ItemProcessor", state.get("Iterator"))
     if isinstance(processor, dict):
         _check_machine(
             processor,
             nested_language,
             top_level_jsonata=top_level_jsonata,
             where=f"the item processor of Map state {name!r}",
+            owner=name,
         )
 
 
@@ -695,10 +740,13 @@ def _check_wait(name: str, state: dict[str, Any], language: str | None) -> None:
         return
     if not isinstance(timestamp, str):
         raise InvalidField(f"Timestamp must be an ISO 8601 str, got {timestamp!r}", name)
-    try:
-        parsed = datetime.datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidField(f"Timestamp {timestamp!r} is not an ISO 8601 timestamp", name) from None
+    parsed = parse_timestamp(timestamp)
+    if parsed is None:
+        raise InvalidField(
+            f"Timestamp {timestamp!r} is not an ISO 8601 timestamp as ASL writes them (RFC 3339, "
+            "e.g. '2016-08-18T17:33:00Z')",
+            name,
+        )
     if parsed.utcoffset() is None:
         from sfini_cdk.errors import NaiveDatetime
 
@@ -711,8 +759,9 @@ def _check_fail(name: str, state: dict[str, Any], language: str | None) -> None:
 
 
 def _check_map(name: str, state: dict[str, Any], language: str | None) -> None:
-    if not isinstance(state.get("ItemProcessor"), dict):
-        raise InvalidField("Map state has no ItemProcessor", name)
+    _check_exclusive(name, state, "ItemProcessor", "Iterator")
+    if not isinstance(state.get("ItemProcessor", state.get("Iterator")), dict):
+        raise InvalidField("Map state has no ItemProcessor (or legacy Iterator) object", name)
     _check_exclusive(name, state, "Items", "ItemsPath")
     _check_exclusive(name, state, "ItemSelector", "Parameters")
 

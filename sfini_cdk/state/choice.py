@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sfini_cdk._default import DEFAULT, JSONable
 from sfini_cdk.errors import ComparisonTypeError, InvalidChoiceRule, NaiveDatetime
 from sfini_cdk.state._base import put
+from sfini_cdk.state.timestamps import parse_timestamp
 
 if TYPE_CHECKING:
     from sfini_cdk.state._base import State
@@ -147,12 +148,12 @@ class _TimestampRule(Comparison):
     def _get_comparison(self) -> str:
         value = self._check_type()
         if isinstance(value, str):
-            try:
-                parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
+            parsed = parse_timestamp(value)
+            if parsed is None:
                 raise ComparisonTypeError(
-                    f"{type(self).__name__} comparison value {value!r} is not an ISO 8601 timestamp"
-                ) from None
+                    f"{type(self).__name__} comparison value {value!r} is not an ISO 8601 "
+                    "timestamp as ASL writes them (RFC 3339, e.g. '2016-08-18T17:33:00Z')"
+                )
             if parsed.utcoffset() is None:
                 raise NaiveDatetime(
                     f"{type(self).__name__} comparison value {value!r} has no time zone"

@@ -16,10 +16,32 @@ def test_import_does_not_load_aws_cdk_or_boto3():
     code = (
         "import sys, sfini_cdk; "
         "assert 'aws_cdk' not in sys.modules, 'aws_cdk'; "
-        "assert 'boto3' not in sys.modules, 'boto3'"
+        "assert 'boto3' not in sys.modules, 'boto3'; "
+        "assert 'sfini_runtime' not in sys.modules, 'sfini_runtime'"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_issue_import_check_holds():
+    code = "import sys, sfini_cdk; assert 'aws_cdk' not in sys.modules"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_runtime_names_resolve_to_the_real_runtime_without_loading_the_cdk():
+    names = ["Worker", "WorkerCancel", "TaskExecution", "Execution", "AWSSession", "CLI"]
+    code = (
+        "import sys, sfini_cdk, sfini_runtime\n"
+        f"for name in {names!r}:\n"
+        "    assert getattr(sfini_cdk, name) is getattr(sfini_runtime, name), name\n"
+        "    assert isinstance(getattr(sfini_cdk, name), type), name\n"
+        "assert 'aws_cdk' not in sys.modules\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok\n"
 
 
 def test_every_public_name_is_exported():

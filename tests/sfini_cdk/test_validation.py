@@ -89,6 +89,35 @@ def branch_without_end() -> Any:
     return build(parallel)
 
 
+def branch_loses_its_end() -> Any:
+    a, b = sfini.Pass("a"), sfini.Pass("b")
+    a.goes_to(b)
+    branch = sfini.construct_state_machine("b", a)  # valid on its own
+    b.goes_to(a)  # then its only terminal state loops back
+    parallel = sfini.Parallel("p")
+    parallel.add(branch)
+    return build(parallel)
+
+
+def processor_loses_its_end() -> Any:
+    a, b = sfini.Pass("a"), sfini.Pass("b")
+    a.goes_to(b)
+    mapped = sfini.Map("each", a)
+    b.goes_to(a)
+    return build(mapped)
+
+
+def unreachable_state() -> Any:
+    return sfini.StateMachine("m", {"a": sfini.Succeed("a"), "b": sfini.Succeed("b")}, "a")
+
+
+def choice_rule_outside() -> Any:
+    gate = sfini.Choice("gate")
+    gate.add(sfini.IsNull("$.x", True, sfini.Succeed("elsewhere")))
+    gate.set_default(sfini.Succeed("s"))
+    return sfini.StateMachine("m", {"gate": gate, "s": gate.default}, "gate")
+
+
 def with_retry(*error_lists: list[str]) -> Callable[[], Any]:
     def make() -> Any:
         t = task()
@@ -151,6 +180,22 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str | None, str]] = [
     ("no-terminal", loop_without_end, sfini.NoTerminalState, None, "state machine 'm' has no"),
     ("branch-no-terminal", branch_without_end, sfini.NoTerminalState, None, "machine 'loop'"),
     (
+        "branch-loses-terminal",
+        branch_loses_its_end,
+        sfini.NoTerminalState,
+        "p",
+        "branch 0 of Parallel state 'p' has no terminal state",
+    ),
+    (
+        "processor-loses-terminal",
+        processor_loses_its_end,
+        sfini.NoTerminalState,
+        "each",
+        "the item processor of Map state 'each' has no terminal state",
+    ),
+    ("unreachable", unreachable_state, sfini.UnreachableState, "b", "not reachable from StartAt"),
+    ("choice-rule-outside", choice_rule_outside, sfini.UnknownStateTarget, "gate", "'elsewhere'"),
+    (
         "empty-branches",
         lambda: build(sfini.Parallel("p")),
         sfini.EmptyBranches,
@@ -165,6 +210,13 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str | None, str]] = [
         "n" * 81,
         "81 characters long",
     ),
+    (
+        "name-empty",
+        lambda: build(sfini.Succeed("")),
+        sfini.InvalidStateName,
+        None,
+        "state name must be a non-empty str",
+    ),
     # choice
     (
         "choice-empty",
@@ -174,10 +226,34 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str | None, str]] = [
         "no choice rules",
     ),
     # error matchers
-    ("retry-all-not-alone", with_retry(["States.ALL", "E"]), sfini.InvalidErrorMatch, "t", "alone"),
-    ("retry-all-not-last", with_retry(["States.ALL"], ["E"]), sfini.InvalidErrorMatch, "t", "last"),
-    ("catch-all-not-alone", with_catch(["E", "States.ALL"]), sfini.InvalidErrorMatch, "t", "alone"),
-    ("catch-all-not-last", with_catch(["States.ALL"], ["E"]), sfini.InvalidErrorMatch, "t", "last"),
+    (
+        "retry-all-not-alone",
+        with_retry(["States.ALL", "E"]),
+        sfini.InvalidErrorMatch,
+        "t",
+        "Retry[0].ErrorEquals combines States.ALL with other errors: it must appear alone",
+    ),
+    (
+        "retry-all-not-last",
+        with_retry(["States.ALL"], ["E"]),
+        sfini.InvalidErrorMatch,
+        "t",
+        "Retry[0] matches States.ALL but is not the last Retry entry",
+    ),
+    (
+        "catch-all-not-alone",
+        with_catch(["E", "States.ALL"]),
+        sfini.InvalidErrorMatch,
+        "t",
+        "Catch[0].ErrorEquals combines States.ALL with other errors: it must appear alone",
+    ),
+    (
+        "catch-all-not-last",
+        with_catch(["States.ALL"], ["E"]),
+        sfini.InvalidErrorMatch,
+        "t",
+        "Catch[0] matches States.ALL but is not the last Catch entry",
+    ),
     ("retry-unknown", with_retry(["States.Nope"]), sfini.InvalidErrorMatch, "t", "States.Nope"),
     ("catch-empty", with_catch([]), sfini.InvalidErrorMatch, "t", "non-empty"),
     # JSONPath syntax
@@ -338,6 +414,13 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str | None, str]] = [
         "must be aware",
     ),
     (
+        "wait-not-rfc3339",
+        lambda: build(sfini.Wait("t", timestamp="2030-01-02 03:04:05Z")),
+        sfini.InvalidField,
+        "t",
+        "Timestamp '2030-01-02 03:04:05Z' is not an ISO 8601 timestamp",
+    ),
+    (
         "wait-naive-str",
         lambda: build(sfini.Wait("t", timestamp="2030-01-01T00:00:00")),
         sfini.NaiveDatetime,
@@ -387,6 +470,7 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str | None, str]] = [
             ("TimestampPath", lambda: sfini.Wait("t", "$.a")),
             ("ErrorPath", lambda: sfini.Fail("t", error_path="$.a")),
             ("CausePath", lambda: sfini.Fail("t", cause_path="$.a")),
+            ("Result", lambda: sfini.Pass("t", result={"a": 1})),
         ]
     ],
     *[
@@ -615,3 +699,102 @@ def test_nested_state_machine_needs_jsonata_arguments_under_jsonata(render):
         "StateMachineArn": "arn:aws:states:us-east-1:1:x:child"
     }
     assert "Parameters" not in definition["States"]["start"]
+
+
+def _machine(**states: dict[str, Any]) -> dict[str, Any]:
+    return {"StartAt": next(iter(states)), "States": states}
+
+
+RAW_CASES = [
+    (
+        "unreachable-in-branch",
+        _machine(
+            p={
+                "Type": "Parallel",
+                "Branches": [_machine(a={"Type": "Succeed"}, orphan={"Type": "Succeed"})],
+                "End": True,
+            }
+        ),
+        sfini.UnreachableState,
+        "orphan",
+        "not reachable from StartAt 'a' of branch 0 of Parallel state 'p'",
+    ),
+    (
+        "branch-without-states",
+        _machine(p={"Type": "Parallel", "Branches": [{"StartAt": "x", "States": {}}], "End": True}),
+        sfini.InvalidDefinition,
+        "p",
+        "branch 0 of Parallel state 'p' has no states",
+    ),
+    (
+        "processor-start-outside",
+        _machine(
+            m={
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "z", "States": {"a": {"Type": "Succeed"}}},
+                "End": True,
+            }
+        ),
+        sfini.UnknownStateTarget,
+        "m",
+        "StartAt 'z' is not a state of the item processor of Map state 'm'",
+    ),
+    (
+        "iterator-and-item-processor",
+        _machine(
+            m={
+                "Type": "Map",
+                "Iterator": _machine(a={"Type": "Succeed"}),
+                "ItemProcessor": _machine(b={"Type": "Succeed"}),
+                "End": True,
+            }
+        ),
+        sfini.InvalidField,
+        "m",
+        "ItemProcessor and Iterator cannot both be set",
+    ),
+    (
+        "result-under-state-level-jsonata",
+        _machine(p={"Type": "Pass", "QueryLanguage": "JSONata", "Result": 1, "End": True}),
+        sfini.QueryLanguageMismatch,
+        "p",
+        "Result is not allowed in a JSONata state",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("definition", "error_class", "state_name", "message"),
+    [case[1:] for case in RAW_CASES],
+    ids=[case[0] for case in RAW_CASES],
+)
+def test_invalid_asl(definition, error_class, state_name, message):
+    with pytest.raises(error_class) as caught:
+        sfini.validation.validate_definition(definition, query_language="JSONPath")
+    assert caught.value.state_name == state_name
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        _machine(
+            m={"Type": "Map", "Iterator": _machine(a={"Type": "Succeed"}), "End": True}
+        ),  # legacy Map, still accepted by AWS
+        _machine(
+            p={
+                "Type": "Pass",
+                "Parameters": {
+                    "a.$": "States.Base64Encode($.x)",
+                    "b.$": "States.StringToJson($$.Execution.Input)",
+                    "c.$": "$var.field",
+                },
+                "End": True,
+            }
+        ),
+        _machine(w={"Type": "Wait", "Timestamp": "2016-03-05T21:29:29.243167252Z", "End": True}),
+    ],
+    ids=["legacy-iterator", "intrinsics-and-paths", "nanosecond-timestamp"],
+)
+def test_valid_asl(definition):
+    sfini.validation.validate_definition(definition, query_language="JSONPath")
