@@ -161,6 +161,27 @@ class ChildGroup:
             if child.alive:
                 child.cancel()
 
+    def abort_running(self, cause_id: int, map_name: str | None = None) -> None:
+        """Stop every child still running because a sibling failed, as AWS records it: the
+        running state's ``<Type>StateAborted`` (then ``MapIterationAborted`` for a Map
+        iteration), each following ``cause_id``, the event that made the sibling fail."""
+        parent = self.parent
+        for child in self.frames:
+            if not child.alive:
+                continue
+            if child.state is not None:
+                child.last = cause_id
+                child.state.abort(child)
+            if map_name is not None and child.iteration is not None:
+                parent.last = cause_id
+                parent.add_event(
+                    "MapIterationAborted",
+                    "mapIterationAbortedEventDetails",
+                    {"index": child.iteration[0], "name": map_name},
+                )
+            child.cancel()
+        parent.last = cause_id
+
 
 class Frame:
     """One thread of control inside an execution."""
@@ -436,14 +457,14 @@ class Execution:
             return
         self.timeout_timer = None
         self.cancel_frames()
+        # AWS: empty details, and DescribeExecution of a TIMED_OUT execution has no error
         self.history.add(
             "ExecutionTimedOut",
             self.history.last_id,
             "executionTimedOutEventDetails",
-            {"error": "States.Timeout"},
+            {},
             final=True,
         )
-        self.record.error = "States.Timeout"
         self._end(TIMED_OUT)
 
     def abort(self, error: str | None, cause: str | None) -> None:

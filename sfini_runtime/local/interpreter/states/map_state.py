@@ -152,14 +152,7 @@ class MapState(CompiledState):
                     frame.last = child.last
                     failures += 1
                     if failures > allowed_failures:
-                        for other in group.frames:
-                            if other.alive:
-                                other.cancel()
-                                frame.add_event(
-                                    "MapIterationAborted",
-                                    "mapIterationAbortedEventDetails",
-                                    {"index": other.iteration[0], "name": self.name},  # type: ignore[index]
-                                )
+                        group.abort_running(child.last, self.name)
                         if tolerated_count is not None or tolerated_pct is not None:
                             outcome = StatesError(
                                 "States.ExceedToleratedFailureThreshold",

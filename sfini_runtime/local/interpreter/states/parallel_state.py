@@ -40,7 +40,7 @@ class ParallelState(CompiledState):
                     child, ok, outcome = group.finished.popleft()
                     frame.last = max(frame.last, child.last)
                     if not ok:
-                        group.cancel_all()
+                        group.abort_running(child.last)
                         outcome.state_started = True
                         raise outcome
                     results[group.frames.index(child)] = outcome

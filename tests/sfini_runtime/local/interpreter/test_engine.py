@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -322,7 +323,10 @@ def test_machine_timeout() -> None:
         }
         record = run(engine, definition)
         assert record.status == "TIMED_OUT"
-        assert types(record)[-1] == "ExecutionTimedOut"
+        assert types(record)[-2:] == ["WaitStateEntered", "ExecutionTimedOut"]
+        # as AWS records it: no details, and no error on the execution
+        assert details(record, "ExecutionTimedOut") == [{}]
+        assert (record.error, record.cause) == (None, None)
 
 
 def test_payload_over_256_kib_fails(engine: Engine) -> None:
@@ -427,3 +431,51 @@ def test_stop_inside_map_and_parallel_records_aborted_events() -> None:
     assert kinds.count("WaitStateAborted") == 3
     assert kinds.count("MapIterationAborted") == 2
     assert kinds.index("MapStateAborted") < kinds.index("ParallelStateAborted")
+
+
+@pytest.mark.parametrize("kind", ["Map", "Parallel"])
+def test_a_failing_child_aborts_its_running_siblings_as_aws_records_it(kind: str) -> None:
+    """A Map iteration (Parallel branch) fails: each sibling still running records its state's
+    <Type>StateAborted (then MapIterationAborted), all following the event that failed, and
+    <Map|Parallel>StateFailed follows that event too (AWS's recorded Map time-out history)."""
+
+    def waiting(name: str) -> dict[str, Any]:
+        return {"StartAt": name, "States": {name: {"Type": "Wait", "Seconds": 60, "End": True}}}
+
+    failing = {
+        "StartAt": "Go",
+        "States": {
+            "Go": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.fail", "BooleanEquals": True, "Next": "Boom"}],
+                "Default": "Nap",
+            },
+            "Nap": {"Type": "Wait", "Seconds": 60, "End": True},
+            "Boom": {"Type": "Fail", "Error": "Boom"},
+        },
+    }
+    if kind == "Map":
+        state = {"Type": "Map", "ItemProcessor": failing, "End": True}
+        payload: Any = [{"fail": False}, {"fail": False}, {"fail": True}]
+    else:
+        branches = [waiting("Nap1"), waiting("Nap2"), failing]
+        state = {"Type": "Parallel", "Branches": branches, "End": True}
+        payload = {"fail": True}
+    with Engine(time_scale=1) as engine:
+        record = start(engine, {"StartAt": "S", "States": {"S": state}}, payload)
+        assert record.done.wait(10)
+    assert (record.status, record.error) == ("FAILED", "Boom")
+    events = record.history
+    failed_at = next(e["id"] for e in events if e["type"] == "FailStateEntered")
+    tail = [(e["type"], e["previousEventId"]) for e in events if e["id"] > failed_at]
+    aborted = [("WaitStateAborted", failed_at)]
+    if kind == "Map":
+        assert tail[0] == ("MapIterationFailed", failed_at)
+        aborted.append(("MapIterationAborted", failed_at))
+        tail = tail[1:]
+    assert tail[:-2] == aborted * 2
+    assert tail[-2] == (f"{kind}StateFailed", failed_at)
+    assert tail[-1][0] == "ExecutionFailed"
+    if kind == "Map":
+        indexes = [d["index"] for d in details(record, "MapIterationAborted")]
+        assert indexes == [0, 1]
