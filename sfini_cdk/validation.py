@@ -60,6 +60,19 @@ PATH_FIELDS = {
     "ToleratedFailureCountPath": True,
     "ToleratedFailurePercentagePath": True,
 }
+#: Path fields that may instead call an intrinsic function returning a string (Fail state).
+INTRINSIC_PATH_FIELDS = frozenset({"ErrorPath", "CausePath"})
+STRING_INTRINSICS = frozenset(
+    {
+        "States.Format",
+        "States.JsonToString",
+        "States.ArrayGetItem",
+        "States.Base64Encode",
+        "States.Base64Decode",
+        "States.Hash",
+        "States.UUID",
+    }
+)
 #: Fields that may be null (JSON null has a meaning there).
 NULLABLE_PATH_FIELDS = frozenset({"InputPath", "OutputPath", "ResultPath", "ItemsPath"})
 #: Payload templates whose ``<key>.$`` entries are paths or intrinsic functions (JSONPath).
@@ -464,6 +477,13 @@ def _check_paths(name: str, state: dict[str, Any]) -> None:
         value = state[field]
         if value is None and field in NULLABLE_PATH_FIELDS:
             continue
+        if (
+            field in INTRINSIC_PATH_FIELDS
+            and isinstance(value, str)
+            and value.startswith("States.")
+        ):
+            _check_string_intrinsic(value, field, name)
+            continue
         check_path(value, field, name, reference=reference)
     for index, catcher in enumerate(state.get("Catch") or ()):
         if isinstance(catcher, dict) and catcher.get("ResultPath") is not None:
@@ -479,6 +499,18 @@ def _check_paths(name: str, state: dict[str, Any]) -> None:
     for index, catcher in enumerate(state.get("Catch") or ()):
         if isinstance(catcher, dict) and "Assign" in catcher:
             _check_template(catcher["Assign"], f"Catch[{index}].Assign", name)
+
+
+def _check_string_intrinsic(value: str, field: str, name: str) -> None:
+    function = value.split("(", 1)[0]
+    if function not in STRING_INTRINSICS:
+        raise InvalidPath(
+            f"{field} {value!r} is neither a reference path nor one of the intrinsic functions "
+            f"{field} accepts ({', '.join(sorted(STRING_INTRINSICS))})",
+            name,
+        )
+    if not _INTRINSIC.match(value):
+        raise InvalidPath(f"{field} {value!r} is not a valid intrinsic function call", name)
 
 
 def _check_template(template: Any, field: str, name: str) -> None:

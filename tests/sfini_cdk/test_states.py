@@ -58,6 +58,21 @@ CASES: list[tuple[str, Callable[[], sfini.State], dict[str, Any]]] = [
         lambda: sfini.Fail("t", error_path="$.error", cause_path="$.cause"),
         {"Type": "Fail", "ErrorPath": "$.error", "CausePath": "$.cause"},
     ),
+    (
+        "fail-intrinsic-paths",  # the AWS guide's Fail state example
+        lambda: sfini.Fail(
+            "t",
+            cause_path="States.Format('This is a custom error message for {}, caused by {}.', "
+            "$.Error, $.Cause)",
+            error_path="States.Format('{}', $.Error)",
+        ),
+        {
+            "Type": "Fail",
+            "CausePath": "States.Format('This is a custom error message for {}, caused by {}.', "
+            "$.Error, $.Cause)",
+            "ErrorPath": "States.Format('{}', $.Error)",
+        },
+    ),
     ("pass", lambda: sfini.Pass("t"), {"Type": "Pass", "End": True}),
     ("pass-next", _pass_to_next, {"Type": "Pass", "Next": "done"}),
     (

@@ -549,6 +549,20 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str | None, str]] = [
         "Seconds, SecondsPath",
     ),
     (
+        "fail-cause-path-intrinsic",
+        lambda: build(sfini.Fail("t", cause_path="States.MathAdd(1, 2)")),
+        sfini.InvalidPath,
+        "t",
+        "CausePath 'States.MathAdd(1, 2)' is neither a reference path nor one of the intrinsic",
+    ),
+    (
+        "fail-error-path-unclosed",
+        lambda: build(sfini.Fail("t", error_path="States.Format('{}', $.e")),
+        sfini.InvalidPath,
+        "t",
+        "ErrorPath \"States.Format('{}', $.e\" is not a valid intrinsic function call",
+    ),
+    (
         "fail-error-and-path",
         lambda: build(sfini.Fail("t", error="E", error_path="$.e")),
         sfini.InvalidField,
