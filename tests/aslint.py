@@ -18,10 +18,11 @@ KNOWN_SCHEMA_GAPS = frozenset(
         ("Succeed", "InputPath"),  # Succeed takes InputPath/OutputPath (JSONPath)
         ("Succeed", "OutputPath"),
         ("Succeed", "QueryLanguage"),  # any state may set QueryLanguage
+        ("Parallel", "Parameters"),  # the branches' input (JSONPath), in AWS's Parallel docs
     }
 )
 #: Numeric fields AWS lets JSONata states write as ``{% %}`` expressions, which cfn-lint's
-#: JSONata schema still types as numbers (it only relaxes Wait ``Seconds``).
+#: JSONata schema still types as numbers or integers (it only relaxes Wait ``Seconds``).
 JSONATA_NUMERIC_FIELDS = frozenset(
     {
         "TimeoutSeconds",
@@ -69,7 +70,7 @@ def _is_known_gap(template: dict[str, Any], path: list[Any], message: str) -> bo
         and path[-1] in JSONATA_NUMERIC_FIELDS
         and isinstance(value, str)
         and value.startswith("{%")
-        and "is not of type 'number'" in message
+        and re.search(r"is not of type '(number|integer)'", message) is not None
     )
 
 

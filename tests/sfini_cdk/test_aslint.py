@@ -35,5 +35,40 @@ def test_tolerates_documented_schema_gaps_only():
         },
     }
     jsonpath_timeout = {**jsonata_timeout, "QueryLanguage": "JSONPath"}
-    assert lint_definitions({"succeed": succeed_paths, "jsonata": jsonata_timeout}) == []
+    jsonata_percentage = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "m",
+        "States": {
+            "m": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "s", "States": {"s": {"Type": "Succeed"}}},
+                "ToleratedFailurePercentage": "{% 5 %}",
+                "End": True,
+            }
+        },
+    }
+    parallel_parameters = {
+        "StartAt": "p",
+        "States": {
+            "p": {
+                "Type": "Parallel",
+                "Parameters": {"id.$": "$.id"},
+                "Branches": [{"StartAt": "s", "States": {"s": {"Type": "Succeed"}}}],
+                "End": True,
+            }
+        },
+    }
+    assert (
+        lint_definitions(
+            {
+                "succeed": succeed_paths,
+                "jsonata": jsonata_timeout,
+                "percentage": jsonata_percentage,
+                "parallel": parallel_parameters,
+            }
+        )
+        == []
+    )
     assert len(lint_definitions({"jsonpath": jsonpath_timeout})) == 1
+    jsonpath_percentage = {**jsonata_percentage, "QueryLanguage": "JSONPath"}
+    assert len(lint_definitions({"jsonpath-percentage": jsonpath_percentage})) == 1

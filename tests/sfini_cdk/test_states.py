@@ -210,6 +210,172 @@ CASES: list[tuple[str, Callable[[], sfini.State], dict[str, Any]]] = [
 ]
 
 
+def _parallel(**options: Any) -> sfini.Parallel:
+    parallel = sfini.Parallel("t", **options)
+    parallel.add(sfini.construct_state_machine("branch", sfini.Succeed("inner")))
+    return parallel
+
+
+def _jsonata_choice() -> sfini.Choice:
+    gate = sfini.Choice("t", output="{% $states.input.next %}", assign={"seen": True})
+    gate.add(sfini.Condition("{% $states.input.go %}", sfini.Succeed("go"), assign={"n": 1}))
+    gate.set_default(sfini.Fail("stop", error="{% 'Stopped' %}"))
+    return gate
+
+
+BRANCH = {"StartAt": "inner", "States": {"inner": {"Type": "Succeed"}}}
+
+CASES += [
+    (
+        "task-credentials",
+        lambda: sfini.Task(
+            "t", ACTIVITY, credentials={"RoleArn": "arn:aws:iam::123456789012:role/worker"}
+        ),
+        {
+            "Type": "Task",
+            "Resource": ACTIVITY_ARN,
+            "Credentials": {"RoleArn": "arn:aws:iam::123456789012:role/worker"},
+            "End": True,
+        },
+    ),
+    (
+        "parallel-parameters-assign",
+        lambda: _parallel(
+            parameters={"id.$": "$.id"}, assign={"started.$": "$$.State.EnteredTime"}
+        ),
+        {
+            "Type": "Parallel",
+            "Parameters": {"id.$": "$.id"},
+            "Assign": {"started.$": "$$.State.EnteredTime"},
+            "Branches": [BRANCH],
+            "End": True,
+        },
+    ),
+    (
+        "wait-assign",
+        lambda: sfini.Wait("t", 5, assign={"waited": 5}),
+        {"Type": "Wait", "Seconds": 5, "Assign": {"waited": 5}, "End": True},
+    ),
+    (
+        "map-assign",
+        lambda: sfini.Map("t", sfini.Succeed("inner"), assign={"m": 1}),
+        {
+            "Type": "Map",
+            "Assign": {"m": 1},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, **BRANCH},
+            "End": True,
+        },
+    ),
+]
+
+# (state factory, expected ASL of the state named "t" in a JSONata machine)
+JSONATA_CASES: list[tuple[str, Callable[[], sfini.State], dict[str, Any]]] = [
+    (
+        "succeed-output",
+        lambda: sfini.Succeed("t", output={"done": "{% $states.input.x %}"}),
+        {"Type": "Succeed", "Output": {"done": "{% $states.input.x %}"}},
+    ),
+    (
+        "pass-output-assign",
+        lambda: sfini.Pass("t", output="{% $states.input %}", assign={"v": "{% 1 + 1 %}"}),
+        {
+            "Type": "Pass",
+            "Output": "{% $states.input %}",
+            "Assign": {"v": "{% 1 + 1 %}"},
+            "End": True,
+        },
+    ),
+    (
+        "wait-timestamp-expression",
+        lambda: sfini.Wait("t", timestamp="{% $states.input.at %}", output={"w": 1}),
+        {"Type": "Wait", "Timestamp": "{% $states.input.at %}", "Output": {"w": 1}, "End": True},
+    ),
+    (
+        "choice-output-assign",
+        _jsonata_choice,
+        {
+            "Type": "Choice",
+            "Output": "{% $states.input.next %}",
+            "Assign": {"seen": True},
+            "Choices": [
+                {"Condition": "{% $states.input.go %}", "Next": "go", "Assign": {"n": 1}},
+            ],
+            "Default": "stop",
+        },
+    ),
+    (
+        "parallel-arguments",
+        lambda: _parallel(
+            arguments={"id": "{% $states.input.id %}"},
+            output="{% $states.result[0] %}",
+            assign={"p": "{% $count($states.result) %}"},
+        ),
+        {
+            "Type": "Parallel",
+            "Arguments": {"id": "{% $states.input.id %}"},
+            "Output": "{% $states.result[0] %}",
+            "Assign": {"p": "{% $count($states.result) %}"},
+            "Branches": [BRANCH],
+            "End": True,
+        },
+    ),
+    (
+        "map-items",
+        lambda: sfini.Map(
+            "t",
+            sfini.Succeed("inner"),
+            items="{% $states.input.xs %}",
+            item_selector={"x": "{% $states.context.Map.Item.Value %}"},
+            max_concurrency="{% $states.input.n %}",
+            tolerated_failure_count=2,
+            tolerated_failure_percentage="{% 5 %}",
+            output={"all": "{% $states.result %}"},
+        ),
+        {
+            "Type": "Map",
+            "Items": "{% $states.input.xs %}",
+            "ItemSelector": {"x": "{% $states.context.Map.Item.Value %}"},
+            "MaxConcurrency": "{% $states.input.n %}",
+            "ToleratedFailureCount": 2,
+            "ToleratedFailurePercentage": "{% 5 %}",
+            "Output": {"all": "{% $states.result %}"},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, **BRANCH},
+            "End": True,
+        },
+    ),
+    (
+        "task-arguments-timeouts",
+        lambda: sfini.Task(
+            "t",
+            ACTIVITY,
+            arguments="{% $states.input.payload %}",
+            timeout="{% 60 %}",
+            heartbeat="{% 10 %}",
+        ),
+        {
+            "Type": "Task",
+            "Resource": ACTIVITY_ARN,
+            "Arguments": "{% $states.input.payload %}",
+            "TimeoutSeconds": "{% 60 %}",
+            "HeartbeatSeconds": "{% 10 %}",
+            "End": True,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("factory", "expected"),
+    [case[1:] for case in JSONATA_CASES],
+    ids=[case[0] for case in JSONATA_CASES],
+)
+def test_jsonata_state_asl(render, factory, expected):
+    state = factory()
+    definition = render(sfini.construct_state_machine("m", state, query_language="JSONata"))
+    assert definition["QueryLanguage"] == "JSONata"
+    assert definition["States"]["t"] == expected
+
+
 @pytest.mark.parametrize(
     ("factory", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
 )
