@@ -178,12 +178,12 @@ class _Checker:
                 f"Missing 'Next' target: {start_at}",
                 f"{where}/StartAt",
             )
-        self.transitions(states, where)
+        self.transitions(states, where, start_at)
         if not isinstance(start_at, str) or self.problems:
             return None
         return Graph(start_at, compiled)
 
-    def transitions(self, states: Mapping[str, Any], where: str) -> None:
+    def transitions(self, states: Mapping[str, Any], where: str, start_at: Any = None) -> None:
         targets: dict[str, list[str]] = {}
         for name, spec in states.items():
             if not isinstance(spec, Mapping):
@@ -210,6 +210,22 @@ class _Checker:
             for s in states.values()
         ):
             self.problem("MISSING_END_STATE", "Workflow has no terminal state", f"{where}/States")
+        if isinstance(start_at, str) and start_at in states:
+            # AWS rejects a state nothing leads to (under the code MISSING_TRANSITION_TARGET)
+            reached = {start_at}
+            pending = [start_at]
+            while pending:
+                for target in targets.get(pending.pop(), ()):
+                    if target in states and target not in reached:
+                        reached.add(target)
+                        pending.append(target)
+            for name in states:
+                if name not in reached:
+                    self.problem(
+                        "MISSING_TRANSITION_TARGET",
+                        f'State "{name}" is not reachable.',
+                        f"{where}/States/{name}",
+                    )
 
     # -- one state --------------------------------------------------------------------------
     def state(self, name: str, spec: Any, where: str) -> CompiledState | None:

@@ -372,8 +372,79 @@ def test_invalid_definition_message(engine: Engine) -> None:
         engine.compile(json.dumps(bad))
     assert info.value.message == (
         "Invalid State Machine Definition: "
-        "'MISSING_TRANSITION_TARGET: Missing 'Next' target: Nowhere at /States/A/Next'"
+        "'MISSING_TRANSITION_TARGET: Missing 'Next' target: Nowhere at /States/A/Next, "
+        'MISSING_TRANSITION_TARGET: State "B" is not reachable. at /States/B\''
     )
+
+
+@pytest.mark.parametrize(
+    ("definition", "problems"),
+    [
+        (  # only a state's own Next/Default/Choices/Catch lead anywhere
+            {
+                "StartAt": "A",
+                "States": {
+                    "A": {"Type": "Pass", "End": True},
+                    "Orphan": {"Type": "Pass", "Next": "A"},
+                },
+            },
+            ['State "Orphan" is not reachable. at /States/Orphan'],
+        ),
+        (  # inside a Parallel branch, located there
+            {
+                "StartAt": "P",
+                "States": {
+                    "P": {
+                        "Type": "Parallel",
+                        "End": True,
+                        "Branches": [
+                            {
+                                "StartAt": "X",
+                                "States": {
+                                    "X": {"Type": "Succeed"},
+                                    "Y": {"Type": "Succeed"},
+                                },
+                            }
+                        ],
+                    }
+                },
+            },
+            ['State "Y" is not reachable. at /States/P/Branches/0/States/Y'],
+        ),
+    ],
+)
+def test_unreachable_states_are_rejected(
+    engine: Engine, definition: dict[str, Any], problems: list[str]
+) -> None:
+    with pytest.raises(InvalidDefinition) as info:
+        engine.compile(json.dumps(definition))
+    for problem in problems:
+        assert f"MISSING_TRANSITION_TARGET: {problem}" in info.value.message
+
+
+def test_states_reached_through_choices_defaults_and_catchers_are_reachable(
+    engine: Engine,
+) -> None:
+    definition = {
+        "StartAt": "C",
+        "States": {
+            "Caught": {"Type": "Succeed"},
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.a", "IsPresent": True, "Next": "P"}],
+                "Default": "D",
+            },
+            "D": {"Type": "Pass", "Next": "C"},
+            "P": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail"}}}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+        },
+    }
+    record = run(engine, definition, {"a": 1})
+    assert record.status == "SUCCEEDED"
 
 
 def test_lambda_task_fails_like_a_forbidden_call(engine: Engine) -> None:
