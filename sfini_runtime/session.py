@@ -183,7 +183,7 @@ class AWSSession:
         options: dict[str, Any] = {
             "read_timeout": READ_TIMEOUT,
             "connect_timeout": CONNECT_TIMEOUT,
-            "retries": {"mode": self.retry_mode, "max_attempts": self.max_attempts},
+            "retries": {"mode": self.retry_mode, "total_max_attempts": self.max_attempts},
             "max_pool_connections": max_pool_connections,
         }
         if self._is_states(service) and self.endpoint_url:

@@ -142,6 +142,8 @@ class TaskExecution:
         heartbeater: heartbeat thread to register with, default: one of its own while running
         call: how API calls are made (``call(operation_name, **kwargs)``), default: the session's
             Step Functions client with retries on transient errors
+        on_finished: called once with the task when its outcome is settled (the final report
+            sent, or the task lost), from whichever thread settled it
     """
 
     send_attempts = 4
@@ -155,6 +157,7 @@ class TaskExecution:
         session: AWSSession | None = None,
         heartbeater: Heartbeater | None = None,
         call: ApiCall | None = None,
+        on_finished: Callable[[TaskExecution], None] | None = None,
     ) -> None:
         self.activity = activity
         self.task_token = task_token
@@ -162,12 +165,14 @@ class TaskExecution:
         self.session = default_session(session)
         self.heartbeater = heartbeater
         self._call = call or self._default_call
+        self._on_finished = on_finished
         self._lock = threading.Lock()
         self._finished = False
         self._in_user_code = False
         self._thread_id: int | None = None
         self.cancelled = threading.Event()
-        self.outcome: str | None = None  # "succeeded" | "failed" | "cancelled" | "lost"
+        #: "succeeded" | "failed" | "cancelled" | "lost" (timed out) | "unreported" (report failed)
+        self.outcome: str | None = None
         self.started: float | None = None
 
     def __str__(self) -> str:
@@ -196,8 +201,21 @@ class TaskExecution:
             self.outcome = outcome
         if self.heartbeater is not None:
             self.heartbeater.remove(self)
-        self._send_with_retries(operation, taskToken=self.task_token, **kwargs)
+        try:
+            self._send_with_retries(operation, taskToken=self.task_token, **kwargs)
+        except BaseException:
+            self.outcome = "unreported"
+            raise
+        finally:
+            self._settled()
         return True
+
+    def _settled(self) -> None:
+        if self._on_finished is not None:
+            try:
+                self._on_finished(self)
+            except Exception:
+                _logger.exception("on_finished callback failed for %s", self)
 
     def _send_with_retries(self, operation: str, **kwargs: Any) -> None:
         delay = 0.2
@@ -247,6 +265,7 @@ class TaskExecution:
             self._interrupt()
         if self.heartbeater is not None:
             self.heartbeater.remove(self)
+        self._settled()
 
     def _interrupt(self) -> None:
         """Flag cancellation and raise ``WorkerCancel`` in the task's code (lock held)."""

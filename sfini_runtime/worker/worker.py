@@ -27,6 +27,8 @@ _logger = logging.getLogger(__name__)
 DEFAULT_GRACE_PERIOD = 30.0
 MAX_WORKER_NAME = 80
 _MAX_POLLERS = 4
+#: Seconds between ``run_workers``' checks for signals, errors and the end.
+_SUPERVISE_INTERVAL = 0.1
 
 
 def _default_worker_name() -> str:
@@ -83,6 +85,8 @@ class Worker:
     #: Pauses after a transient polling error: first, longest (seconds).
     poll_backoff_initial = 0.5
     poll_backoff_max = 20.0
+    #: Seconds ``join`` gives cancelled tasks' code to unwind.
+    cancel_wait = 1.0
 
     def __init__(
         self,
@@ -199,6 +203,16 @@ class Worker:
         return self._stopping.is_set()
 
     @property
+    def settled(self) -> bool:
+        """Whether ``join`` would return at once: ended, and no task running (or the grace
+        period over, so that ``join`` cancels what still runs)."""
+        if not self._stopping.is_set():
+            return False
+        with self._lock:
+            deadline = self._grace_deadline
+            return not self._running or (deadline is not None and time.monotonic() >= deadline)
+
+    @property
     def polling(self) -> bool:
         """Whether a long poll is in flight (one left over from ``end`` included)."""
         return any(thread.is_alive() for thread in self._poller_threads)
@@ -241,6 +255,13 @@ class Worker:
         for task in leftover:
             _logger.warning("Cancelling %s: the grace period is over", task)
             task.cancel("Activity task cancelled: the worker shut down before it finished")
+        if leftover:
+            # Cancelled code gets a moment to unwind (WorkerCancel is raised in it); code stuck
+            # in a blocking call is not waited for: its task is already reported.
+            deadline = time.monotonic() + self.cancel_wait
+            with self._lock:
+                while self._running and time.monotonic() < deadline:
+                    self._idle.wait(max(0.0, deadline - time.monotonic()))
 
     # --- API calls ------------------------------------------------------------------------------
 
@@ -297,6 +318,7 @@ class Worker:
             session=self.session,
             heartbeater=self._heartbeater,
             call=self._call,
+            on_finished=self._task_settled,
         )
         with self._lock:
             late = self._stopping.is_set()
@@ -325,6 +347,9 @@ class Worker:
             report()
         except Exception:
             _logger.exception("Worker %s: could not report on %s", self, task)
+
+    def _task_settled(self, task: TaskExecution) -> None:
+        """Count a task's outcome the moment it is settled (reported, or lost)."""
         with self._lock:
             self.outcomes[task.outcome or "unreported"] += 1
 
@@ -345,7 +370,8 @@ class Worker:
         finally:
             with self._lock:
                 self._running.discard(task)
-                self.outcomes[task.outcome or "unreported"] += 1
+                if task.outcome is None:  # crashed before it could report
+                    self.outcomes["unreported"] += 1
                 self._idle.notify_all()
             self._slots.release()
 
@@ -394,27 +420,40 @@ def run_workers(workers: Iterable[Worker], grace_period: float | None = None) ->
     A worker whose polling fails for good (e.g. its activity does not exist) ends the others.
     """
     workers = list(workers)
-    signals_received: list[int] = []
+    # The handler only records the signal: one that took a lock (an Event, a Condition) could
+    # deadlock with this thread, which may hold that lock at the moment the signal arrives.
+    received: list[int] = []
 
     def on_signal(signum: int, _frame: Any) -> None:
-        signals_received.append(signum)
-        _logger.warning("Received signal %d: stopping the workers", signum)
-        for worker in workers:
-            period = worker.grace_period if grace_period is None else grace_period
-            worker.begin_grace(period if len(signals_received) == 1 else 0.0)
+        received.append(signum)
 
     previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             previous[signum] = signal.signal(signum, on_signal)
     try:
-        for worker in workers:
-            worker.start()
-        while not all(worker.ended for worker in workers):
+        try:
+            for worker in workers:
+                worker.start()
+        except BaseException:
+            for worker in workers:
+                worker.end()
+            raise
+        handled = 0
+        while True:
+            if len(received) > handled:
+                _logger.warning("Received signal %d: stopping the workers", received[-1])
+                immediate = len(received) > 1
+                handled = len(received)
+                for worker in workers:
+                    period = worker.grace_period if grace_period is None else grace_period
+                    worker.begin_grace(0.0 if immediate else period)
             if any(worker.error is not None for worker in workers):
                 for worker in workers:
                     worker.end()
-            time.sleep(0.2)
+            if all(worker.settled for worker in workers):
+                break
+            time.sleep(_SUPERVISE_INTERVAL)
         WorkerGroup(workers).join()
     finally:
         for signum, handler in previous.items():

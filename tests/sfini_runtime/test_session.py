@@ -37,6 +37,7 @@ def test_client_configuration(clean_env: pytest.MonkeyPatch) -> None:
     assert session.sfn.meta.endpoint_url == UNREACHABLE
     assert config.read_timeout == READ_TIMEOUT >= 65
     assert config.retries["mode"] == "adaptive"
+    assert config.retries["total_max_attempts"] == session.max_attempts == 5  # retries included
     assert config.inject_host_prefix is False
     assert session.sfn.meta.region_name == "eu-west-1"
 

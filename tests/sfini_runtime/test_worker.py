@@ -3,9 +3,15 @@ concurrency, ending, retries."""
 
 from __future__ import annotations
 
+import collections
+import http.client
+import http.server
+import json
 import socket
 import threading
 import time
+import urllib.parse
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,6 +29,17 @@ from sfini_runtime.worker import (
 )
 
 pytestmark = pytest.mark.engine
+
+#: Generous deadline (seconds) for a condition to come true on a loaded machine.
+DEADLINE = 30.0
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = DEADLINE) -> None:
+    """Wait until ``condition()`` is true (fail after ``timeout`` seconds, saying ``what``)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
 
 
 def deploy(session: AWSSession, activity: Any, **task_options: Any) -> Any:
@@ -211,14 +228,14 @@ def test_heartbeats_keep_a_long_task_alive(session: AWSSession) -> None:
 
     @registration.activity("slow", heartbeat=1)
     def slow(data):
-        time.sleep(1.5)  # the engine allows 1 s (100 s scaled by 0.01) between heartbeats
+        time.sleep(2.0)  # the engine allows 1.5 s (150 s scaled by 0.01) between heartbeats
         return "done"
 
-    slow.heartbeat = 0.2
+    slow.heartbeat = 0.1  # 15 times as often as needed: a loaded machine may delay some
     worker = Worker(slow, session=session)
-    execution = run_one(deploy(session, slow, heartbeat=100), worker)
+    execution = run_one(deploy(session, slow, heartbeat=150), worker)
     assert execution.status == "SUCCEEDED", execution.error
-    assert worker.api_calls["send_task_heartbeat"] >= 3
+    assert worker.api_calls["send_task_heartbeat"] >= 2
 
 
 def test_heartbeat_timeout_cancels_the_task_and_sends_nothing_more(session: AWSSession) -> None:
@@ -268,9 +285,7 @@ def test_stopped_execution_cancels_its_running_task(session: AWSSession) -> None
     execution = machine.start_execution({})
     assert started.wait(10)
     execution.stop("Stopped", "by the test")
-    deadline = time.monotonic() + 10
-    while not seen and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: seen, "the task's code to be cancelled")
     worker.end()
     worker.join()
     assert execution.status == "ABORTED"
@@ -288,10 +303,11 @@ def test_end_cuts_the_long_poll_short(session: AWSSession) -> None:
     deploy(session, idle)
     worker = Worker(idle, session=session, concurrency=3)
     worker.start()
-    time.sleep(0.2)  # the polls are now waiting (60 s long polls on the engine)
+    # the polls are now under way (60 s long polls on the engine)
+    wait_for(lambda: worker.api_calls["get_activity_task"] == 3, "three polls")
     joiner = threading.Thread(target=lambda: (worker.end(), worker.join()))
     joiner.start()
-    joiner.join(10)
+    joiner.join(DEADLINE)
     assert not joiner.is_alive(), "end() waited for the long poll"
     assert worker.ended
 
@@ -306,7 +322,7 @@ def test_task_received_after_end_is_run_not_dropped(session: AWSSession) -> None
     machine = deploy(session, late)
     first = Worker(late, session=session)
     first.start()
-    time.sleep(0.2)  # its poll is in flight
+    wait_for(lambda: first.api_calls["get_activity_task"] == 1, "the poll")  # now in flight
     first.end()
     first.join()  # returns without waiting for that poll
     # The next task goes to the poll left in flight: it must still be run.
@@ -342,22 +358,56 @@ def test_task_received_during_shutdown_is_failed_at_once(session: AWSSession) ->
 def test_shutdown_cancels_tasks_still_running_after_the_grace_period(session: AWSSession) -> None:
     registration = sfini.ActivityRegistration(prefix="t-")
     started = threading.Event()
+    seen: list[str] = []
 
     @registration.activity("endless")
     def endless(data):
         started.set()
-        while True:
-            time.sleep(0.02)
+        try:
+            while True:
+                time.sleep(0.02)
+        except WorkerCancel:
+            seen.append("cancelled")
+            raise
 
     machine = deploy(session, endless, heartbeat=1000)
     worker = Worker(endless, session=session)
     worker.start()
     execution = machine.start_execution({})
-    assert started.wait(10)
+    assert started.wait(DEADLINE)
     worker.shutdown(grace_period=0.2)
-    execution.wait(raise_on_failure=False, timeout=30)
+    # the failure was reported before join returned: the outcome is counted already
+    assert worker.outcomes == {"cancelled": 1}
+    execution.wait(raise_on_failure=False, timeout=DEADLINE)
     assert execution.error == "WorkerCancel"
-    assert worker.outcomes["cancelled"] == 1
+    assert "shut down before it finished" in execution.cause
+    wait_for(lambda: seen, "the task's code to be cancelled")
+    assert seen == ["cancelled"]
+
+
+def test_shutdown_lets_tasks_finish_within_the_grace_period(session: AWSSession) -> None:
+    registration = sfini.ActivityRegistration(prefix="t-")
+    started = threading.Event()
+    release = threading.Event()
+
+    @registration.activity("finishing")
+    def finishing(data):
+        started.set()
+        assert release.wait(DEADLINE)
+        return "finished"
+
+    machine = deploy(session, finishing, heartbeat=1000)
+    worker = Worker(finishing, session=session)
+    worker.start()
+    execution = machine.start_execution({})
+    assert started.wait(DEADLINE)
+    worker.begin_grace(DEADLINE)
+    assert worker.ended and not worker.settled  # polling stopped, the task still runs
+    release.set()
+    worker.join()
+    assert worker.outcomes == {"succeeded": 1}
+    execution.wait(timeout=DEADLINE)
+    assert execution.output == "finished"
 
 
 def _free_port() -> int:
@@ -383,7 +433,8 @@ def test_polling_retries_until_the_endpoint_answers(
     worker = Worker(patient, session=session, arn=arn)
     worker.poll_backoff_initial = 0.05
     worker.start()
-    time.sleep(0.3)  # polls fail: nothing listens yet
+    # polls fail (nothing listens yet) and are retried, without giving up
+    wait_for(lambda: worker.api_calls["get_activity_task"] >= 3, "polls to be retried")
     assert worker.polling and worker.error is None
     with LocalEngine(time_scale=0.01, port=port) as late_engine:
         machine = deploy(session, patient)
@@ -413,3 +464,125 @@ def test_missing_activity_is_a_fatal_polling_error(session: AWSSession) -> None:
 def test_activity_without_code_is_refused(session: AWSSession) -> None:
     with pytest.raises(TypeError, match="cannot be executed"):
         Worker(sfini.Activity("plain", session=session), session=session).start()
+
+
+class FaultyEndpoint:
+    """A fake Step Functions endpoint in front of the engine: it answers the first ``count``
+    calls of each planned operation with an AWS error and forwards every other request."""
+
+    def __init__(self, upstream: str, plan: dict[str, tuple[int, int, str]]) -> None:
+        self.upstream = urllib.parse.urlsplit(upstream)
+        self.plan = dict(plan)  # operation -> (calls to fail, HTTP status, error code)
+        self.injected: collections.Counter[str] = collections.Counter()
+        self.forwarded: collections.Counter[str] = collections.Counter()
+        self._lock = threading.Lock()
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> FaultyEndpoint:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _answer(self, operation: str, body: bytes, headers: Any) -> tuple[int, bytes]:
+        count, status, code = self.plan.get(operation, (0, 0, ""))
+        with self._lock:
+            inject = self.injected[operation] < count
+            self.injected[operation] += inject
+            self.forwarded[operation] += not inject
+        if inject:
+            return status, json.dumps({"__type": code, "message": f"injected {code}"}).encode()
+        upstream = http.client.HTTPConnection(
+            self.upstream.hostname, self.upstream.port, timeout=DEADLINE * 3
+        )
+        try:
+            upstream.request("POST", "/", body=body, headers=dict(headers))
+            response = upstream.getresponse()
+            return response.status, response.read()
+        finally:
+            upstream.close()
+
+    def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        endpoint = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
+                status, answer = endpoint._answer(operation, body, self.headers)
+                head = (
+                    f"HTTP/1.1 {status} X\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                    f"x-amzn-RequestId: fake\r\nContent-Length: {len(answer)}\r\n\r\n"
+                )
+                self.wfile.write(head.encode() + answer)  # one write: no delayed-ACK stall
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        return Handler
+
+
+def test_transient_api_errors_are_retried_with_backoff(engine: Any) -> None:
+    plan = {
+        "GetActivityTask": (2, 500, "ServiceUnavailable"),
+        "SendTaskHeartbeat": (2, 400, "ThrottlingException"),
+        "SendTaskSuccess": (2, 400, "ThrottlingException"),
+    }
+    with FaultyEndpoint(engine.endpoint_url, plan) as endpoint:
+        # one attempt per call in botocore: the worker's own retries must do the work
+        session = AWSSession(endpoint_url=endpoint.url, max_attempts=1)
+        registration = sfini.ActivityRegistration(prefix="t-")
+
+        @registration.activity("flaky")
+        def flaky(data):
+            wait_for(lambda: endpoint.forwarded["SendTaskHeartbeat"], "a heartbeat to get through")
+            return "survived"
+
+        flaky.heartbeat = 0.05
+        machine = deploy(session, flaky, heartbeat=1000)
+        worker = Worker(flaky, session=session)
+        worker.poll_backoff_initial = 0.05
+        execution = run_one(machine, worker)
+    assert execution.status == "SUCCEEDED", execution.format_history()
+    assert execution.output == "survived"
+    assert {operation: endpoint.injected[operation] for operation in plan} == {
+        "GetActivityTask": 2,
+        "SendTaskHeartbeat": 2,
+        "SendTaskSuccess": 2,
+    }
+    assert worker.outcomes == {"succeeded": 1}
+    assert worker.api_calls["send_task_success"] == 3  # one report, sent three times
+    assert endpoint.forwarded["SendTaskSuccess"] == 1
+    assert worker.error is None
+
+
+def test_a_report_aws_refuses_is_not_retried_and_counted_unreported(engine: Any) -> None:
+    with FaultyEndpoint(engine.endpoint_url, {"SendTaskSuccess": (1, 400, "InvalidOutput")}) as e:
+        session = AWSSession(endpoint_url=e.url, max_attempts=1)
+        registration = sfini.ActivityRegistration(prefix="t-")
+
+        @registration.activity("refused")
+        def refused(data):
+            return "x"
+
+        machine = deploy(session, refused, heartbeat=1000)
+        worker = Worker(refused, session=session)
+        worker.start()
+        execution = machine.start_execution({})
+        wait_for(lambda: worker.outcomes, "the task's outcome")
+        worker.end()
+        worker.join()
+        execution.stop("Halt", "the test is over")
+    assert worker.outcomes == {"unreported": 1}
+    assert e.injected["SendTaskSuccess"] == 1
+    assert e.forwarded["SendTaskSuccess"] == 0  # not sent again: AWS would refuse it again
