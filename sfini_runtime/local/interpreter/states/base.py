@@ -17,7 +17,7 @@ from ..dataflow import StateDataflow
 from ..failures import StatesError, error_matches
 from ..jsonata_dataflow import JsonataStateDataflow
 from ..paths import PathNotFound, ResultPathMatchFailure, compile_reference_path, set_at_path
-from ..variables import CompiledAssign, compile_assign
+from ..variables import CONTEXT_KEY, CompiledAssign, compile_assign
 from .jsonpath_variables import restore_error, rewrite_state, state_uses_variables
 
 if TYPE_CHECKING:
@@ -105,6 +105,16 @@ def error_output(err: StatesError) -> dict[str, Any]:
     return out
 
 
+def _state_context(context: Any) -> dict[str, Any] | None:
+    """The ``State`` member of a context object (bound with the variables or not)."""
+    if context is None:
+        return None
+    if CONTEXT_KEY in context:
+        context = context[CONTEXT_KEY]
+    state = context.get("State")
+    return state if isinstance(state, dict) else None
+
+
 class CompiledState:
     """A state ready to run. Subclasses set ``type_name`` and implement execute or run."""
 
@@ -153,9 +163,14 @@ class CompiledState:
         raise NotImplementedError
 
     def run(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
-        """Run a state that may block; the default wraps ``attempt`` in Retry/Catch."""
+        """Run a state that may block; the default wraps ``attempt`` in Retry/Catch.
+
+        ``$$.State.RetryCount`` counts the retries made so far (0 on the first attempt)."""
         counts = [0] * len(self.retriers)
+        state_context = _state_context(context)
         while True:
+            if state_context is not None:
+                state_context["RetryCount"] = sum(counts)
             try:
                 result = yield from self.attempt(frame, raw_input, context, entered_id)
                 return self.result_output(frame, raw_input, result, context), self.next

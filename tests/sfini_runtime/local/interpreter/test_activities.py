@@ -240,3 +240,21 @@ def test_time_scale_zero_skips_waits_and_retries_but_arms_no_time_out() -> None:
     assert json.loads(record.output) == {"n": 1}
     assert "ActivityTimedOut" not in types(record)
     assert types(record).count("ActivityScheduled") == 2
+
+
+def test_context_retry_count_counts_the_retries_of_the_state(engine: Engine) -> None:
+    definition = _task(
+        Parameters={"retry.$": "$$.State.RetryCount", "name.$": "$$.State.Name"},
+        Retry=[{"ErrorEquals": ["Again"], "IntervalSeconds": 1, "MaxAttempts": 5}],
+    )
+    record = start(engine, definition)
+    seen = []
+    for attempt in range(3):
+        token, task_input = _poll(engine)
+        seen.append(json.loads(task_input))
+        if attempt < 2:
+            engine.send_task_failure(token, "Again")
+        else:
+            engine.send_task_success(token, task_input)
+    assert record.done.wait(5) and record.status == "SUCCEEDED"
+    assert seen == [{"retry": n, "name": "T"} for n in range(3)]
