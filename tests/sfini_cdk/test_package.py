@@ -74,8 +74,27 @@ def test_states_error_names():
     assert sfini_cdk.States.ALL == "States.ALL"
     assert sfini_cdk.States.HEARTBEAT_TIMEOUT == "States.HeartbeatTimeout"
     assert sfini_cdk.States.QUERY_EVALUATION_ERROR == "States.QueryEvaluationError"
-    assert len(sfini_cdk.PREDEFINED_ERRORS) == 17
-    assert all(name.startswith("States.") for name in sfini_cdk.PREDEFINED_ERRORS)
+    # the predefined error names of the Step Functions Developer Guide ("Error names")
+    documented = {
+        "States.ALL",
+        "States.BranchFailed",
+        "States.DataLimitExceeded",
+        "States.ExceedToleratedFailureThreshold",
+        "States.HeartbeatTimeout",
+        "States.Http.Socket",
+        "States.IntrinsicFailure",
+        "States.ItemReaderFailed",
+        "States.NoChoiceMatched",
+        "States.ParameterPathFailure",
+        "States.Permissions",
+        "States.QueryEvaluationError",
+        "States.ResultPathMatchFailure",
+        "States.ResultWriterFailed",
+        "States.Runtime",
+        "States.TaskFailed",
+        "States.Timeout",
+    }
+    assert documented == set(sfini_cdk.PREDEFINED_ERRORS)
 
 
 def test_default_parameter_semantics():

@@ -547,9 +547,9 @@ def test_choice_asl(render):
     }
 
 
-def test_choice_remove_and_overrides():
-    a, b = sfini.Succeed("a"), sfini.Succeed("b")
-    choice = sfini.Choice("c")
+def test_choice_remove_and_overrides(render, caplog):
+    a, b, c = sfini.Succeed("a"), sfini.Succeed("b"), sfini.Succeed("c")
+    choice = sfini.Choice("t")
     rule = sfini.BooleanEquals("$.x", True, a)
     choice.add(rule)
     choice.add(sfini.BooleanEquals("$.x", False, b))
@@ -557,6 +557,26 @@ def test_choice_remove_and_overrides():
     assert [r.next_state for r in choice.choices] == [b]
     with pytest.raises(ValueError, match="not registered"):
         choice.remove(rule)
+    choice.set_default(a)
+    with caplog.at_level("WARNING"):
+        choice.set_default(c)  # sfini 0.1.0 warns and overwrites
+    assert "Overwriting current default state" in caplog.text
+    states = render(sfini.construct_state_machine("m", choice))["States"]
+    assert states["t"] == {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.x", "BooleanEquals": False, "Next": "b"}],
+        "Default": "c",
+    }
+    assert set(states) == {"t", "b", "c"}  # the removed rule's and old default's targets are gone
+
+
+def test_goes_to_overrides_with_a_warning(caplog):
+    first = sfini.Pass("first")
+    first.goes_to(sfini.Pass("old"))
+    with caplog.at_level("WARNING"):
+        first.goes_to(sfini.Succeed("new"))
+    assert "Overriding current next state" in caplog.text
+    assert first.to_dict()["Next"] == "new"
 
 
 def test_goes_to_and_remove_next():
