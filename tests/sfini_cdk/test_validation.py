@@ -540,6 +540,13 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str | None, str]] = [
     ),
     ("wait-negative", lambda: build(sfini.Wait("t", -1)), sfini.InvalidField, "t", "Seconds"),
     ("wait-bool", lambda: build(sfini.Wait("t", True)), sfini.InvalidField, "t", "bool"),
+    (
+        "wait-float",
+        lambda: build(sfini.Wait("t", 1.5)),
+        sfini.InvalidField,
+        "t",
+        "invalid type for wait time: float",
+    ),
     ("wait-nothing", lambda: build(sfini.Wait("t")), sfini.InvalidField, "t", "got none"),
     (
         "wait-two",
