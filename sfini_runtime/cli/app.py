@@ -105,6 +105,27 @@ def _read_input(value: str | None, input_file: str | None) -> Any:
         raise click.ClickException(f"execution input is not valid JSON: {error}") from None
 
 
+def _version() -> str:
+    """sfini-cdk's version: the installed distribution's, else the source tree's."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("sfini-cdk")
+    except metadata.PackageNotFoundError:
+        pass
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        import tomllib
+
+        return tomllib.loads(pyproject.read_text())["project"]["version"] + " (not installed)"
+    return "unknown (not installed)"
+
+
+def _print_version(ctx: click.Context) -> None:
+    click.echo(f"sfini, version {_version()}")
+    ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--region", envvar="AWS_REGION", help="AWS region (default: the AWS configuration's)."
@@ -112,7 +133,14 @@ def _read_input(value: str | None, input_file: str | None) -> Any:
 @click.option("--profile", help="AWS named profile.")
 @click.option("--endpoint-url", help="Step Functions endpoint (default: $AWS_ENDPOINT_URL_SFN).")
 @click.option("-v", "--verbose", count=True, help="More logging (-vv: debug, with tracebacks).")
-@click.version_option(package_name="sfini-cdk", prog_name="sfini")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+    help="Show the version and exit.",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,

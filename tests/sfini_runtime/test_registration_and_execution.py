@@ -150,3 +150,65 @@ def test_seed_cli_register_start_executions_deregister(
         command.parse_args(["start", str(tmp_path / "missing.json")])
     assert exit_info.value.code == 1
     assert capsys.readouterr().err.startswith("Error: no such file:")
+
+
+class _FakeClock:
+    """``time.monotonic``/``time.sleep`` stand-ins: sleeping advances the clock at once."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.pauses: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(round(seconds, 6))
+        self.now += seconds
+
+
+class _DescribeOnly:
+    """A session whose DescribeExecution answers RUNNING ``running`` times, then SUCCEEDED."""
+
+    def __init__(self, running: int) -> None:
+        self.running = running
+        self.calls = 0
+        self.sfn = self
+
+    def describe_execution(self, executionArn: str) -> dict[str, Any]:
+        self.calls += 1
+        status = "RUNNING" if self.calls <= self.running else "SUCCEEDED"
+        answer = {"status": status, "input": "{}", "name": "e", "stateMachineArn": "arn:sm"}
+        return answer | ({"output": "1"} if status == "SUCCEEDED" else {})
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> _FakeClock:
+    from sfini_runtime.execution import execution as module
+
+    fake = _FakeClock()
+    monkeypatch.setattr(module, "time", fake)
+    return fake
+
+
+def test_wait_polls_with_backoff_up_to_a_cap(clock: _FakeClock) -> None:
+    session = _DescribeOnly(running=14)
+    execution = Execution("e", "arn:sm", {}, arn="arn:e", session=session)  # type: ignore[arg-type]
+    execution.wait()
+    assert session.calls == 15
+    expected, pause = [], Execution.wait_interval_initial
+    for _ in range(14):
+        expected.append(round(pause, 6))
+        pause = min(pause * Execution.wait_backoff, Execution.wait_interval_max)
+    assert clock.pauses == expected
+    assert clock.pauses[0] == 0.05 and clock.pauses[-1] == Execution.wait_interval_max == 5.0
+    assert execution.output == 1
+
+
+def test_wait_timeout_cuts_the_last_pause_short(clock: _FakeClock) -> None:
+    session = _DescribeOnly(running=1_000)
+    execution = Execution("e", "arn:sm", {}, arn="arn:e", session=session)  # type: ignore[arg-type]
+    with pytest.raises(WaitTimeout, match="Time-out waiting on execution"):
+        execution.wait(timeout=1.0)
+    assert sum(clock.pauses) == pytest.approx(1.0)
+    assert clock.pauses[-1] < clock.pauses[-2] * Execution.wait_backoff  # cut to the deadline

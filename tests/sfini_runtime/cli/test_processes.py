@@ -1,0 +1,413 @@
+"""The ``sfini`` command as a real process: its console entry point, one-line errors, ``local
+serve`` answering boto3, and workers that find their activities in a cdk.out or a stack."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import boto3
+import pytest
+import tomllib
+from botocore.config import Config
+
+from sfini_runtime.execution import Execution
+from sfini_runtime.session import AWSSession
+
+pytestmark = pytest.mark.engine
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEADLINE = 60.0
+AWS_ENV_KEYS = (
+    "AWS_ENDPOINT_URL_SFN",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_CLOUDFORMATION",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_ACCOUNT_ID",
+    "AWS_PROFILE",
+)
+
+WORKFLOW = """
+import sfini_cdk as sfini
+
+activities = sfini.ActivityRegistration(prefix="e2e-")
+
+
+@activities.activity("work")
+def work(data):
+    return {"doubled": data["n"] * 2}
+"""
+
+
+def console_command() -> list[str]:
+    """The command ``pyproject.toml``'s ``sfini`` console script runs (what pip generates:
+    import the entry point, exit with what it returns), independent of an installed script."""
+    scripts = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    module, _, function = scripts["sfini"].partition(":")
+    code = f"import sys; from {module} import {function}; sys.exit({function}())"
+    return [sys.executable, "-c", code]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without AWS settings (and no instance-metadata lookups), plus ``extra``."""
+    env = {key: value for key, value in os.environ.items() if key not in AWS_ENV_KEYS}
+    env.update(
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE="/nonexistent",
+        AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    env.update(extra)
+    return env
+
+
+def run_sfini(
+    *args: str, env: dict[str, str], cwd: Path = REPO_ROOT
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*console_command(), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "extra_env", "message"),
+    [
+        (
+            ["start", "machine", "{not json"],
+            {"AWS_DEFAULT_REGION": "us-east-1"},
+            "Error: execution input is not valid JSON: Expecting property name",
+        ),
+        (
+            ["worker", "no_such_module_xyz:activities"],
+            {"AWS_DEFAULT_REGION": "us-east-1"},
+            "Error: cannot import module 'no_such_module_xyz'",
+        ),
+        (
+            ["describe", "arn:aws:states:us-east-1:123456789012:execution:m:e"],
+            {"AWS_DEFAULT_REGION": "us-east-1"},
+            "Error: Unable to locate credentials",
+        ),
+        (
+            ["history", "arn:aws:states:us-east-1:123456789012:execution:m:e"],
+            {},
+            "Error: You must specify a region.",
+        ),
+    ],
+)
+def test_user_errors_print_one_line_and_exit_non_zero(
+    args: list[str], extra_env: dict[str, str], message: str
+) -> None:
+    result = run_sfini(*args, env=clean_env(**extra_env))
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.startswith(message), result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_help_and_version_through_the_entry_point() -> None:
+    result = run_sfini("--help", env=clean_env())
+    assert result.returncode == 0
+    for command in (
+        "worker",
+        "start",
+        "executions",
+        "history",
+        "stop",
+        "describe",
+        "register",
+        "deregister",
+        "graph",
+        "local",
+    ):
+        assert re.search(rf"^  {command}\b", result.stdout, re.M), command
+    version = run_sfini("--version", env=clean_env())
+    assert version.returncode == 0, version.stderr
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    assert version.stdout.startswith(f"sfini, version {pyproject['project']['version']}")
+
+
+# --- long-running processes ---------------------------------------------------------------------
+
+
+class Process:
+    """A ``sfini`` subprocess, killed if a test leaves it running."""
+
+    def __init__(self, *args: str, env: dict[str, str], cwd: Path) -> None:
+        self.popen = subprocess.Popen(
+            [*console_command(), *args],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def stop(self, signum: int = signal.SIGTERM) -> tuple[int, str]:
+        """Send ``signum``; the exit status and what the process wrote to stderr."""
+        self.popen.send_signal(signum)
+        _, err = self.popen.communicate(timeout=DEADLINE)
+        return self.popen.returncode, err
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.communicate()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[Process]]:
+    started: list[Process] = []
+    yield started
+    for process in started:
+        process.kill()
+
+
+def write_workflow(directory: Path) -> str:
+    name = f"e2e_workflow_{os.getpid()}_{time.monotonic_ns()}"
+    (directory / f"{name}.py").write_text(textwrap.dedent(WORKFLOW))
+    return name
+
+
+def write_assembly(directory: Path, activity_name: str) -> Path:
+    """A minimal cloud assembly, written by hand: one activity and a state machine using it."""
+    directory.mkdir()
+    definition = {
+        "StartAt": "work",
+        "States": {
+            "work": {
+                "Type": "Task",
+                "Resource": "${ActivityArn}",
+                "HeartbeatSeconds": 100,
+                "End": True,
+            }
+        },
+    }
+    template = {
+        "Resources": {
+            "WorkActivity": {
+                "Type": "AWS::StepFunctions::Activity",
+                "Properties": {"Name": activity_name},
+            },
+            "Machine": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {
+                    "StateMachineName": "e2eMachine",
+                    "RoleArn": {
+                        "Fn::Join": [
+                            "",
+                            ["arn:", {"Ref": "AWS::Partition"}, ":iam::123456789012:role/r"],
+                        ]
+                    },
+                    "DefinitionString": json.dumps(definition),
+                    "DefinitionSubstitutions": {"ActivityArn": {"Ref": "WorkActivity"}},
+                },
+            },
+        }
+    }
+    manifest = {
+        "version": "36.0.0",
+        "artifacts": {
+            "E2EStack": {
+                "type": "aws:cloudformation:stack",
+                "environment": "aws://unknown-account/unknown-region",
+                "properties": {"templateFile": "E2EStack.template.json"},
+            }
+        },
+    }
+    (directory / "E2EStack.template.json").write_text(json.dumps(template))
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    return directory
+
+
+def engine_client(endpoint: str) -> Any:
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(read_timeout=70, inject_host_prefix=False),
+    )
+
+
+def test_local_serve_with_a_cdk_out_and_a_worker_finding_its_activity_there(
+    tmp_path: Path, processes: list[Process]
+) -> None:
+    assembly = write_assembly(tmp_path / "cdk.out", "e2e-work")
+    server = Process(
+        "local",
+        "serve",
+        "--port",
+        "0",
+        "--time-scale",
+        "0.01",
+        "--cdk-out",
+        str(assembly),
+        env=clean_env(),
+        cwd=tmp_path,
+    )
+    processes.append(server)
+    assert server.popen.stdout is not None
+    banner = server.popen.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:\d+", banner)
+    assert match, banner
+    endpoint = match.group(0)
+    sfn = engine_client(endpoint)
+    machines = sfn.list_state_machines()["stateMachines"]
+    assert [m["name"] for m in machines] == ["e2eMachine"]
+    assert [a["name"] for a in sfn.list_activities()["activities"]] == ["e2e-work"]
+
+    module = write_workflow(tmp_path)
+    worker_env = clean_env(
+        AWS_ENDPOINT_URL_SFN=endpoint,
+        AWS_DEFAULT_REGION="us-east-1",
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO_ROOT)]),
+    )
+    worker = Process("worker", module, "--cdk-out", str(assembly), env=worker_env, cwd=tmp_path)
+    processes.append(worker)
+    started = sfn.start_execution(stateMachineArn=machines[0]["stateMachineArn"], input='{"n": 21}')
+    session = AWSSession(endpoint_url=endpoint, region="us-east-1")
+    execution = Execution.from_arn(started["executionArn"], session=session)
+    execution.wait(timeout=DEADLINE)
+    assert execution.output == {"doubled": 42}
+    assert worker.stop(signal.SIGTERM)[0] == 0
+    code, err = server.stop(signal.SIGTERM)
+    assert code == 0, err
+    assert "Traceback" not in err
+
+
+def _describe_stacks_xml(stack: str, outputs: list[dict[str, str]]) -> str:
+    members = "".join(
+        "<member>"
+        + "".join(f"<{key}>{escape(value)}</{key}>" for key, value in output.items())
+        + "</member>"
+        for output in outputs
+    )
+    return (
+        '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">'
+        "<DescribeStacksResult><Stacks><member>"
+        f"<StackName>{stack}</StackName>"
+        f"<StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/{stack}/1</StackId>"
+        "<CreationTime>2024-01-01T00:00:00Z</CreationTime>"
+        "<StackStatus>CREATE_COMPLETE</StackStatus>"
+        f"<Outputs>{members}</Outputs>"
+        "</member></Stacks></DescribeStacksResult>"
+        "<ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata>"
+        "</DescribeStacksResponse>"
+    )
+
+
+_NO_STACK_XML = (
+    '<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">'
+    "<Error><Type>Sender</Type><Code>ValidationError</Code>"
+    "<Message>Stack with id {stack} does not exist</Message></Error>"
+    "<RequestId>fake</RequestId></ErrorResponse>"
+)
+
+
+@pytest.fixture
+def cloudformation() -> Iterator[tuple[str, dict[str, list[dict[str, str]]]]]:
+    """A fake CloudFormation endpoint answering DescribeStacks for the stacks in the dict."""
+    stacks: dict[str, list[dict[str, str]]] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", 0))
+            form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+            stack = form.get("StackName", [""])[0]
+            if form.get("Action") == ["DescribeStacks"] and stack in stacks:
+                status, body = 200, _describe_stacks_xml(stack, stacks[stack])
+            else:
+                status, body = 400, _NO_STACK_XML.format(stack=escape(stack))
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", stacks
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_worker_finds_its_activity_in_a_stack_outputs(
+    engine: Any,
+    session: AWSSession,
+    tmp_path: Path,
+    processes: list[Process],
+    cloudformation: tuple[str, dict[str, list[dict[str, str]]]],
+) -> None:
+    import sfini_cdk as sfini
+
+    cfn_url, stacks = cloudformation
+    # CloudFormation's own name for the activity: only the stack's outputs tie it to e2e-work
+    physical = session.sfn.create_activity(name="WfStack-work-X1Y2Z3")["activityArn"]
+    stacks["WfStack"] = [
+        {
+            "OutputKey": "SfiniActivitye2ework",
+            "OutputValue": physical,
+            "Description": "sfini activity e2e-work",
+        }
+    ]
+    task = sfini.Task("work", sfini.Activity("e2e-work", session=session), heartbeat=100)
+    machine = sfini.construct_state_machine("stackMachine", task, session=session)
+    definition = json.loads(
+        json.dumps(machine.to_dict()).replace(session.arn_for("activity", "e2e-work"), physical)
+    )
+    arn = session.sfn.create_state_machine(
+        name="stackMachine",
+        definition=json.dumps(definition),
+        roleArn="arn:aws:iam::123456789012:role/r",
+    )["stateMachineArn"]
+
+    module = write_workflow(tmp_path)
+    env = clean_env(
+        **engine.env(),
+        AWS_ENDPOINT_URL_CLOUDFORMATION=cfn_url,
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO_ROOT)]),
+    )
+    missing = run_sfini("worker", module, "--stack", "NoSuchStack", env=env, cwd=tmp_path)
+    assert missing.returncode == 1
+    assert missing.stderr.splitlines() == ["Error: stack 'NoSuchStack' does not exist"]
+
+    worker = Process("worker", module, "--stack", "WfStack", env=env, cwd=tmp_path)
+    processes.append(worker)
+    execution = Execution.from_arn(
+        session.sfn.start_execution(stateMachineArn=arn, input='{"n": 4}')["executionArn"],
+        session=session,
+    )
+    execution.wait(timeout=DEADLINE)
+    assert execution.output == {"doubled": 8}
+    code, err = worker.stop(signal.SIGINT)
+    assert code == 0, err
