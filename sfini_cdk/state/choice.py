@@ -9,6 +9,7 @@ top-level rules (those added to the ``Choice`` state) have a next state.
 from __future__ import annotations
 
 import datetime
+import math
 from typing import TYPE_CHECKING, Any
 
 from sfini_cdk._default import DEFAULT, JSONable
@@ -125,6 +126,14 @@ class _BooleanRule(Comparison):
 class _NumericRule(Comparison):
     _expected_value_type = (int, float)
     _value_description = "a number (int or float, not bool)"
+
+    def _get_comparison(self) -> JSONable:
+        value = self._check_type()
+        if not math.isfinite(value):  # JSON has no NaN or infinity
+            raise ComparisonTypeError(
+                f"{type(self).__name__} comparison value must be a finite number, got {value!r}"
+            )
+        return value
 
 
 class _StringRule(Comparison):

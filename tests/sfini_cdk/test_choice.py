@@ -218,6 +218,8 @@ WRONG_BY_FAMILY = [
     (choice._BooleanRule, 1, "must be a bool"),
     (choice._NumericRule, "3", "must be a number"),
     (choice._NumericRule, True, "must be a number"),
+    (choice._NumericRule, float("nan"), "must be a finite number"),
+    (choice._NumericRule, float("inf"), "must be a finite number"),
     (choice._StringRule, 3, "must be a str"),
     (choice._TimestampRule, 1_700_000_000, "must be an aware datetime.datetime or an ISO 8601"),
     (choice._TimestampRule, "yesterday", "is not an ISO 8601 timestamp"),
