@@ -586,3 +586,42 @@ def test_goes_to_and_remove_next():
     first.remove_next()
     assert first.to_dict()["End"] is True
     assert "Next" not in first.to_dict()
+
+
+def _catching(result_path: Any) -> sfini.Task:
+    task = sfini.Task("t", ACTIVITY)
+    if result_path is sfini.DEFAULT:
+        task.catch(["E"], sfini.Succeed("handled"))
+    else:
+        task.catch(["E"], sfini.Succeed("handled"), result_path=result_path)
+    return task
+
+
+NOT_GIVEN_VS_NONE = [
+    ("InputPath", lambda value: sfini.Pass("t", input_path=value)),
+    ("OutputPath", lambda value: sfini.Pass("t", output_path=value)),
+    ("ResultPath", lambda value: sfini.Pass("t", result_path=value)),
+    ("ResultPath", lambda value: sfini.Task("t", ACTIVITY, result_path=value)),
+    ("ResultPath", lambda value: _parallel(result_path=value)),
+    ("Catch.ResultPath", _catching),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "make"),
+    NOT_GIVEN_VS_NONE,
+    ids=[f"{field}-{index}" for index, (field, _) in enumerate(NOT_GIVEN_VS_NONE)],
+)
+@pytest.mark.parametrize(
+    ("value", "rendered"),
+    [(sfini.DEFAULT, "absent"), (None, None), ("$.x", "$.x")],
+    ids=["not-given", "None", "path"],
+)
+def test_not_given_is_left_out_and_none_is_json_null(render, field, make, value, rendered):
+    state = render(sfini.construct_state_machine("m", make(value)))["States"]["t"]
+    if field == "Catch.ResultPath":
+        state, field = state["Catch"][0], "ResultPath"
+    if rendered == "absent":
+        assert field not in state
+    else:
+        assert state[field] == rendered
