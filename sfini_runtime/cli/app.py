@@ -253,11 +253,11 @@ def _show_execution(execution: Any, as_json: bool) -> None:
             click.echo(f"cause: {description.get('cause')}")
 
 
-def _watch(execution: Any) -> None:
+def _watch(execution: Any, console: Any = None) -> None:
     """Wait for ``execution``, showing its status and current states live on a terminal."""
     from sfini_runtime.execution import FINISHED_STATUSES
 
-    console = _console()
+    console = console or _console()
     if not console.is_terminal:
         execution.wait(raise_on_failure=False)
         return
@@ -275,7 +275,7 @@ def _watch(execution: Any) -> None:
                 f"  {status}  {time.monotonic() - started:5.1f}s",
                 ("  in: " + ", ".join(states)) if states else "",
             )
-            live.update(text)
+            live.update(text, refresh=True)
             if status in FINISHED_STATUSES:
                 return
             time.sleep(interval)
@@ -412,14 +412,24 @@ def history(ctx: click.Context, execution_arn: str, as_json: bool) -> None:
 @click.argument("execution_arn")
 @click.option("--error", "error_code", help="Error code to stop with.")
 @click.option("--cause", help="Cause to stop with.")
+@click.option("--json", "as_json", is_flag=True, help="Print the stopped execution as JSON.")
 @click.pass_context
-def stop(ctx: click.Context, execution_arn: str, error_code: str | None, cause: str | None) -> None:
+def stop(
+    ctx: click.Context,
+    execution_arn: str,
+    error_code: str | None,
+    cause: str | None,
+    as_json: bool,
+) -> None:
     """Stop the running execution EXECUTION_ARN."""
     from sfini_runtime.execution import Execution
 
     execution = Execution.from_arn(execution_arn, session=_session(ctx))
     execution.stop(error_code, cause)
-    click.echo(f"{execution.name}: {execution.status}")
+    if as_json:
+        _show_execution(execution, as_json=True)
+    else:
+        click.echo(f"{execution.name}: {execution.status}")
 
 
 @cli.command()

@@ -8,11 +8,23 @@ import subprocess
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["Graph", "GraphvizMissing", "build_graph", "to_dot", "to_mermaid", "to_svg"]
+__all__ = [
+    "Graph",
+    "GraphvizFailed",
+    "GraphvizMissing",
+    "build_graph",
+    "to_dot",
+    "to_mermaid",
+    "to_svg",
+]
 
 
 class GraphvizMissing(RuntimeError):
     """SVG output needs Graphviz's ``dot`` program, which is not installed."""
+
+
+class GraphvizFailed(RuntimeError):
+    """Graphviz's ``dot`` program failed to draw the graph."""
 
 
 @dataclasses.dataclass
@@ -155,7 +167,8 @@ def to_svg(graph: Graph) -> str:
         raise GraphvizMissing(
             "SVG output needs Graphviz's 'dot' program; use --format dot or mermaid"
         )
-    result = subprocess.run(
-        [dot, "-Tsvg"], input=to_dot(graph), capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([dot, "-Tsvg"], input=to_dot(graph), capture_output=True, text=True)
+    if result.returncode != 0:
+        problem = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[0]
+        raise GraphvizFailed(f"Graphviz's 'dot' could not draw the graph: {problem}")
     return result.stdout

@@ -137,3 +137,76 @@ def test_file_processing(on_engine: Any, tmp_path: Path) -> None:
     assert sorted(Image.open(p).size for p in small.iterdir()) == [(64, 64), (64, 64)]
     assert sorted(map(tuple, execution.output["res"])) == [(0, 0, 255), (255, 0, 0)]
     assert execution.output["image_dir"] == str(images)
+
+
+def test_cli_example_as_processes(on_engine: Any, tmp_path: Path) -> None:
+    """The CLI example's seed sub-commands as a user runs them: ``worker`` in one process,
+    ``start --wait`` and ``executions`` in others, the worker stopped with SIGTERM."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from sfini_runtime import registration
+    from sfini_runtime.session import AWSSession
+
+    engine = on_engine(0.01)
+    module = load("cli")
+    session = AWSSession()
+    registration.register_activities(module.activities, session=session)
+    # the example's role_arn is a placeholder ("..."): register the machine with a real one
+    registration.register_state_machine(
+        module.sm, role_arn="arn:aws:iam::123456789012:role/r", session=session
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, **engine.env(), "PYTHONPATH": str(root)}
+    command = [sys.executable, "-m", "examples.cli"]
+    worker = subprocess.Popen(
+        [*command, "worker", "sfiniActsprintActivity"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        started = subprocess.run(
+            [*command, "start", "-", "--wait"],
+            cwd=root,
+            env=env,
+            input='{"greeting": "hello"}',
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert started.returncode == 0, started.stderr
+        name, output = started.stdout.splitlines()
+        assert name.startswith("sfiniSM_") and json.loads(output) is None
+        listed = subprocess.run(
+            [*command, "executions", "--status", "SUCCEEDED"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert f"Execution '{name} [SUCCEEDED]':" in listed.stdout
+        assert "ActivityStarted" in listed.stdout
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=60)
+        assert worker.returncode == 0, err
+        assert "{'greeting': 'hello'}" in out.splitlines()  # what the activity printed
+        bad = subprocess.run(
+            [*command, "worker", "noSuchActivity"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert bad.returncode == 2 and "invalid choice: 'noSuchActivity'" in bad.stderr
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate()

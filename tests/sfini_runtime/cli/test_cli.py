@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -324,3 +325,118 @@ def test_worker_on_missing_activity_is_a_one_line_error(engine: Any, workflow: P
     result = CliRunner().invoke(cli, ["worker", workflow.stem])
     assert result.exit_code == 1
     assert result.output.splitlines()[-1].startswith("Error: ActivityDoesNotExist")
+
+
+WAITING_WORKFLOW = """
+import sfini_cdk as sfini
+
+wait = sfini.Wait("nap", 100)  # 1 s on the engine's 0.01 time scale
+wait.goes_to(sfini.Pass("wake", result={"awake": True}))
+napper = sfini.construct_state_machine("cliNapper", wait)
+failing = sfini.construct_state_machine("cliFailing", sfini.Fail("no", error="Nope", cause="c"))
+"""
+
+
+@pytest.fixture
+def waiting_workflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    name = f"cli_waiting_{os.getpid()}_{time.monotonic_ns()}"
+    (tmp_path / f"{name}.py").write_text(WAITING_WORKFLOW)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return name
+
+
+def test_start_wait_shows_the_current_state_live_on_a_terminal(
+    engine: Any, waiting_workflow: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from sfini_runtime.cli import app
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=200, color_system=None)
+    monkeypatch.setattr(app, "_console", lambda: terminal)
+    assert invoke("register", waiting_workflow).exit_code == 0
+    result = invoke("start", "cliNapper", "--wait")
+    assert result.exit_code == 0, result.output
+    frames = screen.getvalue()
+    assert re.search(r"cliNapper_\S+\s+RUNNING\s+\d+\.\ds\s+in: nap", frames), frames
+    assert re.search(r"cliNapper_\S+\s+SUCCEEDED", frames), frames
+    name, output = result.stdout.splitlines()[-2:]
+    assert name.startswith("cliNapper_") and name.endswith(": SUCCEEDED")
+    assert json.loads(output) == {"awake": True}
+
+
+def test_start_wait_without_a_terminal_prints_the_outcome_and_its_exit_status(
+    engine: Any, waiting_workflow: str
+) -> None:
+    assert invoke("register", waiting_workflow).exit_code == 0
+    succeeded = invoke("start", "cliNapper", "{}", "--wait", "--json")
+    assert succeeded.exit_code == 0
+    described = json.loads(succeeded.stdout)
+    assert (described["status"], described["output"]) == ("SUCCEEDED", {"awake": True})
+    failed = invoke("start", "cliFailing", "--wait")
+    assert failed.exit_code == 1
+    assert failed.stdout.splitlines()[-2:] == ["error: Nope", "cause: c"]
+
+
+def test_stop_json(engine: Any, waiting_workflow: str) -> None:
+    assert invoke("register", waiting_workflow).exit_code == 0
+    arn = invoke("start", "cliNapper").stdout.strip()
+    stopped = json.loads(invoke("stop", arn, "--error", "Halt", "--json").stdout)
+    assert (stopped["executionArn"], stopped["status"], stopped["error"]) == (
+        arn,
+        "ABORTED",
+        "Halt",
+    )
+
+
+def test_graph_of_a_deployed_state_machine(engine: Any, workflow: Path) -> None:
+    assert invoke("register", workflow.stem).exit_code == 0
+    result = invoke("graph", "cliAdding")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("flowchart TD\n")
+    assert '["add<br/>(Task)"]' in result.output
+    assert invoke("graph", "noSuchMachine").output.startswith("Error: StateMachineDoesNotExist")
+
+
+def test_graph_svg_without_graphviz_is_a_one_line_error(
+    workflow: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = CliRunner().invoke(cli, ["graph", f"{workflow.stem}:sm", "--format", "svg"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: SVG output needs Graphviz's 'dot' program; use --format dot or mermaid\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        # a stand-in for Graphviz: reads the DOT text, answers with it wrapped in <svg>
+        ('[ "$1" = "-Tsvg" ] || exit 3; printf "<svg>"; head -c 9; printf "</svg>"', 0),
+        ('echo "Error: syntax error in line 1" >&2; exit 1', 1),
+    ],
+)
+def test_graph_svg_pipes_dot_through_graphviz(
+    workflow: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, expected: int
+) -> None:
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    dot = bin_dir / "dot"
+    dot.write_text(f"#!/bin/sh\n{script}\n")
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    out = tmp_path / "graph.svg"
+    args = ["graph", f"{workflow.stem}:sm", "--format", "svg", "--output", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == expected, result.output
+    if expected == 0:
+        assert out.read_text() == '<svg>digraph "</svg>'
+    else:
+        assert result.output == (
+            "Error: Graphviz's 'dot' could not draw the graph: Error: syntax error in line 1\n"
+        )
