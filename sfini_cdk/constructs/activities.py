@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -15,6 +14,10 @@ from sfini_cdk.constructs import registry
 from sfini_cdk.constructs.errors import DuplicateActivityName, UnknownActivity
 from sfini_cdk.constructs.iam import worker_grant
 from sfini_cdk.constructs.names import check_resource_name
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_kms as kms
 
 
 def collect_activities(
@@ -87,6 +90,8 @@ class Activities(Construct):
         )
         self._sfini: dict[str, Activity] = activities
         self._cdk: dict[str, sfn.Activity] = {}
+        # ARN tokens kept on the Python side: each read through jsii is a Node.js round trip.
+        self._arns: dict[str, str] = {}
         for name in activities:
             activity = sfn.Activity(
                 self, name, activity_name=name, encryption_configuration=encryption
@@ -94,7 +99,8 @@ class Activities(Construct):
             if removal_policy is not None:
                 activity.apply_removal_policy(removal_policy)
             self._cdk[name] = activity
-            registry.register(self, "activity", name, activities[name], activity.activity_arn)
+            self._arns[name] = activity.activity_arn
+            registry.register(self, "activity", name, activities[name], self._arns[name])
 
     @property
     def names(self) -> list[str]:
@@ -121,7 +127,8 @@ class Activities(Construct):
 
     def arn_of(self, activity: Activity | str) -> str:
         """The ARN (a deploy-time token) of a sfini activity or activity name."""
-        return self.activity(activity).activity_arn
+        name = activity.name if isinstance(activity, Activity) else activity
+        return self._arns[self._known(name)]
 
     def grant_worker(self, grantee: iam.IGrantable, *activities: Activity | str) -> iam.Grant:
         """Let ``grantee`` work these activities (default: all of them), and nothing more.
@@ -130,11 +137,7 @@ class Activities(Construct):
         and ``states:SendTaskHeartbeat`` on exactly those activity ARNs; with a customer-managed
         key also ``kms:Decrypt`` on it for those activities (encryption context condition).
         """
-        arns = (
-            [self.arn_of(a) for a in activities]
-            if activities
-            else [a.activity_arn for a in self._cdk.values()]
-        )
+        arns = [self.arn_of(a) for a in activities] if activities else list(self._arns.values())
         return worker_grant(grantee, arns, self.encryption_key)
 
     def _known(self, name: str) -> str:

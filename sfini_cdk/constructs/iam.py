@@ -20,11 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from constructs import Construct
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_kms as kms
 
 LOG_DELIVERY_ACTIONS = (
     "logs:CreateLogDelivery",

@@ -28,12 +28,17 @@ _ATTRIBUTE = "_sfini_deployed"
 
 
 def _entries(scope: Construct) -> dict[tuple[str, str], Deployed]:
-    # Kept on the (Python) stack object itself: two apps may hold stacks with one path.
-    stack = cdk.Stack.of(scope)
+    # Kept on the (Python) stack object itself: two apps may hold stacks with one path. The
+    # scope remembers them too, so asking again costs no ``Stack.of`` round trip to Node.js.
+    entries = getattr(scope, _ATTRIBUTE, None)
+    if entries is not None:
+        return entries
+    stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack.of(scope)
     entries = getattr(stack, _ATTRIBUTE, None)
     if entries is None:
         entries = {}
         setattr(stack, _ATTRIBUTE, entries)
+    setattr(scope, _ATTRIBUTE, entries)
     return entries
 
 

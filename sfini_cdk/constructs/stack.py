@@ -7,11 +7,9 @@ Outputs follow the naming scheme in ``sfini_cdk.constructs.outputs``: ``SfiniAct
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from sfini_cdk.activity import Activity, ActivityRegistration
@@ -24,6 +22,10 @@ from sfini_cdk.constructs.outputs import (
 )
 from sfini_cdk.constructs.state_machine import LogOptions, StateMachine
 from sfini_cdk.state_machine import StateMachine as SfiniStateMachine
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_kms as kms
 
 _DEFAULT_LOGS = LogOptions(level="ALL", include_execution_data=False)
 

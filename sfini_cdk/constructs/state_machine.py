@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -44,6 +42,12 @@ from sfini_cdk.constructs.substitutions import (
 )
 from sfini_cdk.state_machine import StateMachine as SfiniStateMachine
 
+if TYPE_CHECKING:
+    # Imported where used: aws_logs and aws_cloudwatch cost ~30 ms to import, and most
+    # state machines create no log group (their jsii types load on first use).
+    from aws_cdk import aws_cloudwatch as cloudwatch
+    from aws_cdk import aws_logs as logs
+
 WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
 LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
 
@@ -58,13 +62,14 @@ class LogOptions:
         destination: log group, default: a new one named
             ``/aws/vendedlogs/states/<state machine name>`` (the prefix AWS recommends, which
             keeps the account's log resource policy small)
-        retention: retention of the log group created when no destination is given
+        retention: retention of the log group created when no destination is given,
+            default: one year (``RetentionDays.ONE_YEAR``)
     """
 
     level: str = "ALL"
     include_execution_data: bool = False
     destination: logs.ILogGroup | None = None
-    retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR
+    retention: logs.RetentionDays | None = None
 
 
 def _states_using(uses: Sequence[TaskUse], key: str) -> str:
@@ -211,6 +216,7 @@ class StateMachine(Construct):
         self.definition_substitutions = arns
 
         self.role: iam.IRole
+        statements: list[iam.PolicyStatement] = []
         if role is None:
             self.role = iam.Role(
                 self, "Role", assumed_by=iam.ServicePrincipal("states.amazonaws.com")
@@ -218,7 +224,9 @@ class StateMachine(Construct):
             statements = self._statements(targets, uses, arns, activity_constructs, logs, tracing)
             for statement in statements:
                 self.role.add_to_principal_policy(statement)
-            self._acknowledge_forced_wildcards(policies.forced_wildcards(statements))
+            wildcards = policies.forced_wildcards(statements)
+            if wildcards:
+                self._acknowledge_forced_wildcards(wildcards)
         else:
             self.role = role
 
@@ -237,8 +245,9 @@ class StateMachine(Construct):
             ),
         )
         self.resource.apply_removal_policy(removal_policy or cdk.RemovalPolicy.DESTROY)
-        if role is None:
+        if statements:
             # RoleArn (GetAtt) already orders the role; the policy must exist before executions.
+            # (The role gets its DefaultPolicy with its first statement, and only then.)
             policy = self.role.node.try_find_child("DefaultPolicy")
             if policy is not None:
                 self.resource.node.add_dependency(policy)
@@ -247,12 +256,20 @@ class StateMachine(Construct):
 
         self.state_machine_arn: str = self.resource.ref
         self.state_machine_name: str = self.resource.attr_name
-        self.state_machine: sfn.IStateMachine = sfn.StateMachine.from_state_machine_arn(
-            self, "Interface", self.state_machine_arn
-        )
+        self._interface: sfn.IStateMachine | None = None
         registry.register(
             self, "state machine", state_machine.name, state_machine, self.state_machine_arn
         )
+
+    @property
+    def state_machine(self) -> sfn.IStateMachine:
+        """The deployed machine as a CDK ``IStateMachine`` (made on first use: one jsii call
+        fewer for every machine nobody grants on)."""
+        if self._interface is None:
+            self._interface = sfn.StateMachine.from_state_machine_arn(
+                self, "Interface", self.state_machine_arn
+            )
+        return self._interface
 
     # --- checks and ARNs ---------------------------------------------------------------------
 
@@ -392,11 +409,13 @@ class StateMachine(Construct):
             return None
         if log_options.destination is not None:
             return log_options.destination
+        from aws_cdk import aws_logs as logs
+
         return logs.LogGroup(
             self,
             "Logs",
             log_group_name=f"/aws/vendedlogs/states/{name}",
-            retention=log_options.retention,
+            retention=log_options.retention or logs.RetentionDays.ONE_YEAR,
             removal_policy=removal_policy or cdk.RemovalPolicy.RETAIN,
         )
 
@@ -429,6 +448,10 @@ class StateMachine(Construct):
                 "this state machine uses a role that was passed in; change that role instead"
             )
         self.role.add_to_principal_policy(statement)
+        policy = self.role.node.try_find_child("DefaultPolicy")
+        if policy is not None:
+            # The machine must not be created (and run) before the statement is in force.
+            self.resource.node.add_dependency(policy)
 
     # --- IStateMachine forwarding --------------------------------------------------------------
 
@@ -463,5 +486,5 @@ class StateMachine(Construct):
     def __getattr__(self, name: str) -> Any:
         # The other metric_* methods (metric_failed, metric_time, ...) of IStateMachine.
         if name.startswith(("metric_", "grant_")):
-            return getattr(self.__dict__["state_machine"], name)
+            return getattr(self.state_machine, name)
         raise AttributeError(name)

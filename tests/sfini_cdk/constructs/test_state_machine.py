@@ -480,3 +480,44 @@ def test_a_role_passed_in_gets_no_statement_added(stack: cdk.Stack) -> None:
     construct = StateMachine(stack, "SM", one_task(sfini.Lambda("f")), role=role)
     with pytest.raises(InvalidConstructOption, match="passed in"):
         construct.add_to_role_policy(iam.PolicyStatement(actions=["sqs:*"], resources=["*"]))
+
+
+def _policy_logical_id(stack: cdk.Stack) -> str:
+    policies = resources_of(stack, "AWS::IAM::Policy")
+    assert len(policies) == 1, list(policies)
+    return next(iter(policies))
+
+
+def test_the_machine_is_created_after_the_statements_it_needs(stack: cdk.Stack) -> None:
+    StateMachine(stack, "SM", one_task(sfini.Lambda("f")))
+
+    machine = only(resources_of(stack, "AWS::StepFunctions::StateMachine"))
+    assert _policy_logical_id(stack) in machine["DependsOn"]
+
+
+def test_the_machine_is_created_after_statements_added_later(stack: cdk.Stack) -> None:
+    construct = StateMachine(stack, "SM", one_task(sfini.ServiceIntegration("sqs", "sendMessage")))
+    assert construct.role.node.try_find_child("DefaultPolicy") is None  # nothing derived
+
+    construct.add_to_role_policy(
+        iam.PolicyStatement(actions=["sqs:SendMessage"], resources=["arn:aws:sqs:::q"])
+    )
+
+    machine = only(resources_of(stack, "AWS::StepFunctions::StateMachine"))
+    assert _policy_logical_id(stack) in machine["DependsOn"]
+
+
+def test_cdk_grants_and_metrics_act_on_the_deployed_machine(stack: cdk.Stack) -> None:
+    construct = StateMachine(stack, "SM", one_task(sfini.Activity("a")))
+    user = iam.User(stack, "User")
+
+    construct.grant_start_execution(user)
+    metric = construct.metric_failed()  # forwarded to the IStateMachine
+
+    machine_id = next(iter(resources_of(stack, "AWS::StepFunctions::StateMachine")))
+    assert construct.state_machine is construct.state_machine
+    assert role_statements(stack) == [
+        {"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}}
+    ]
+    assert metric.metric_name == "ExecutionsFailed"
+    assert stack.resolve(metric.dimensions) == {"StateMachineArn": {"Ref": machine_id}}
