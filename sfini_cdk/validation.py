@@ -96,6 +96,9 @@ STATE_TYPES = frozenset({"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "P
 TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
 JITTER_STRATEGIES = frozenset({"FULL", "NONE"})
 _VARIABLE_PATH = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)")
+#: A state name made only of characters AWS allows, short enough (the per-character scan is
+#: needed only for names this does not match).
+_PLAIN_NAME = re.compile(rf"[A-Za-z0-9_.\-]{{1,{MAX_NAME_LENGTH}}}")
 _INTRINSIC = re.compile(r"^States\.[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)?\(.*\)$", re.DOTALL)
 
 
@@ -264,6 +267,8 @@ def _is_terminal(state: Any) -> bool:
 
 
 def _check_name(name: Any) -> None:
+    if isinstance(name, str) and _PLAIN_NAME.fullmatch(name):
+        return
     if not isinstance(name, str) or not name:
         raise InvalidStateName(f"state name must be a non-empty str, got {name!r}")
     if len(name) > MAX_NAME_LENGTH:
@@ -346,7 +351,25 @@ def _check_state(
         )
 
 
+def _targets_known(state: dict[str, Any], siblings: dict[str, Any]) -> bool:
+    """Whether every transition target names a sibling (``_check_targets`` without building
+    the field labels its messages need)."""
+    if "Next" in state and state["Next"] not in siblings:
+        return False
+    if "Default" in state and state["Default"] not in siblings:
+        return False
+    for rule in state.get("Choices") or ():
+        if isinstance(rule, dict) and "Next" in rule and rule["Next"] not in siblings:
+            return False
+    for catcher in state.get("Catch") or ():
+        if isinstance(catcher, dict) and catcher.get("Next") not in siblings:
+            return False
+    return True
+
+
 def _check_targets(name: str, state: dict[str, Any], siblings: dict[str, Any]) -> None:
+    if _targets_known(state, siblings):
+        return
     targets: list[tuple[str, Any]] = []
     if "Next" in state:
         targets.append(("Next", state["Next"]))
@@ -470,7 +493,13 @@ def _parse_jsonpath(path: str) -> tuple[str | None, bool]:
     return None, compiled.singular_query()
 
 
+#: Every field ``_check_paths`` looks at: a state with none of them has no path to check.
+_PATH_CHECKED_FIELDS = frozenset({*PATH_FIELDS, *TEMPLATE_FIELDS, "Catch", "Choices"})
+
+
 def _check_paths(name: str, state: dict[str, Any]) -> None:
+    if state.keys().isdisjoint(_PATH_CHECKED_FIELDS):
+        return
     for field, reference in PATH_FIELDS.items():
         if field not in state:
             continue
@@ -607,7 +636,15 @@ def _check_embedded(value: Any, field: str, name: str) -> None:
             _check_embedded(item, f"{field}.{key}", name)
 
 
+#: Every field ``_check_expressions`` looks at: a state with none of them has no expression.
+_EXPRESSION_CHECKED_FIELDS = frozenset(
+    {*EXPRESSION_FIELDS, *NUMERIC_FIELDS, "Timestamp", "Choices", "Catch", "Items"}
+)
+
+
 def _check_expressions(name: str, state: dict[str, Any], *, required: bool) -> None:
+    if state.keys().isdisjoint(_EXPRESSION_CHECKED_FIELDS):
+        return
     for field in EXPRESSION_FIELDS:
         if field in state:
             _check_embedded(state[field], field, name)
@@ -644,15 +681,35 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _check_numbers(name: str, state: dict[str, Any], language: str | None) -> None:
-    minimums = {
-        "TimeoutSeconds": 1,
-        "HeartbeatSeconds": 1,
-        "Seconds": 0,
-        "MaxConcurrency": 0,
-        "ToleratedFailureCount": 0,
+_NUMBER_MINIMUMS = {
+    "TimeoutSeconds": 1,
+    "HeartbeatSeconds": 1,
+    "Seconds": 0,
+    "MaxConcurrency": 0,
+    "ToleratedFailureCount": 0,
+}
+#: The ``*Path`` twins that ``_check_exclusive`` pairs with numeric fields.
+_NUMBER_PATH_FIELDS = frozenset(
+    {
+        "TimeoutSecondsPath",
+        "HeartbeatSecondsPath",
+        "MaxConcurrencyPath",
+        "ToleratedFailureCountPath",
+        "ToleratedFailurePercentagePath",
     }
-    for field, minimum in minimums.items():
+)
+#: Every field ``_check_numbers`` looks at: a state with none of them has no number to check.
+_NUMBER_CHECKED_FIELDS = frozenset(
+    {*_NUMBER_MINIMUMS, "ToleratedFailurePercentage", *_NUMBER_PATH_FIELDS}
+)
+
+
+def _check_numbers(name: str, state: dict[str, Any], language: str | None) -> None:
+    keys = state.keys()
+    if keys.isdisjoint(_NUMBER_CHECKED_FIELDS):
+        return
+    with_paths = not keys.isdisjoint(_NUMBER_PATH_FIELDS)
+    for field, minimum in _NUMBER_MINIMUMS.items():
         value = state.get(field)
         if value is None or (isinstance(value, str) and language != JSONPATH):
             continue
@@ -672,16 +729,20 @@ def _check_numbers(name: str, state: dict[str, Any], language: str | None) -> No
             f"ToleratedFailurePercentage must be a number from 0 to 100, got {percentage!r}",
             name,
         )
-    for field in ("TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency"):
-        _check_exclusive(name, state, field, field + "Path")
+    if with_paths:
+        for field in ("TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency"):
+            _check_exclusive(name, state, field, field + "Path")
     timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
     if _is_number(timeout) and _is_number(heartbeat) and heartbeat >= timeout:
         raise InvalidField(
             f"HeartbeatSeconds ({heartbeat}) must be smaller than TimeoutSeconds ({timeout})",
             name,
         )
-    _check_exclusive(name, state, "ToleratedFailureCount", "ToleratedFailureCountPath")
-    _check_exclusive(name, state, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
+    if with_paths:
+        _check_exclusive(name, state, "ToleratedFailureCount", "ToleratedFailureCountPath")
+        _check_exclusive(
+            name, state, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath"
+        )
 
 
 def _check_exclusive(name: str, state: dict[str, Any], *fields: str) -> None:

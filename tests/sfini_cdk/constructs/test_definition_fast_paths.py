@@ -1,0 +1,127 @@
+"""The definition checks' fast paths (added for synthesis speed) reject exactly what they did.
+
+``validate_definition`` skips work for states that hold no field a check looks at, accepts plain
+state names without a per-character scan and checks transition targets before building labels.
+Each row is a one-state change to a valid machine that must still be rejected with its message.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from sfini_cdk.errors import InvalidDefinition, InvalidField, InvalidStateName, UnknownStateTarget
+from sfini_cdk.validation import validate_definition
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "StartAt": "work",
+        "States": {
+            "work": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:us-east-1:123456789012:activity:a",
+                "HeartbeatSeconds": 5,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "done"}],
+                "Next": "gate",
+            },
+            "gate": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.x", "NumericEquals": 1, "Next": "done"}],
+                "Default": "done",
+            },
+            "done": {"Type": "Succeed"},
+        },
+    }
+
+
+def set_field(state: str, field: str, value: Any, **more: Any) -> Callable[[dict[str, Any]], None]:
+    def change(definition: dict[str, Any]) -> None:
+        definition["States"][state][field] = value
+        definition["States"][state].update(more)
+
+    return change
+
+
+def rename(new: str) -> Callable[[dict[str, Any]], None]:
+    def change(definition: dict[str, Any]) -> None:
+        definition["States"][new] = definition["States"].pop("done")
+        definition["States"]["work"]["Catch"][0]["Next"] = new
+        definition["States"]["work"]["Next"] = "gate"
+        definition["States"]["gate"]["Choices"][0]["Next"] = new
+        definition["States"]["gate"]["Default"] = new
+
+    return change
+
+
+def catch_without_next(definition: dict[str, Any]) -> None:
+    del definition["States"]["work"]["Catch"][0]["Next"]
+
+
+def rule_to(target: str) -> Callable[[dict[str, Any]], None]:
+    def change(definition: dict[str, Any]) -> None:
+        definition["States"]["gate"]["Choices"][0]["Next"] = target
+
+    return change
+
+
+BAD = [
+    ("name-space", rename("all done"), InvalidStateName, "whitespace"),
+    ("name-tab", rename("all\tdone"), InvalidStateName, "whitespace"),
+    ("name-control", rename("done\x07"), InvalidStateName, "control character"),
+    ("name-c1-control", rename("done\x85"), InvalidStateName, "whitespace|control"),
+    ("name-bracket", rename("done[1]"), InvalidStateName, r"'\['"),
+    ("name-dollar", rename("$done"), InvalidStateName, r"'\$'"),
+    ("name-81", rename("d" * 81), InvalidStateName, "81 characters long"),
+    ("next-unknown", set_field("work", "Next", "nowhere"), UnknownStateTarget, "Next target"),
+    ("default-unknown", set_field("gate", "Default", "x"), UnknownStateTarget, "Default target"),
+    ("rule-unknown", rule_to("x"), UnknownStateTarget, r"Choices\[0\].Next target"),
+    ("catch-no-next", catch_without_next, UnknownStateTarget, r"Catch\[0\].Next target None"),
+    ("heartbeat-zero", set_field("work", "HeartbeatSeconds", 0), InvalidField, "int >= 1"),
+    ("timeout-float", set_field("work", "TimeoutSeconds", 1.5), InvalidField, "int >= 1"),
+    ("heartbeat-over-timeout", set_field("work", "TimeoutSeconds", 5), InvalidField, "smaller"),
+    (
+        "timeout-and-path",
+        set_field("work", "TimeoutSecondsPath", "$.t", TimeoutSeconds=60),
+        InvalidField,
+        "TimeoutSeconds and TimeoutSecondsPath cannot both be set",
+    ),
+    (
+        "heartbeat-and-path",
+        set_field("work", "HeartbeatSecondsPath", "$.h"),
+        InvalidField,
+        "HeartbeatSeconds and HeartbeatSecondsPath cannot both be set",
+    ),
+    ("result-path-bad", set_field("work", "ResultPath", "x"), InvalidDefinition, "ResultPath"),
+    ("output-path-bad", set_field("done", "OutputPath", "$["), InvalidDefinition, "OutputPath"),
+    (
+        "parameters-path-bad",
+        set_field("work", "Parameters", {"a.$": "nope"}),
+        InvalidDefinition,
+        r"Parameters\.a\.\$",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"), [row[1:] for row in BAD], ids=[row[0] for row in BAD]
+)
+def test_a_changed_state_is_still_rejected(
+    change: Callable[[dict[str, Any]], None], error: type[Exception], message: str
+) -> None:
+    validate_definition(machine(), query_language=None, name="m")  # the unchanged one is valid
+    definition = copy.deepcopy(machine())
+    change(definition)
+
+    for query_language in (None, "JSONPath"):
+        with pytest.raises(error, match=message):
+            validate_definition(definition, query_language=query_language, name="m")
+
+
+@pytest.mark.parametrize("name", ["a", "A-b_c.9", "d" * 80, "état", "with(parens)", "x!y@z+w="])
+def test_names_aws_allows_are_accepted(name: str) -> None:
+    rename(name)(definition := machine())
+    validate_definition(definition, query_language=None, name="m")
