@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -19,10 +20,16 @@ from .execution import RUNNING, Execution, ExecutionRecord, Frame
 from .history import NOT_TRUNCATED, utc_now
 from .scheduler import Scheduler
 
+#: finished executions an engine keeps by default (AWS keeps them for 90 days)
+DEFAULT_RETAINED_EXECUTIONS = 10_000
+
 
 class Engine:
     """Runs executions of ASL definitions. Thread-safe. One scheduler thread, no thread per
     execution.
+
+    ``retained_executions`` finished executions are kept (the oldest are forgotten first,
+    and ``on_forget(execution_arn)`` is called for each); running executions are always kept.
 
     ``time_scale`` multiplies every duration: Waits, retry intervals and time-outs (a Task's
     TimeoutSeconds and HeartbeatSeconds, the machine's TimeoutSeconds). At 0, Waits and retry
@@ -37,10 +44,17 @@ class Engine:
         *,
         time_scale: float = 1.0,
         activity_exists: Callable[[str], bool] | None = None,
+        retained_executions: int = DEFAULT_RETAINED_EXECUTIONS,
+        on_forget: Callable[[str], None] | None = None,
     ) -> None:
         if time_scale < 0:
             raise ValueError("time_scale must be >= 0")
+        if retained_executions < 1:
+            raise ValueError("retained_executions must be >= 1")
         self.time_scale = float(time_scale)
+        self.retained_executions = retained_executions
+        self._on_forget = on_forget
+        self._finished: deque[str] = deque()
         self._activity_exists = activity_exists
         self.lock = threading.Lock()
         self.scheduler = Scheduler(self.lock)
@@ -160,6 +174,14 @@ class Engine:
     def _execution_ended(self, execution: Execution) -> None:
         if execution.on_end is not None:
             self.scheduler.defer(execution.on_end, execution.record)
+        # retention: only the newest finished executions stay (running ones always do)
+        finished = self._finished
+        finished.append(execution.record.execution_arn)
+        while len(finished) > self.retained_executions:
+            arn = finished.popleft()
+            self._executions.pop(arn, None)
+            if self._on_forget is not None:
+                self.scheduler.defer(self._on_forget, arn)
 
     # -- activities -------------------------------------------------------------------------
     def activity_exists(self, activity_arn: str) -> bool:

@@ -9,6 +9,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from sfini_runtime.local.interpreter import Engine
+from sfini_runtime.local.interpreter.engine import DEFAULT_RETAINED_EXECUTIONS
 from sfini_runtime.local.service.server import StepFunctionsHTTPServer
 from sfini_runtime.local.service.service import StepFunctionsService
 from sfini_runtime.local.service.store import Store
@@ -28,6 +29,9 @@ class LocalEngine:
     intervals take no time and time-outs (TimeoutSeconds, HeartbeatSeconds) are not armed, so an
     activity task waits for its worker; use a small positive scale (0.01) to test time-outs.
     ``activity_poll_seconds`` is how long GetActivityTask waits for a task (60 s as on AWS).
+    Only the newest ``retained_executions`` finished executions are kept (10,000 by default;
+    AWS keeps them 90 days): older ones disappear from DescribeExecution, ListExecutions and
+    GetExecutionHistory, and their names may be used again.
     """
 
     def __init__(
@@ -39,13 +43,19 @@ class LocalEngine:
         account_id: str = "123456789012",
         *,
         activity_poll_seconds: float = 60.0,
+        retained_executions: int = DEFAULT_RETAINED_EXECUTIONS,
     ) -> None:
         self.region = region
         self.account_id = account_id
         self._host = host
         self._port = port
         store = Store()
-        self.engine = Engine(time_scale=time_scale, activity_exists=store.activity_exists)
+        self.engine = Engine(
+            time_scale=time_scale,
+            activity_exists=store.activity_exists,
+            retained_executions=retained_executions,
+            on_forget=store.forget_execution,
+        )
         self.service = StepFunctionsService(
             self.engine,
             region=region,

@@ -98,7 +98,8 @@ class Store:
         self.activities: dict[str, Activity] = {}
         self.state_machines: dict[str, StateMachine] = {}
         self.executions: dict[str, Execution] = {}
-        self._executions_by_machine: dict[str, list[Execution]] = {}
+        # insertion-ordered (oldest first), so forgetting one execution is O(1)
+        self._executions_by_machine: dict[str, dict[str, Execution]] = {}
 
     def next_sequence(self) -> int:
         return next(self._sequence)
@@ -128,12 +129,25 @@ class Store:
         with self.lock:
             self.executions[execution.arn] = execution
             machine_arn = execution.state_machine.arn
-            self._executions_by_machine.setdefault(machine_arn, []).append(execution)
+            self._executions_by_machine.setdefault(machine_arn, {})[execution.arn] = execution
+
+    def forget_execution(self, arn: str) -> None:
+        """Drop a finished execution the engine no longer retains."""
+        with self.lock:
+            execution = self.executions.pop(arn, None)
+            if execution is None:
+                return
+            machine_arn = execution.state_machine.arn
+            of_machine = self._executions_by_machine.get(machine_arn)
+            if of_machine is not None:
+                of_machine.pop(arn, None)
+                if not of_machine:
+                    del self._executions_by_machine[machine_arn]
 
     def executions_of(self, state_machine_arn: str) -> list[Execution]:
         """The executions of a state machine, oldest first."""
         with self.lock:
-            return list(self._executions_by_machine.get(state_machine_arn, ()))
+            return list(self._executions_by_machine.get(state_machine_arn, {}).values())
 
     def activity_exists(self, arn: str) -> bool:
         return arn in self.activities

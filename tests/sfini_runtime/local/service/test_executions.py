@@ -206,3 +206,37 @@ def test_start_sync_execution_refuses_standard(sfn: Any) -> None:
     with pytest.raises(ClientError) as caught:
         sfn.start_sync_execution(stateMachineArn=machine)
     assert caught.value.response["Error"]["Code"] == "StateMachineTypeNotSupported"
+
+
+def test_only_the_newest_finished_executions_are_retained() -> None:
+    from sfini_runtime.local import LocalEngine
+
+    with LocalEngine(time_scale=1, retained_executions=3) as engine:
+        sfn = engine.client()
+        machine = create_machine(sfn)
+        endless = create_machine(sfn, WAIT_DEFINITION)  # a 600 s Wait: runs throughout
+        waiting = sfn.start_execution(stateMachineArn=endless, name="waiting")
+        arns = []
+        for k in range(5):
+            arn = sfn.start_execution(stateMachineArn=machine, name=f"run-{k}")["executionArn"]
+            wait_until_done(sfn, arn)
+            arns.append(arn)
+
+        def listed() -> list[str]:
+            listing = sfn.list_executions(stateMachineArn=machine)["executions"]
+            return [e["name"] for e in listing]
+
+        deadline = time.monotonic() + 10  # forgetting happens just after an execution ends
+        while listed() != ["run-4", "run-3", "run-2"] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert listed() == ["run-4", "run-3", "run-2"]
+        for forgotten in arns[:2]:
+            with pytest.raises(ClientError) as caught:
+                sfn.describe_execution(executionArn=forgotten)
+            assert caught.value.response["Error"]["Code"] == "ExecutionDoesNotExist"
+        # a running execution is never forgotten, and a forgotten name can be used again
+        described = sfn.describe_execution(executionArn=waiting["executionArn"])
+        assert described["status"] == "RUNNING"
+        again = sfn.start_execution(stateMachineArn=machine, name="run-0")["executionArn"]
+        assert again == arns[0]
+        assert wait_until_done(sfn, again)["status"] == "SUCCEEDED"
