@@ -1,7 +1,8 @@
-"""The definition checks' fast paths (added for synthesis speed) reject exactly what they did.
+"""The definition checks' fast paths (added for synthesis speed) decide exactly as before.
 
 ``validate_definition`` skips work for states that hold no field a check looks at, accepts plain
-state names without a per-character scan and checks transition targets before building labels.
+state names without a per-character scan, checks transition targets before building labels and
+answers simple dotted paths without python-jsonpath.
 Each row is a one-state change to a valid machine that must still be rejected with its message.
 """
 
@@ -13,8 +14,14 @@ from typing import Any
 
 import pytest
 
-from sfini_cdk.errors import InvalidDefinition, InvalidField, InvalidStateName, UnknownStateTarget
-from sfini_cdk.validation import validate_definition
+from sfini_cdk.errors import (
+    InvalidDefinition,
+    InvalidField,
+    InvalidPath,
+    InvalidStateName,
+    UnknownStateTarget,
+)
+from sfini_cdk.validation import _SIMPLE_PATH, check_path, validate_definition
 
 
 def machine() -> dict[str, Any]:
@@ -125,3 +132,39 @@ def test_a_changed_state_is_still_rejected(
 def test_names_aws_allows_are_accepted(name: str) -> None:
     rename(name)(definition := machine())
     validate_definition(definition, query_language=None, name="m")
+
+
+NAMES = ["a", "_", "A1", "a_b", "true", "false", "null", "and", "or", "not", "in", "keys"]
+SIMPLE_PATHS = [
+    "$",
+    "$[0]",
+    "$[12].a",
+    *(f"$.{name}" for name in NAMES),
+    *(f"$.x.{name}[3]" for name in NAMES),
+]
+
+
+@pytest.mark.parametrize("path", SIMPLE_PATHS)
+def test_simple_paths_skip_the_parser_only_where_it_agrees(path: str) -> None:
+    import jsonpath
+
+    assert _SIMPLE_PATH.fullmatch(path)
+    assert jsonpath.compile(path).singular_query()  # what the parser would have said
+    check_path(path, "ResultPath", "s", reference=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [
+        ("$.a[*]", "reference path"),
+        ("$..a", "reference path"),
+        ("$.a[0:2]", "reference path"),
+        ("$.a[?(@.b)]", "reference path"),
+        ("$.a.", "not a valid JSONPath"),
+        ("$.a[", "not a valid JSONPath"),
+    ],
+)
+def test_other_paths_still_go_through_the_parser(path: str, problem: str) -> None:
+    assert not _SIMPLE_PATH.fullmatch(path)
+    with pytest.raises(InvalidPath, match=problem):
+        check_path(path, "ResultPath", "s", reference=True)
