@@ -161,6 +161,31 @@ class Engine:
             execution.abort(error, cause)
             return execution.record.stop_date  # type: ignore[return-value]
 
+    def terminate_at_next_transition(
+        self,
+        execution_arn: str,
+        error: str,
+        cause: str,
+        on_end: Callable[[ExecutionRecord], None],
+    ) -> bool:
+        """Fail a running execution with ``error``/``cause`` when it next enters a state (AWS's
+        treatment of the executions of a deleted state machine); ``on_end(record)`` runs once
+        it has ended. False when the execution is not running (``on_end`` is not called)."""
+        with self.lock:
+            execution = self._executions.get(execution_arn)
+            if execution is None or execution.ended:
+                return False
+            execution.terminate = (error, cause)
+            previous = execution.on_end
+
+            def ended(record: ExecutionRecord) -> None:
+                if previous is not None:
+                    previous(record)
+                on_end(record)
+
+            execution.on_end = ended
+            return True
+
     def get_execution(self, execution_arn: str) -> ExecutionRecord:
         """The live record of an execution; raises ``errors.ExecutionDoesNotExist``."""
         return self._get(execution_arn).record

@@ -84,6 +84,10 @@ def data_limit_error(state_name: str) -> StatesError:
     return err
 
 
+class ExecutionTerminated(Exception):
+    """The execution's state machine was deleted: it ends at its next state transition."""
+
+
 def run_graph(frame: Frame, graph: Graph, value: Any, text: str | None = None) -> Generator:
     """Run the states of ``graph`` from its StartAt; returns ``(output, output_text)``."""
     execution = frame.execution
@@ -92,6 +96,8 @@ def run_graph(frame: Frame, graph: Graph, value: Any, text: str | None = None) -
     state = states[graph.start_at]
     budget = TRANSITIONS_PER_TURN
     while True:
+        if execution.terminate is not None:
+            raise ExecutionTerminated
         frame.state = state
         if text is None:
             text = to_json(value)
@@ -312,6 +318,11 @@ class Frame:
             else:
                 execution.fail(err.error, err.cause, self.last)
             return
+        except ExecutionTerminated:
+            self.alive = False
+            error, cause = execution.terminate  # type: ignore[misc]
+            execution.fail(error, cause, self.last)
+            return
         except HistoryLimitExceeded:
             self.alive = False
             execution.fail(
@@ -375,6 +386,8 @@ class Execution:
         self.ended = False
         self.timeout_timer: Timer | None = None
         self.tasks: set[Any] = set()  # outstanding ActivityTasks
+        #: (error, cause) to fail with at the next state transition (state machine deleted)
+        self.terminate: tuple[str, str] | None = None
         self.context_execution = {
             "Id": record.execution_arn,
             "Input": input_value,
@@ -533,6 +546,7 @@ __all__ = [
     "ChildGroup",
     "Execution",
     "ExecutionRecord",
+    "ExecutionTerminated",
     "Frame",
     "run_graph",
 ]

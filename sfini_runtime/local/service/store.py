@@ -63,6 +63,8 @@ class StateMachine:
     creation_date: datetime
     sequence: int
     tags: dict[str, str] = field(default_factory=dict)
+    #: ACTIVE, or DELETING while executions of a deleted machine are still running
+    status: str = "ACTIVE"
 
     @property
     def arn(self) -> str:

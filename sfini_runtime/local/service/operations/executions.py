@@ -16,6 +16,7 @@ from sfini_runtime.local.errors import (
 )
 from sfini_runtime.local.service.arns import EXECUTION, EXPRESS, STATE_MACHINE, parse_arn
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
+from sfini_runtime.local.service.operations.state_machines import active_machine
 from sfini_runtime.local.service.pagination import paginate
 from sfini_runtime.local.service.store import Execution, StateMachineRevision, now
 from sfini_runtime.local.service.validation import check_name
@@ -52,7 +53,7 @@ def _start(
     check_name(name)
     input_text = _checked_input(request)
     with service.store.lock:
-        revision: StateMachineRevision = service.store.state_machine(machine_arn).revision
+        revision: StateMachineRevision = active_machine(service, machine_arn).revision
         express = revision.type == "EXPRESS"
         if sync and not express:
             raise StateMachineTypeNotSupported(

@@ -11,6 +11,7 @@ from sfini_runtime.local.errors import (
     InvalidLoggingConfiguration,
     MissingRequiredParameter,
     StateMachineAlreadyExists,
+    StateMachineDeleting,
     ValidationException,
 )
 from sfini_runtime.local.service.arns import STATE_MACHINE, is_role_arn, parse_arn
@@ -75,6 +76,8 @@ def create_state_machine(service: StepFunctionsService, request: Request) -> Res
     with service.store.lock:
         existing = service.store.state_machines.get(arn)
         if existing is not None:
+            if existing.status == "DELETING":
+                raise _deleting(arn)
             current = existing.revision
             same = (current.definition, current.type, current.logging_configuration) == (
                 request["definition"],
@@ -119,7 +122,7 @@ def describe_state_machine(service: StepFunctionsService, request: Request) -> R
     response: Response = {
         "stateMachineArn": revision.arn,
         "name": revision.name,
-        "status": "ACTIVE",
+        "status": machine.status,
         "definition": revision.definition,
         "roleArn": revision.role_arn,
         "type": revision.type,
@@ -156,7 +159,7 @@ def update_state_machine(service: StepFunctionsService, request: Request) -> Res
     if request.get("definition") is not None:
         compiled = service.engine.compile(request["definition"])
     with service.store.lock:
-        machine = service.store.state_machine(arn)
+        machine = active_machine(service, arn)
         current = machine.revision
         updated = now()
         revision = dataclasses.replace(
@@ -173,11 +176,48 @@ def update_state_machine(service: StepFunctionsService, request: Request) -> Res
     return {"updateDate": updated, "revisionId": revision.revision_id}
 
 
+def _deleting(arn: str) -> StateMachineDeleting:
+    return StateMachineDeleting(f"State machine is being deleted: '{arn}'")
+
+
+def active_machine(service: StepFunctionsService, arn: str) -> StateMachine:
+    """The state machine ``arn`` if it is not being deleted (StateMachineDeleting if it is)."""
+    machine = service.store.state_machine(arn)
+    if machine.status == "DELETING":
+        raise _deleting(arn)
+    return machine
+
+
+def _remove_when_idle(service: StepFunctionsService, arn: str) -> None:
+    with service.store.lock:
+        machine = service.store.state_machines.get(arn)
+        if machine is None or machine.status != "DELETING":
+            return
+        if all(e.record.status != "RUNNING" for e in service.store.executions_of(arn)):
+            del service.store.state_machines[arn]
+
+
 @operation("DeleteStateMachine")
 def delete_state_machine(service: StepFunctionsService, request: Request) -> Response:
-    parse_arn(request["stateMachineArn"], STATE_MACHINE)
+    """As on AWS: the machine is DELETING until its running executions have ended, and each
+    of them fails (States.Runtime) at its next state transition."""
+    arn = request["stateMachineArn"]
+    parse_arn(arn, STATE_MACHINE)
     with service.store.lock:
-        service.store.state_machines.pop(request["stateMachineArn"], None)
+        machine = service.store.state_machines.get(arn)
+        if machine is None or machine.status == "DELETING":
+            return {}
+        machine.status = "DELETING"
+        cause = f"State machine {machine.name} has been deleted."
+        for execution in service.store.executions_of(arn):
+            if execution.record.status == "RUNNING":
+                service.engine.terminate_at_next_transition(
+                    execution.arn,
+                    "States.Runtime",
+                    cause,
+                    lambda record: _remove_when_idle(service, arn),
+                )
+        _remove_when_idle(service, arn)
     return {}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -172,3 +173,57 @@ def test_validate_state_machine_definition(sfn: Any) -> None:
     assert answer["truncated"] is False
     one = sfn.validate_state_machine_definition(definition=bad, maxResults=1)
     assert len(one["diagnostics"]) == 1
+
+
+def test_delete_with_running_executions_fails_them_at_their_next_transition(sfn: Any) -> None:
+    """AWS: the machine is DELETING until its executions end; each fails with States.Runtime
+    at its next state transition (one blocked in a Task stays until the Task ends)."""
+    activity = sfn.create_activity(name=unique("deleted-machine-work"))["activityArn"]
+    definition = {
+        "StartAt": "Work",
+        "States": {
+            "Work": {"Type": "Task", "Resource": activity, "Next": "After"},
+            "After": {"Type": "Pass", "End": True},
+        },
+    }
+    name = unique("doomed")
+    machine = create_machine(sfn, json.dumps(definition), name=name)
+    execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+    task = sfn.get_activity_task(activityArn=activity)
+    sfn.delete_state_machine(stateMachineArn=machine)
+    assert sfn.describe_state_machine(stateMachineArn=machine)["status"] == "DELETING"
+    for call in (
+        lambda: sfn.start_execution(stateMachineArn=machine),
+        lambda: sfn.create_state_machine(
+            name=name, definition=json.dumps(definition), roleArn=ROLE_ARN
+        ),
+    ):
+        with pytest.raises(ClientError) as caught:
+            call()
+        assert caught.value.response["Error"]["Code"] == "StateMachineDeleting"
+    assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
+    sfn.send_task_success(taskToken=task["taskToken"], output="{}")
+    deadline = time.monotonic() + 10
+    while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    described = sfn.describe_execution(executionArn=execution)
+    assert (described["status"], described["error"], described["cause"]) == (
+        "FAILED",
+        "States.Runtime",
+        f"State machine {name} has been deleted.",
+    )
+    events = sfn.get_execution_history(executionArn=execution)["events"]
+    assert [e["type"] for e in events][-3:] == [
+        "ActivitySucceeded",
+        "TaskStateExited",
+        "ExecutionFailed",
+    ]
+    while True:  # gone once its last execution has ended
+        try:
+            sfn.describe_state_machine(stateMachineArn=machine)
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == "StateMachineDoesNotExist"
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
