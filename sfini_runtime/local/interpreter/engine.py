@@ -17,7 +17,7 @@ from ..errors import ExecutionDoesNotExist, InvalidOutput
 from .activities import ActivityBroker, ActivityTask
 from .definition import CompiledDefinition, compile_definition, validate_definition
 from .execution import RUNNING, Execution, ExecutionRecord, Frame
-from .history import NOT_TRUNCATED, utc_now
+from .history import NOT_TRUNCATED, parse_json, utc_now
 from .scheduler import Scheduler
 
 #: finished executions an engine keeps by default (AWS keeps them for 90 days)
@@ -267,7 +267,7 @@ class Engine:
     def send_task_success(self, task_token: str, output: str) -> None:
         """A worker's result; raises InvalidToken, TaskDoesNotExist, TaskTimedOut, InvalidOutput."""
         try:
-            json.loads(output)
+            parse_json(output)
         except (TypeError, ValueError) as exc:
             with self.lock:
                 self.activities.lookup(task_token)

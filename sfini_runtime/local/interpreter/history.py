@@ -27,6 +27,26 @@ def to_json(value: Any) -> str:
     return _encode(value)
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"Non-standard token '{name}'")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"Number out of range: {text}")
+    return number
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON text as strictly as AWS: no NaN/Infinity, no number beyond a double; too
+    deep a nesting is a ``ValueError`` too (never a ``RecursionError``)."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 def exceeds_payload_limit(text: str) -> bool:
     """True when ``text`` is larger than AWS's 256 KiB payload quota (UTF-8 bytes)."""
     n = len(text)
@@ -112,6 +132,7 @@ __all__ = [
     "HistoryLimitExceeded",
     "exceeds_payload_limit",
     "format_timestamp",
+    "parse_json",
     "payload_details",
     "to_json",
     "utc_now",

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .failures import STATES_INTRINSIC_FAILURE, STATES_RUNTIME, StatesError
+from .history import parse_json
 from .paths import CompiledPath, PathNotFound, PathSyntaxError, compile_path
 
 __all__ = [
@@ -223,7 +224,7 @@ def _string_to_json(args: list[Any]) -> Any:
     if not text.strip():
         return None
     try:
-        return json.loads(text)
+        return parse_json(text)
     except ValueError:
         raise _Failure(f"The argument is not valid JSON: {text}") from None
 

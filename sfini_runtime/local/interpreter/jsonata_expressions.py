@@ -336,7 +336,7 @@ def _fn_parse(*args: Any) -> Any:
         raise _signature_error("parse", 1)
     try:
         value = json.loads(text, parse_constant=_reject_constant)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise _FunctionError("D3137: Invalid JSON") from None
     return _to_jsonata(value) if value is None else value
 

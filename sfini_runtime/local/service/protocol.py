@@ -29,7 +29,7 @@ def parse_body(body: bytes) -> dict[str, Any]:
         return {}
     try:
         document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise SerializationException(f"Request body is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
         raise SerializationException("Request body must be a JSON object")

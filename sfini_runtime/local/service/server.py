@@ -87,6 +87,16 @@ class _Handler(BaseHTTPRequestHandler):
             head += "Connection: close\r\n"
         self.wfile.write(head.encode("latin-1") + b"\r\n" + payload)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed HTTP (bad request line, header too long, unknown method): a JSON error
+        in one write, then the connection closes; never an HTML page, never a 5xx."""
+        self.close_connection = True
+        status = HTTPStatus.BAD_REQUEST if code >= 500 else HTTPStatus(code)
+        error = SerializationException(message or status.phrase)
+        if code == HTTPStatus.NOT_IMPLEMENTED:
+            error = SerializationException(f"Unsupported HTTP method: {self.command}")
+        self._send(int(status), protocol.encode(protocol.error_document(error)))
+
     do_POST = _answer
     do_GET = _answer
     do_PUT = _answer

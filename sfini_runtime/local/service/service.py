@@ -19,6 +19,19 @@ from sfini_runtime.local.service.validation import input_shape, validate_request
 logger = logging.getLogger(__name__)
 
 
+def _unsupported_feature(operation: str) -> str:
+    """What a Step Functions operation the local engine lacks belongs to, for its error."""
+    if "Alias" in operation or "Version" in operation:
+        return "state machine versions and aliases"
+    if "MapRun" in operation:
+        return "Distributed Map runs"
+    if operation == "RedriveExecution":
+        return "execution redrives"
+    if operation == "TestState":
+        return "TestState calls"
+    return "operations of this kind"
+
+
 class StepFunctionsService:
     """The operations of one engine, for one region and account.
 
@@ -46,7 +59,8 @@ class StepFunctionsService:
         if handler is None:
             input_shape(operation)  # names AWS does not have: "Unknown operation"
             raise UnknownOperationException(
-                f"Operation {operation} is not supported by the local engine"
+                f"Operation {operation} is not supported by the local engine: "
+                f"{_unsupported_feature(operation)} are not implemented (AWS has them)"
             )
         validate_request(operation, request)
         return handler(self, request)

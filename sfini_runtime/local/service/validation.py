@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import Any
 
 from botocore.loaders import Loader
@@ -74,6 +75,17 @@ def _type_ok(value: Any, shape: Shape) -> bool:
     return isinstance(value, _JSON_TYPES.get(shape.type_name, (object,)))
 
 
+def _tag_text_ok(text: str) -> bool:
+    # AWS's tag pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ (Python's re has no \p classes)
+    return all(char in _TAG_SYMBOLS or unicodedata.category(char)[0] in "LZN" for char in text)
+
+
+_TAG_SYMBOLS = frozenset("_.:/=+-@")
+_TAG_PATTERN = "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"
+#: patterns botocore's model leaves out: shape name -> (check, pattern AWS names)
+_PATTERNS = {"TagKey": (_tag_text_ok, _TAG_PATTERN), "TagValue": (_tag_text_ok, _TAG_PATTERN)}
+
+
 def _check(value: Any, shape: Shape, path: str, problems: list[str]) -> None:
     if value is None:
         return
@@ -93,6 +105,9 @@ def _check(value: Any, shape: Shape, path: str, problems: list[str]) -> None:
             problems.append(f"{prefix} have value greater than or equal to {meta['min']}")
         if "max" in meta and value > meta["max"]:
             problems.append(f"{prefix} have value less than or equal to {meta['max']}")
+    pattern = _PATTERNS.get(shape.name)
+    if pattern is not None and not pattern[0](value):
+        problems.append(f"{prefix} satisfy regular expression pattern: {pattern[1]}")
     if shape.type_name == "string" and shape.enum and value not in shape.enum:
         problems.append(f"{prefix} satisfy enum value set: [{', '.join(shape.enum)}]")
     if shape.type_name == "structure":

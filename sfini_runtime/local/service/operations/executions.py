@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from sfini_runtime.local.errors import (
     StateMachineTypeNotSupported,
     ValidationException,
 )
+from sfini_runtime.local.interpreter.history import parse_json
 from sfini_runtime.local.service.arns import EXECUTION, EXPRESS, STATE_MACHINE, parse_arn
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.operations.state_machines import active_machine
@@ -28,16 +28,12 @@ EXPRESS_MAX_SECONDS = 300.0  # an EXPRESS execution runs at most five minutes
 _DATA_FIELDS = ("input", "output")
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"Non-standard token '{name}'")
-
-
 def _checked_input(request: Request) -> str:
     text = request.get("input")
     if text is None:
         return "{}"
     try:
-        json.loads(text, parse_constant=_reject_constant)
+        parse_json(text)
     except ValueError as exc:
         raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{exc}'") from None
     return text

@@ -258,3 +258,13 @@ def test_context_retry_count_counts_the_retries_of_the_state(engine: Engine) -> 
             engine.send_task_success(token, task_input)
     assert record.done.wait(5) and record.status == "SUCCEEDED"
     assert seen == [{"retry": n, "name": "T"} for n in range(3)]
+
+
+@pytest.mark.parametrize("output", ["[" * 100_000 + "]" * 100_000, "1e999", '{"a": NaN}'])
+def test_output_aws_would_not_parse_is_invalid_output(engine: Engine, output: str) -> None:
+    record = start(engine, _task())
+    token, _ = _poll(engine)
+    with pytest.raises(InvalidOutput):
+        engine.send_task_success(token, output)
+    engine.send_task_success(token, '{"fine": 1}')  # the task is still there to answer
+    assert record.done.wait(5) and json.loads(record.output) == {"fine": 1}

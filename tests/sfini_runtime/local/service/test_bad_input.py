@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.sfini_runtime.local.service.helpers import PASS_DEFINITION, ROLE_ARN
+from tests.sfini_runtime.local.service.test_protocol import post
 
 ACCOUNT = "123456789012"
 MISSING_MACHINE = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:missing"
@@ -227,6 +228,29 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "1 validation error detected: Value '' at 'tagKeys.1.member' failed to satisfy "
         "constraint: Member must have length greater than or equal to 1",
     ),
+    *[
+        (
+            "TagResource",
+            {"resourceArn": MISSING_MACHINE, "tags": [{"key": key, "value": value}]},
+            "ValidationException",
+            f"1 validation error detected: Value '{bad}' at 'tags.1.member.{member}' failed "
+            "to satisfy constraint: Member must satisfy regular expression pattern: "
+            "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
+        )
+        for key, value, bad, member in [
+            ("team#1", "ok", "team#1", "key"),
+            ("team", "a|b", "a|b", "value"),
+            ("tab\there", "", "tab\there", "key"),
+        ]
+    ],
+    (
+        "UntagResource",
+        {"resourceArn": MISSING_MACHINE, "tagKeys": ["a*"]},
+        "ValidationException",
+        "1 validation error detected: Value 'a*' at 'tagKeys.1.member' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: "
+        "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
+    ),
 ]
 
 
@@ -253,7 +277,8 @@ def test_invalid_execution_input(raw_sfn: Any) -> None:
     machine = raw_sfn.create_state_machine(
         name="bad-input-machine", definition=PASS_DEFINITION, roleArn=ROLE_ARN
     )["stateMachineArn"]
-    for text in ("{not json", "NaN", '{"a": Infinity}', ""):
+    deep = "[" * 100_000 + "]" * 100_000
+    for text in ("{not json", "NaN", '{"a": Infinity}', "", "1e999", '{"a": [-1e400]}', deep):
         with pytest.raises(ClientError) as caught:
             raw_sfn.start_execution(stateMachineArn=machine, input=text)
         error = caught.value.response["Error"]
@@ -266,4 +291,32 @@ def test_invalid_execution_input(raw_sfn: Any) -> None:
     assert (
         "at 'input' failed to satisfy constraint: Member must have length less than or "
         in (caught.value.response["Error"]["Message"])
+    )
+
+
+def test_tags_accept_unicode_letters_digits_spaces_and_the_allowed_symbols(sfn: Any) -> None:
+    arn = sfn.create_activity(name="tag-characters")["activityArn"]
+    tags = [{"key": "Équipe 1_.:/=+-@", "value": "données ٣ x"}, {"key": "empty", "value": ""}]
+    sfn.tag_resource(resourceArn=arn, tags=tags)
+    assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == tags
+
+
+@pytest.mark.parametrize(
+    ("operation", "feature"),
+    [
+        ("PublishStateMachineVersion", "state machine versions and aliases"),
+        ("CreateStateMachineAlias", "state machine versions and aliases"),
+        ("DescribeMapRun", "Distributed Map runs"),
+        ("RedriveExecution", "execution redrives"),
+    ],
+)
+def test_operations_the_engine_lacks_say_what_is_missing(
+    local: Any, operation: str, feature: str
+) -> None:
+    status, document, _ = post(local, b"{}", f"AWSStepFunctions.{operation}")
+    assert status == 400
+    assert document["__type"] == "UnknownOperationException"
+    assert document["message"] == (
+        f"Operation {operation} is not supported by the local engine: {feature} are not "
+        "implemented (AWS has them)"
     )

@@ -40,6 +40,27 @@ def post(
         (b"{}", "AWSStepFunctions.NoSuchThing", "UnknownOperationException"),
         (b"{}", "DynamoDB_20120810.ListTables", "UnknownOperationException"),
         (b'{"name": {"nested": 1}}', "AWSStepFunctions.CreateActivity", "ValidationException"),
+        (
+            b"[" * 100_000 + b"]" * 100_000,
+            "AWSStepFunctions.ListActivities",
+            "SerializationException",
+        ),
+        (
+            b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+            "AWSStepFunctions.ListActivities",
+            "SerializationException",
+        ),
+        (
+            '{"name": "x"}'.encode("utf-16"),
+            "AWSStepFunctions.CreateActivity",
+            "SerializationException",
+        ),
+        (b'{"name": "caf\xe9"}', "AWSStepFunctions.CreateActivity", "SerializationException"),
+        (
+            b'{"maxResults": ' + b"9" * 5000 + b"}",
+            "AWSStepFunctions.ListActivities",
+            "SerializationException",
+        ),
     ],
 )
 def test_protocol_errors(local: Any, body: bytes, target: str | None, code: str) -> None:
@@ -155,3 +176,61 @@ def test_fuzzed_requests_never_get_a_500(local: Any) -> None:
             assert document["__type"] != "InternalFailure"
         if response.getheader("Connection") == "close":
             conn = http.client.HTTPConnection("127.0.0.1", local.port, timeout=10)
+
+
+def _exchange(local: Any, request: bytes) -> tuple[bytes, dict[str, Any], bool]:
+    """Send raw bytes; (status line, JSON body, whether the server then closed)."""
+    with socket.create_connection(("127.0.0.1", local.port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                closed = True
+                break
+            data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            lengths = [
+                line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+            ]
+            if lengths and len(body) >= int(lengths[0].split(b":")[1]):
+                closed = sock.recv(1) == b""
+                break
+    return head.split(b"\r\n")[0], json.loads(body), closed
+
+
+@pytest.mark.parametrize(
+    ("request_", "status"),
+    [
+        (b"\x00\x01garbage\r\n\r\n", b"HTTP/1.1 400 Bad Request"),
+        (b"POST / HTTP/9.9\r\n\r\n", b"HTTP/1.1 400 Bad Request"),
+        (b"BREW / HTTP/1.1\r\nHost: x\r\n\r\n", b"HTTP/1.1 400 Bad Request"),
+        (
+            b"POST / HTTP/1.1\r\nX: " + b"a" * 70_000 + b"\r\n\r\n",
+            b"HTTP/1.1 431 Request Header Fields Too Large",
+        ),
+        (
+            b"POST / HTTP/1.1\r\n" + b"X: a\r\n" * 200 + b"\r\n",
+            b"HTTP/1.1 431 Request Header Fields Too Large",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSStepFunctions.ListActivities\r\n"
+            b"Content-Length: 999999999999\r\n\r\n",
+            b"HTTP/1.1 400 Bad Request",
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+            b"X-Amz-Target: AWSStepFunctions.ListActivities\r\n\r\nzz\r\n",
+            b"HTTP/1.1 400 Bad Request",
+        ),
+    ],
+)
+def test_malformed_http_gets_a_json_error_and_a_closed_connection(
+    local: Any, request_: bytes, status: bytes
+) -> None:
+    line, document, closed = _exchange(local, request_)
+    assert line == status
+    assert document["__type"] in ("SerializationException", "ValidationException")
+    assert document["message"]
+    assert closed
+    assert post(local, b"{}", "AWSStepFunctions.ListActivities")[0] == 200
