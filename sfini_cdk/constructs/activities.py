@@ -82,6 +82,7 @@ class Activities(Construct):
         for name, sfini_activity in activities.items():
             registry.check_available(scope, "activity", name, sfini_activity)
         super().__init__(scope, id)
+        registry.share(self, scope)
         self.encryption_key = encryption_key
         encryption = (
             sfn.CustomerManagedEncryptionConfiguration(encryption_key, data_key_reuse)

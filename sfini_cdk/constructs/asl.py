@@ -77,6 +77,8 @@ def task_uses(
             integration ARN (any partition), which gives the pattern
     """
     integrations = integrations or {}
+    # Machines repeat a few resources over many Tasks: read each Resource string once.
+    read: dict[str, tuple[str, list[str]]] = {}
     uses = []
     for name, state in iter_states(definition):
         if state.get("Type") != "Task":
@@ -84,11 +86,14 @@ def task_uses(
         resource = state.get("Resource", "")
         if not isinstance(resource, str):
             resource = ""
-        expanded = PLACEHOLDER.sub(lambda m: integrations.get(m.group(1), m.group(0)), resource)
-        pattern = integration_pattern(expanded)
-        for key in placeholders_in(resource):
+        if resource not in read:
+            expanded = PLACEHOLDER.sub(lambda m: integrations.get(m.group(1), m.group(0)), resource)
+            read[resource] = (integration_pattern(expanded), placeholders_in(resource))
+        pattern, keys = read[resource]
+        for key in keys:
             uses.append(TaskUse(name, key, "direct" if pattern == "direct" else pattern))
         for field in ("Parameters", "Arguments"):
-            for key in placeholders_in(state.get(field)):
-                uses.append(TaskUse(name, key, pattern))
+            if field in state:
+                for key in placeholders_in(state[field]):
+                    uses.append(TaskUse(name, key, pattern))
     return uses

@@ -42,6 +42,11 @@ def _entries(scope: Construct) -> dict[tuple[str, str], Deployed]:
     return entries
 
 
+def share(child: Construct, scope: Construct) -> None:
+    """Let ``child`` (a construct just made in ``scope``) find the stack's entries directly."""
+    setattr(child, _ATTRIBUTE, _entries(scope))
+
+
 def register(scope: Construct, kind: str, name: str, obj: object, arn: str) -> None:
     """Record that ``obj`` (a sfini ``kind``) is deployed as ``name`` in ``scope``'s stack.
 

@@ -208,6 +208,7 @@ class StateMachine(Construct):
         registry.check_available(scope, "state machine", state_machine.name, state_machine)
 
         super().__init__(scope, id)
+        registry.share(self, scope)
         self.definition = state_machine
         self.workflow_type = type
         self.definition_json = json.dumps(definition, separators=(",", ":"))
