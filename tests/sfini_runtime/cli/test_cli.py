@@ -334,6 +334,7 @@ wait = sfini.Wait("nap", 100)  # 1 s on the engine's 0.01 time scale
 wait.goes_to(sfini.Pass("wake", result={"awake": True}))
 napper = sfini.construct_state_machine("cliNapper", wait)
 failing = sfini.construct_state_machine("cliFailing", sfini.Fail("no", error="Nope", cause="c"))
+sleeper = sfini.construct_state_machine("cliSleeper", sfini.Wait("sleep", 100_000))  # 1,000 s
 """
 
 
@@ -384,7 +385,7 @@ def test_start_wait_without_a_terminal_prints_the_outcome_and_its_exit_status(
 
 def test_stop_json(engine: Any, waiting_workflow: str) -> None:
     assert invoke("register", waiting_workflow).exit_code == 0
-    arn = invoke("start", "cliNapper").stdout.strip()
+    arn = invoke("start", "cliSleeper").stdout.strip()
     stopped = json.loads(invoke("stop", arn, "--error", "Halt", "--json").stdout)
     assert (stopped["executionArn"], stopped["status"], stopped["error"]) == (
         arn,
