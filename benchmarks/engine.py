@@ -1,12 +1,16 @@
 """Local engine vs moto's execution mode, side by side through boto3 (issue 3, Performance).
 
     .venv/bin/python -m benchmarks.engine [--iterations 2000] [--executions 50]
-        [--loop 100] [--latency-samples 200]
+        [--loop 100] [--latency-samples 200] [--rounds 3]
 
 Workloads: one execution of an N-iteration Pass/Choice loop counting with ``States.MathAdd``;
 M concurrent executions of a shorter loop (timed from the first StartExecution until all have
 ended); and, on the local engine only (moto cannot run activity tasks), the latency from
 ActivityScheduled to a waiting GetActivityTask returning. Transitions are the states entered.
+
+Both engines are driven alike: the same boto3 calls, the clock running from the first
+StartExecution until a ListExecutions(statusFilter=RUNNING) poll finds none running, results
+checked after the clock stops, the median of ``--rounds`` rounds.
 """
 
 from __future__ import annotations
@@ -88,25 +92,54 @@ def _wait_all(sfn: Any, arns: list[str], poll: float = 0.002) -> list[dict[str, 
     return done
 
 
-def run_loops(sfn: Any, executions: int, iterations: int) -> float:
-    """Seconds from the first StartExecution until all ``executions`` loops have ended."""
-    machine = sfn.create_state_machine(
-        name=f"loop-{executions}-{iterations}", definition=LOOP_DEFINITION, roleArn=ROLE_ARN
-    )["stateMachineArn"]
-    payload = json.dumps({"i": 0, "n": iterations})
+def _wait_none_running(sfn: Any, machine: str, poll: float = 0.002) -> None:
+    """Poll until no execution of ``machine`` is RUNNING: one ListExecutions call per poll,
+    whatever the number of executions (describing each one would cost as many calls as there
+    are executions after they have all ended, and tax both engines for nothing)."""
+    deadline = time.monotonic() + 600
+    while sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING", maxResults=1)[
+        "executions"
+    ]:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"executions of {machine} still running")
+        time.sleep(poll)
+
+
+def run_loops(sfn: Any, executions: int, iterations: int, rounds: int = 1) -> float:
+    """Seconds from the first StartExecution until all ``executions`` loops have ended (the
+    median of ``rounds`` rounds on one client, each on a fresh state machine)."""
     # warm up the client (boto3 builds each operation's serialiser on first use)
     # (explicit names: moto's execution mode names every unnamed execution "None")
-    warm_up = sfn.start_execution(stateMachineArn=machine, name="warm-up", input='{"i": 0, "n": 0}')
+    warm_machine = sfn.create_state_machine(
+        name=f"warm-{executions}-{iterations}", definition=LOOP_DEFINITION, roleArn=ROLE_ARN
+    )["stateMachineArn"]
+    warm_up = sfn.start_execution(
+        stateMachineArn=warm_machine, name="warm-up", input='{"i": 0, "n": 0}'
+    )
     _wait_all(sfn, [warm_up["executionArn"]])
+    _wait_none_running(sfn, warm_machine)
+    times = [_loop_round(sfn, executions, iterations, k) for k in range(rounds)]
+    return statistics.median(times)
+
+
+def _loop_round(sfn: Any, executions: int, iterations: int, round_: int) -> float:
+    machine = sfn.create_state_machine(
+        name=f"loop-{executions}-{iterations}-{round_}",
+        definition=LOOP_DEFINITION,
+        roleArn=ROLE_ARN,
+    )["stateMachineArn"]
+    payload = json.dumps({"i": 0, "n": iterations})
     started = time.perf_counter()
     arns = [
         sfn.start_execution(stateMachineArn=machine, name=f"run-{k}", input=payload)["executionArn"]
         for k in range(executions)
     ]
+    _wait_none_running(sfn, machine)
+    elapsed = time.perf_counter() - started
+    # checked after the clock stopped: every execution ran, succeeded and counted right
     if len(set(arns)) != executions:
         raise RuntimeError("executions were not all distinct")
     results = _wait_all(sfn, arns)
-    elapsed = time.perf_counter() - started
     bad = [r for r in results if r["status"] != "SUCCEEDED"]
     if bad:
         raise RuntimeError(f"loop failed: {bad[0].get('error')} {bad[0].get('cause')}")
@@ -182,17 +215,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--executions", type=int, default=50)
     parser.add_argument("--loop", type=int, default=100)
     parser.add_argument("--latency-samples", type=int, default=200)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds per workload and engine (median shown)"
+    )
     args = parser.parse_args(argv)
 
     _side_by_side(
-        f"1 execution x {args.iterations}-iteration loop",
+        f"1 execution x {args.iterations}-iteration loop (median of {args.rounds})",
         loop_transitions(args.iterations),
-        lambda sfn: run_loops(sfn, 1, args.iterations),
+        lambda sfn: run_loops(sfn, 1, args.iterations, args.rounds),
     )
     _side_by_side(
-        f"{args.executions} concurrent executions x {args.loop}-iteration loop",
+        f"{args.executions} concurrent executions x {args.loop}-iteration loop "
+        f"(median of {args.rounds})",
         args.executions * loop_transitions(args.loop),
-        lambda sfn: run_loops(sfn, args.executions, args.loop),
+        lambda sfn: run_loops(sfn, args.executions, args.loop, args.rounds),
     )
     latencies = activity_latencies(args.latency_samples)
     print(

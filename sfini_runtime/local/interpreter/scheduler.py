@@ -20,7 +20,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 #: how long the scheduler keeps the lock before letting API threads in
-SLICE_SECONDS = 0.002
+SLICE_SECONDS = 0.0005
 
 
 class Timer:
