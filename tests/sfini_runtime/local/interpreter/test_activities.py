@@ -268,3 +268,38 @@ def test_output_aws_would_not_parse_is_invalid_output(engine: Engine, output: st
         engine.send_task_success(token, output)
     engine.send_task_success(token, '{"fine": 1}')  # the task is still there to answer
     assert record.done.wait(5) and json.loads(record.output) == {"fine": 1}
+
+
+def test_a_worker_result_over_256_kib_fails_the_execution_past_states_all(
+    engine: Engine,
+) -> None:
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": ACTIVITY,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        },
+    }
+    record = start(engine, definition)
+    token, _ = _poll(engine)
+    engine.send_task_success(token, json.dumps("x" * (256 * 1024)))
+    assert record.done.wait(5)
+    assert (record.status, record.error) == ("FAILED", "States.DataLimitExceeded")
+    assert record.cause == (
+        "The state/task 'T' returned a result with a size exceeding the maximum number of "
+        "bytes service limit."
+    )
+    assert "SucceedStateEntered" not in types(record)
+
+
+def test_a_task_input_over_256_kib_fails_before_scheduling(engine: Engine) -> None:
+    definition = _task(Parameters={"big.$": "States.StringSplit($.text, ',')"})
+    record = start(engine, definition, {"text": ",".join(["abcdefgh"] * 40_000)})
+    assert record.done.wait(5)
+    assert (record.status, record.error) == ("FAILED", "States.DataLimitExceeded")
+    assert "ActivityScheduled" not in types(record)
