@@ -174,3 +174,23 @@ def test_execution_and_role_arns() -> None:
         arns.execution_arn(machine, "e") == "arn:aws-us-gov:states:us-gov-west-1:1:execution:sm:e"
     )
     assert arns.role_arn("r", "1", "aws-cn") == "arn:aws-cn:iam::1:role/r"
+
+
+def test_named_profile_gives_the_region_and_credentials(
+    clean_env: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    config = Path(str(tmp_path)) / "config"
+    config.write_text(
+        "[profile work]\nregion = ap-northeast-3\n"
+        "aws_access_key_id = AKIDWORK\naws_secret_access_key = secret\n"
+    )
+    clean_env.setenv("AWS_CONFIG_FILE", str(config))
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
+        clean_env.delenv(key)
+    session = AWSSession(profile="work", endpoint_url=UNREACHABLE)
+    assert session.region == "ap-northeast-3"
+    assert session.credentials.access_key == "AKIDWORK"
+    assert session.sfn.meta.region_name == "ap-northeast-3"
+    assert str(session) == "<access key: AKIDWORK, region: ap-northeast-3>"

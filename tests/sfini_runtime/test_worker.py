@@ -171,7 +171,9 @@ def test_smart_activity_missing_parameters_fail_the_task_naming_them(session: AW
     execution = run_one(machine, Worker(smart, session=session), {"a": 1})
     assert execution.status == "FAILED"
     assert execution.error == "MissingActivityInput"
-    assert "b" in execution.cause.splitlines()[-1]
+    assert execution.cause.splitlines()[-1].endswith(
+        "activity 't-smart': task input is missing required 'b'"
+    )
     ok = run_one(machine, Worker(smart, session=session), {"a": 1, "b": 2, "extra": 0})
     assert ok.output == 6
 

@@ -186,8 +186,15 @@ def test_worker_subprocess_runs_tasks_and_stops_gracefully_on_sigterm(
             process.kill()
 
 
+@pytest.mark.parametrize(
+    ("grace_period", "signals"),
+    [
+        ("0.2", [signal.SIGINT]),  # the task outlives its grace period
+        ("600", [signal.SIGTERM, signal.SIGTERM]),  # a second signal: no grace period
+    ],
+)
 def test_worker_cancels_tasks_outliving_the_grace_period(
-    engine: Any, session: AWSSession, workflow: Path
+    engine: Any, session: AWSSession, workflow: Path, grace_period: str, signals: list[int]
 ) -> None:
     stuck = workflow.parent / "stuck_workflow.py"
     stuck.write_text(
@@ -217,7 +224,7 @@ def test_worker_cancels_tasks_outliving_the_grace_period(
             "worker",
             "stuck_workflow:activities",
             "--grace-period",
-            "0.2",
+            grace_period,
         ],
         cwd=stuck.parent,
         env={
@@ -235,8 +242,9 @@ def test_worker_cancels_tasks_outliving_the_grace_period(
         while "ActivityStarted" not in {e.event_type for e in execution.get_history()}:
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0, process.stderr.read()
+        for signum in signals:
+            process.send_signal(signum)
+        assert process.wait(timeout=60) == 0, process.stderr.read()
         execution.wait(raise_on_failure=False, timeout=30)
         assert execution.status == "FAILED"
         assert execution.error == "WorkerCancel"
