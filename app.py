@@ -6,6 +6,14 @@ environment-agnostic, so no AWS credentials or account lookups are needed.
 
 Each example module exposes ``activities`` (an ``ActivityRegistration``) and ``sm`` (its state
 machine); ``examples/first_sfini.py`` becomes the stack ``SfiniFirstSfini``, and so on.
+
+The examples keep sfini 0.1.0's names, and several share them (the state machine ``sfiniSM``,
+the activity ``sfiniActsprintActivity``): AWS names are unique per account and region, so by
+default deploy one of those stacks at a time (``cdk deploy SfiniLooping``). With the context
+flag ``sfini:distinct-names`` (``cdk deploy --all -c sfini:distinct-names=true``) every stack
+deploys its activities and state machine under its own prefix (``SfiniLooping-sfiniSM``, ...);
+the definitions are unchanged and ``sfini worker --stack SfiniLooping`` still finds the
+activities by their sfini names (from the stack outputs' descriptions).
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ if TYPE_CHECKING:
     import aws_cdk as cdk
 
 EXAMPLES = ("first_sfini", "file_processing", "looping", "parallel", "error_handling", "cli")
+#: Context flag: give every example stack's resources a name prefix of their own.
+DISTINCT_NAMES_CONTEXT = "sfini:distinct-names"
 
 
 def stack_id(example: str) -> str:
@@ -29,12 +39,37 @@ def stack_id(example: str) -> str:
     return "Sfini" + "".join(part.capitalize() for part in example.split("_"))
 
 
-def build_app(app: cdk.App | None = None, examples: Iterable[str] = EXAMPLES) -> cdk.App:
-    """Add one ``WorkflowStack`` per example module to ``app`` (a new ``App`` by default)."""
+def name_prefix(example: str) -> str:
+    """The prefix of an example's AWS names under ``sfini:distinct-names``: its stack id."""
+    return stack_id(example) + "-"
+
+
+def distinct_names(app: cdk.App) -> bool:
+    """Whether the ``sfini:distinct-names`` context flag is on (``true``, ``1``, ``yes``)."""
+    value = app.node.try_get_context(DISTINCT_NAMES_CONTEXT)
+    return str(value).lower() in ("true", "1", "yes") if value is not None else False
+
+
+def build_app(
+    app: cdk.App | None = None,
+    examples: Iterable[str] = EXAMPLES,
+    *,
+    distinct: bool | None = None,
+) -> cdk.App:
+    """Add one ``WorkflowStack`` per example module to ``app`` (a new ``App`` by default).
+
+    Args:
+        app: the app to add the stacks to
+        examples: the example modules (under ``examples``)
+        distinct: prefix every stack's AWS names with its stack id, default: the
+            ``sfini:distinct-names`` context flag
+    """
     import aws_cdk as cdk
 
     # The CDK CLI tells the app where to write (CDK_OUTDIR); `python app.py` writes to cdk.out.
     app = app or cdk.App(outdir=os.environ.get("CDK_OUTDIR", "cdk.out"))
+    if distinct is None:
+        distinct = distinct_names(app)
     for example in examples:
         module = importlib.import_module(f"examples.{example}")
         WorkflowStack(
@@ -42,6 +77,7 @@ def build_app(app: cdk.App | None = None, examples: Iterable[str] = EXAMPLES) ->
             stack_id(example),
             registration=module.activities,
             state_machines=[module.sm],
+            name_prefix=name_prefix(example) if distinct else "",
             description=f"sfini example {example!r}: its activities and state machine",
         )
     return app

@@ -60,6 +60,9 @@ class Activities(Construct):
             AWS-owned key
         data_key_reuse: how long Step Functions reuses a data key (60 s to 15 min), with
             ``encryption_key`` only, default: AWS's (5 minutes)
+        name_prefix: put before every activity's name to give its AWS name (e.g. ``"dev-"``,
+            so copies of one registration can live in one account and region); the
+            construct's methods still take the sfini names
         removal_policy: what CloudFormation does with the activities when they leave the stack,
             default: delete them
 
@@ -77,13 +80,16 @@ class Activities(Construct):
         encryption_key: kms.IKey | None = None,
         data_key_reuse: cdk.Duration | None = None,
         removal_policy: cdk.RemovalPolicy | None = None,
+        name_prefix: str = "",
     ) -> None:
         activities = collect_activities(registration)
         for name, sfini_activity in activities.items():
-            registry.check_available(scope, "activity", name, sfini_activity)
+            physical = check_resource_name("activity", name_prefix + name)
+            registry.check_available(scope, "activity", physical, sfini_activity)
         super().__init__(scope, id)
         registry.share(self, scope)
         self.encryption_key = encryption_key
+        self.name_prefix = name_prefix
         encryption = (
             sfn.CustomerManagedEncryptionConfiguration(encryption_key, data_key_reuse)
             if encryption_key is not None
@@ -94,19 +100,25 @@ class Activities(Construct):
         # ARN tokens kept on the Python side: each read through jsii is a Node.js round trip.
         self._arns: dict[str, str] = {}
         for name in activities:
+            physical = name_prefix + name
             activity = sfn.Activity(
-                self, name, activity_name=name, encryption_configuration=encryption
+                self, name, activity_name=physical, encryption_configuration=encryption
             )
             if removal_policy is not None:
                 activity.apply_removal_policy(removal_policy)
             self._cdk[name] = activity
             self._arns[name] = activity.activity_arn
-            registry.register(self, "activity", name, activities[name], self._arns[name])
+            registry.register(self, "activity", physical, activities[name], self._arns[name])
 
     @property
     def names(self) -> list[str]:
-        """The activity names, in registration order."""
+        """The (sfini) activity names, in registration order."""
         return list(self._sfini)
+
+    def physical_name(self, activity: Activity | str) -> str:
+        """The AWS name an activity is deployed under (``name_prefix`` + its sfini name)."""
+        name = activity.name if isinstance(activity, Activity) else activity
+        return self.name_prefix + self._known(name)
 
     @property
     def activities(self) -> dict[str, sfn.IActivity]:

@@ -8,8 +8,9 @@ Naming scheme (stable; the runtime reads stack outputs by it):
 where ``<Key>`` is the resource's name with every character but ASCII letters and digits removed,
 followed by the first 8 hex digits of the SHA-256 of the name when that removal changed the name
 (so ``my-act`` and ``myact`` cannot collide). The output's value is the ARN, whose last
-``:``-separated field is the resource's name: a reader needs only the prefix and the value.
-The output's description is ``sfini activity <name>`` / ``sfini state machine <name>``.
+``:``-separated field is the resource's AWS name. The output's description is
+``sfini activity <name>`` / ``sfini state machine <name>`` with the sfini name, which differs
+from the AWS name when the stack deploys under a ``name_prefix``.
 
 Pure Python: importable without aws_cdk, e.g. by the runtime.
 """
@@ -42,27 +43,39 @@ def state_machine_output_key(name: str) -> str:
     return STATE_MACHINE_OUTPUT_PREFIX + name_key(name)
 
 
+_DESCRIPTIONS = {
+    ACTIVITY_OUTPUT_PREFIX: "sfini activity ",
+    STATE_MACHINE_OUTPUT_PREFIX: "sfini state machine ",
+}
+
+
 def deployed_arns(
     outputs: Iterable[Mapping[str, str]] | Mapping[str, str],
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Activity and state machine ARNs by name, from a stack's outputs.
 
     Args:
-        outputs: ``DescribeStacks``' ``Outputs`` list (``OutputKey``/``OutputValue`` items) or a
-            mapping of output key to value
+        outputs: ``DescribeStacks``' ``Outputs`` list (``OutputKey``/``OutputValue`` and
+            ``Description`` items), named by the sfini names in the descriptions; or a mapping
+            of output key to value, named by the AWS names in the ARNs
 
     Returns:
         (activity ARNs by name, state machine ARNs by name)
     """
     if isinstance(outputs, Mapping):
-        pairs = list(outputs.items())
+        triples = [(key, value, "") for key, value in outputs.items()]
     else:
-        pairs = [(o["OutputKey"], o["OutputValue"]) for o in outputs]
+        triples = [(o["OutputKey"], o["OutputValue"], o.get("Description") or "") for o in outputs]
     activities: dict[str, str] = {}
     state_machines: dict[str, str] = {}
-    for key, arn in pairs:
-        if key.startswith(STATE_MACHINE_OUTPUT_PREFIX):
-            state_machines[arn.rsplit(":", 1)[-1]] = arn
-        elif key.startswith(ACTIVITY_OUTPUT_PREFIX):
-            activities[arn.rsplit(":", 1)[-1]] = arn
+    for key, arn, description in triples:
+        for prefix, table in (
+            (STATE_MACHINE_OUTPUT_PREFIX, state_machines),
+            (ACTIVITY_OUTPUT_PREFIX, activities),
+        ):
+            if key.startswith(prefix):
+                described = description.removeprefix(_DESCRIPTIONS[prefix])
+                name = described if described != description else arn.rsplit(":", 1)[-1]
+                table[name] = arn
+                break
     return activities, state_machines

@@ -80,6 +80,11 @@ class WorkflowStack(cdk.Stack):
         tracing: X-Ray tracing for every state machine
         role: one IAM role for every state machine (used as it is), default: one role each
         tags: tags for every resource in the stack
+        name_prefix: put before the AWS name of every activity and state machine (and log
+            group) the stack deploys, so several copies of one workflow (or workflows reusing
+            names) can live in one account and region; definitions are unchanged, and the
+            outputs keep the sfini names in their descriptions (``sfini worker --stack`` finds
+            them by sfini name)
         **stack_props: ``aws_cdk.Stack`` keyword arguments (``env``, ``description``, ...)
 
     Attributes:
@@ -104,6 +109,7 @@ class WorkflowStack(cdk.Stack):
         tracing: bool = True,
         role: iam.IRole | None = None,
         tags: Mapping[str, str] | None = None,
+        name_prefix: str = "",
         **stack_props: Any,
     ) -> None:
         machines = list(state_machines)
@@ -113,7 +119,11 @@ class WorkflowStack(cdk.Stack):
                 raise ConstructError(f"two state machines are named {sm.name!r}")
         super().__init__(scope, id, **stack_props)
         self.activities = Activities(
-            self, "Activities", registration or [], encryption_key=encryption_key
+            self,
+            "Activities",
+            registration or [],
+            encryption_key=encryption_key,
+            name_prefix=name_prefix,
         )
         self.state_machines: dict[str, StateMachine] = {}
         for sm in nested_first(machines):
@@ -126,6 +136,7 @@ class WorkflowStack(cdk.Stack):
                 role=role,
                 logs=logs,
                 tracing=tracing,
+                name_prefix=name_prefix,
             )
         for key, value in (tags or {}).items():
             cdk.Tags.of(self).add(key, value)

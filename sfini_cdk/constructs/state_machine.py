@@ -176,6 +176,10 @@ class StateMachine(Construct):
         tracing: X-Ray tracing of executions
         removal_policy: default ``DESTROY`` (a state machine holds no data)
         tags: tags for the state machine and the resources this construct creates
+        name_prefix: put before the machine's name to give its AWS name (the definition is
+            unchanged); sfini activities and state machines its Tasks use are looked up (in
+            the stack, else by name) under the same prefix, as ``Activities`` and
+            ``WorkflowStack`` deploy them with it
 
     Raises:
         InvalidDefinition: the definition is rejected by the model, or by these constructs
@@ -196,16 +200,19 @@ class StateMachine(Construct):
         tracing: bool = False,
         removal_policy: cdk.RemovalPolicy | None = None,
         tags: Mapping[str, str] | None = None,
+        name_prefix: str = "",
     ) -> None:
         if logs is not None and logs.level not in LOG_LEVELS:
             raise InvalidConstructOption(
                 f"log level must be one of {', '.join(LOG_LEVELS)}, got {logs.level!r}"
             )
         definition, resolver, uses = render_definition(state_machine, type)
+        physical = check_resource_name("state machine", name_prefix + state_machine.name)
         targets = resolver.targets
         activity_constructs = _normalise_activities(activities)
+        self.name_prefix = name_prefix
         self._check_activities(state_machine, targets, uses, activity_constructs)
-        registry.check_available(scope, "state machine", state_machine.name, state_machine)
+        registry.check_available(scope, "state machine", physical, state_machine)
 
         super().__init__(scope, id)
         registry.share(self, scope)
@@ -231,11 +238,11 @@ class StateMachine(Construct):
         else:
             self.role = role
 
-        self.log_group = self._log_group(state_machine.name, logs, removal_policy)
+        self.log_group = self._log_group(physical, logs, removal_policy)
         self.resource = sfn.CfnStateMachine(
             self,
             "Resource",
-            state_machine_name=state_machine.name,
+            state_machine_name=physical,
             state_machine_type=type,
             role_arn=self.role.role_arn,
             definition_string=self.definition_json,
@@ -258,9 +265,7 @@ class StateMachine(Construct):
         self.state_machine_arn: str = self.resource.ref
         self.state_machine_name: str = self.resource.attr_name
         self._interface: sfn.IStateMachine | None = None
-        registry.register(
-            self, "state machine", state_machine.name, state_machine, self.state_machine_arn
-        )
+        registry.register(self, "state machine", physical, state_machine, self.state_machine_arn)
 
     @property
     def state_machine(self) -> sfn.IStateMachine:
@@ -274,8 +279,8 @@ class StateMachine(Construct):
 
     # --- checks and ARNs ---------------------------------------------------------------------
 
-    @staticmethod
     def _check_activities(
+        self,
         state_machine: SfiniStateMachine,
         targets: Mapping[str, TaskTarget],
         uses: Sequence[TaskUse],
@@ -287,6 +292,7 @@ class StateMachine(Construct):
                 continue
             check_resource_name("activity", name)
             if activity_constructs is None:
+                check_resource_name("activity", self.name_prefix + name)
                 continue
             owner = next((c for c in activity_constructs if name in c), None)
             states = _states_using(uses, key)
@@ -313,7 +319,7 @@ class StateMachine(Construct):
                 known[id(target.resource)] = owner.arn_of(name)
             else:
                 kind = "activity" if target.kind is ResourceKind.ACTIVITY else "state machine"
-                deployed = registry.lookup(self, kind, name)
+                deployed = registry.lookup(self, kind, self.name_prefix + name)
                 if target.kind is not ResourceKind.LAMBDA and deployed is not None:
                     if deployed.obj is not target.resource:
                         error = (
@@ -326,7 +332,7 @@ class StateMachine(Construct):
                             f"in this stack than the one a Task uses ({target.resource!r})"
                         )
                     known[id(target.resource)] = deployed.arn
-        return deployed_arn(self, target, known)
+        return deployed_arn(self, target, known, self.name_prefix)
 
     # --- IAM -----------------------------------------------------------------------------------
 
@@ -348,7 +354,9 @@ class StateMachine(Construct):
                 continue
             sync = any(u.pattern == "sync" for u in uses if u.key == key)
             nested.append(
-                policies.NestedStateMachine(arns[key], state_machine_name(target.resource), sync)
+                policies.NestedStateMachine(
+                    arns[key], state_machine_name(target.resource, self.name_prefix), sync
+                )
             )
         encrypted = self._encrypted_activities(targets, used_keys, arns, activity_constructs)
 

@@ -165,22 +165,26 @@ class PlaceholderResolver:
         return key
 
 
-def state_machine_name(resource: object) -> str:
-    """The name of a nested state machine: its sfini name, or a token split from its ARN."""
+def state_machine_name(resource: object, name_prefix: str = "") -> str:
+    """The deployed name of a nested state machine: its sfini name (after ``name_prefix``), the
+    name in its ARN, or a token split from its ARN."""
     name = resource_name(resource)
     if name is not None:
-        return name
+        return name_prefix + name if isinstance(resource, SfiniStateMachine) else name
     arn = resource.state_machine_arn  # type: ignore[attr-defined]
     return cdk.Arn.split(arn, cdk.ArnFormat.COLON_RESOURCE_NAME).resource_name or ""
 
 
-def deployed_arn(scope: Construct, target: TaskTarget, known_arns: dict[int, str]) -> str:
+def deployed_arn(
+    scope: Construct, target: TaskTarget, known_arns: dict[int, str], name_prefix: str = ""
+) -> str:
     """The ARN a placeholder stands for, as a token resolved at deploy time.
 
     ``known_arns`` maps ``id()`` of sfini objects deployed by constructs in this stack
     (activities, state machines) to their ARN tokens; other sfini objects are referenced by name
-    in the stack's account and region (deployed elsewhere). CDK objects give their own ARN,
-    ARN strings are used as they are.
+    in the stack's account and region (deployed elsewhere; activities and state machines under
+    ``name_prefix`` + their name, Lambda functions under their own name). CDK objects give their
+    own ARN, ARN strings are used as they are.
     """
     resource = target.resource
     if target.kind is ResourceKind.INTEGRATION:
@@ -199,6 +203,8 @@ def deployed_arn(scope: Construct, target: TaskTarget, known_arns: dict[int, str
         return known_arns[id(resource)]
     if name.startswith("arn:"):
         return name
+    if target.kind is not ResourceKind.LAMBDA:
+        name = name_prefix + name
     service, resource_type = {
         ResourceKind.ACTIVITY: ("states", "activity"),
         ResourceKind.LAMBDA: ("lambda", "function"),

@@ -152,3 +152,65 @@ def test_cdk_nag_does_flag_what_we_turn_off() -> None:
     cdk.Validations.of(app).add_plugins(cdk_nag.AwsSolutionsChecks(app))
     with pytest.raises(RuntimeError, match=r"(?s)AwsSolutions-SF1.*AwsSolutions-SF2"):
         app.synth()
+
+
+def _aws_names(assembly: cdk.cx_api.CloudAssembly) -> dict[str, list[str]]:
+    """Every AWS name (activity, state machine, log group) the app deploys, with its stacks."""
+    keys = {
+        "AWS::StepFunctions::Activity": "Name",
+        "AWS::StepFunctions::StateMachine": "StateMachineName",
+        "AWS::Logs::LogGroup": "LogGroupName",
+    }
+    names: dict[str, list[str]] = {}
+    for stack in assembly.stacks:
+        for resource in stack.template["Resources"].values():
+            key = keys.get(resource["Type"])
+            if key is not None:
+                names.setdefault(resource["Properties"][key], []).append(stack.stack_name)
+    return names
+
+
+def test_by_default_the_examples_share_sfini_0_1_0_names(
+    assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    """What app.py's docstring and the README say: these stacks cannot share a region."""
+    shared = {name for name, stacks in _aws_names(assembly).items() if len(stacks) > 1}
+    assert shared == {"sfiniSM", "/aws/vendedlogs/states/sfiniSM", "sfiniActsprintActivity"}
+
+
+def test_distinct_names_let_every_example_share_one_region() -> None:
+    app = cdk.App(context={cdk_app.DISTINCT_NAMES_CONTEXT: "true"})
+    cdk_app.build_app(app)
+    distinct = app.synth()
+    plain = cdk_app.build_app(cdk.App()).synth()
+
+    names = _aws_names(distinct)
+    assert all(len(stacks) == 1 for stacks in names.values()), names
+    for example in cdk_app.EXAMPLES:
+        stack_name = cdk_app.stack_id(example)
+        template = distinct.get_stack_by_name(stack_name).template
+        (machine,) = [
+            r["Properties"]
+            for r in template["Resources"].values()
+            if r["Type"] == "AWS::StepFunctions::StateMachine"
+        ]
+        module = importlib.import_module(f"examples.{example}")
+        assert machine["StateMachineName"] == f"{stack_name}-{module.sm.name}"
+        (plain_machine,) = [
+            r["Properties"]
+            for r in plain.get_stack_by_name(stack_name).template["Resources"].values()
+            if r["Type"] == "AWS::StepFunctions::StateMachine"
+        ]
+        assert machine["DefinitionString"] == plain_machine["DefinitionString"]
+        # The runtime reads the sfini names from the outputs' descriptions.
+        outputs = [
+            {
+                "OutputKey": key,
+                "OutputValue": f"arn:aws:states:us-east-1:123456789012:x:{stack_name}-n",
+                "Description": output["Description"],
+            }
+            for key, output in template["Outputs"].items()
+        ]
+        activities, machines = deployed_arns(outputs)
+        assert set(activities) == set(module.activities.activities)
+        assert set(machines) == {module.sm.name}

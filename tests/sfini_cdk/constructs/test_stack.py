@@ -48,3 +48,60 @@ def test_two_state_machines_with_one_name_are_rejected() -> None:
     two = sfini.construct_state_machine("same", sfini.Pass("b"))
     with pytest.raises(InvalidDefinition, match="'same'"):
         WorkflowStack(cdk.App(), "W", registration=None, state_machines=[one, two])
+
+
+def _physical_names(template: dict, resource_type: str, key: str) -> list[str]:
+    return [
+        r["Properties"][key] for r in template["Resources"].values() if r["Type"] == resource_type
+    ]
+
+
+def test_a_name_prefix_renames_what_the_stack_deploys_and_nothing_else() -> None:
+    acts = registration("app-", "resize")
+    child = sfini.construct_state_machine("child-sm", sfini.Pass("p"))
+    resize = sfini.Task("resize", acts.activities["app-resize"])
+    resize.goes_to(sfini.Task("runChild", sfini.StateMachineResource(child)))
+    parent = sfini.construct_state_machine("parent", resize)
+    plain = template_of(
+        WorkflowStack(cdk.App(), "Plain", registration=acts, state_machines=[parent, child])
+    )
+    stack = WorkflowStack(
+        cdk.App(), "Dev", registration=acts, state_machines=[parent, child], name_prefix="dev-"
+    )
+    template = template_of(stack)
+
+    activity_type, machine_type = "AWS::StepFunctions::Activity", "AWS::StepFunctions::StateMachine"
+    assert _physical_names(template, activity_type, "Name") == ["dev-app-resize"]
+    assert sorted(_physical_names(template, machine_type, "StateMachineName")) == [
+        "dev-child-sm",
+        "dev-parent",
+    ]
+    assert sorted(_physical_names(template, "AWS::Logs::LogGroup", "LogGroupName")) == [
+        "/aws/vendedlogs/states/dev-child-sm",
+        "/aws/vendedlogs/states/dev-parent",
+    ]
+    # Same definitions; outputs keyed and described by the sfini names.
+    assert sorted(_physical_names(template, machine_type, "DefinitionString")) == sorted(
+        _physical_names(plain, machine_type, "DefinitionString")
+    )
+    assert template["Outputs"][activity_output_key("app-resize")]["Description"] == (
+        "sfini activity app-resize"
+    )
+    assert stack.activities.physical_name("app-resize") == "dev-app-resize"
+    # The .sync IAM names the prefixed child's executions.
+    statements = [
+        s
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::IAM::Policy"
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    executions = [s["Resource"] for s in statements if "states:DescribeExecution" in s["Action"]]
+    assert executions and ":execution:dev-child-sm:*" in str(executions)
+
+
+def test_a_prefix_making_a_name_too_long_is_rejected() -> None:
+    machine = sfini.construct_state_machine("m" * 70, sfini.Pass("p"))
+    with pytest.raises(InvalidDefinition, match="80"):
+        WorkflowStack(
+            cdk.App(), "W", registration=None, state_machines=[machine], name_prefix="x" * 11
+        )

@@ -127,6 +127,48 @@ def test_activity_deployed_elsewhere_is_referenced_by_name(stack: cdk.Stack) -> 
     }
 
 
+def test_a_prefixed_machine_finds_activities_deployed_under_its_prefix(stack: cdk.Stack) -> None:
+    acts = registration("p", "a")
+    activities = Activities(stack, "Acts", acts, name_prefix="dev-")
+    StateMachine(stack, "SM", one_task(acts.activities["pa"]), name_prefix="dev-")
+
+    machine = machine_resource(stack)
+    assert machine["StateMachineName"] == "dev-workSM"
+    assert machine["DefinitionSubstitutions"] == {
+        "Activitypa": stack.resolve(activities.arn_of("pa"))
+    }
+    (activity,) = resources_of(stack, "AWS::StepFunctions::Activity").values()
+    assert activity["Properties"]["Name"] == "dev-pa"
+
+
+def test_a_prefixed_machine_references_activities_elsewhere_under_its_prefix(
+    stack: cdk.Stack,
+) -> None:
+    StateMachine(stack, "SM", one_task(sfini.Activity("elsewhere")), name_prefix="dev-")
+    assert machine_resource(stack)["DefinitionSubstitutions"] == {
+        "Activityelsewhere": partition_arn("states", "activity:dev-elsewhere")
+    }
+
+
+def test_lambda_names_do_not_take_the_prefix(stack: cdk.Stack) -> None:
+    StateMachine(stack, "SM", one_task(sfini.Lambda("f")), name_prefix="dev-")
+    assert machine_resource(stack)["DefinitionSubstitutions"] == {
+        "Functionf": partition_arn("lambda", "function:f")
+    }
+
+
+def test_one_activity_name_under_two_prefixes_fits_in_one_stack(stack: cdk.Stack) -> None:
+    acts = registration("p", "a")
+    dev = Activities(stack, "Dev", acts, name_prefix="dev-")
+    prod = Activities(stack, "Prod", acts, name_prefix="prod-")
+    assert stack.resolve(dev.arn_of("pa")) != stack.resolve(prod.arn_of("pa"))
+    names = {
+        r["Properties"]["Name"]
+        for r in resources_of(stack, "AWS::StepFunctions::Activity").values()
+    }
+    assert names == {"dev-pa", "prod-pa"}
+
+
 def test_every_task_placeholder_has_a_substitution_in_branches_too(stack: cdk.Stack) -> None:
     acts = registration("p", "a", "b")
     left = sfini.construct_state_machine("left", sfini.Task("ta", acts.activities["pa"]))
