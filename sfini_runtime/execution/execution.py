@@ -265,11 +265,14 @@ class Execution:
             kwargs["error"] = error_code
         if details is not NOT_GIVEN and details is not None:
             kwargs["cause"] = details
+        self._update()  # StopExecution on a finished execution succeeds, and does nothing
         if self._status in FINISHED_STATUSES:
             raise ExecutionFinished(f"Execution '{self}' has already finished")
         response = self.session.sfn.stop_execution(executionArn=self.arn, **kwargs)
         self._stop_date = response.get("stopDate")
         self._update(force=True)
+        if self._status != "ABORTED":
+            raise ExecutionFinished(f"Execution '{self}' finished before it could be stopped")
         _logger.info("Execution %s stopped at %s", self.name, self._stop_date)
 
     # --- history -------------------------------------------------------------------------------

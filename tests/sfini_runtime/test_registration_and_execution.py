@@ -79,6 +79,18 @@ def test_execution_lifecycle(session: AWSSession) -> None:
     assert execution.stop_date >= execution.start_date
     with pytest.raises(ExecutionFinished):
         execution.stop()
+    # a listed execution's status may be stale: stopping it asks Step Functions first
+    stale = Execution.from_execution_list_item(
+        {
+            **session.sfn.list_executions(stateMachineArn=execution.state_machine_arn)[
+                "executions"
+            ][0],
+            "status": "RUNNING",
+        },
+        session=session,
+    )
+    with pytest.raises(ExecutionFinished, match="has already finished"):
+        stale.stop()
     listed = machine.list_executions()
     assert [e.arn for e in listed] == [execution.arn]
     assert listed[0].state_machine is machine

@@ -400,6 +400,9 @@ def test_stop_json(engine: Any, waiting_workflow: str) -> None:
         "ABORTED",
         "Halt",
     )
+    again = CliRunner().invoke(cli, ["stop", arn])
+    assert again.exit_code == 1
+    assert again.output == f"Error: Execution '{stopped['name']} [ABORTED]' has already finished\n"
 
 
 def test_graph_of_a_deployed_state_machine(engine: Any, workflow: Path) -> None:
