@@ -115,6 +115,10 @@ def test_start_input_from_stdin_and_file_and_stop(
     from_file = invoke("start", "cliAdding", "--input-file", "input.json")
     second = from_file.output.strip()
     assert Execution.from_arn(second, session=session).execution_input == {"a": 3, "b": 4}
+    newest = json.loads(invoke("executions", "cliAdding", "--limit", "1", "--json").output)
+    assert [item["executionArn"] for item in newest] == [second]
+    both = json.loads(invoke("executions", "cliAdding", "--status", "running", "--json").output)
+    assert {item["executionArn"] for item in both} == {arn, second}
 
     result = invoke("stop", second, "--error", "Halt", "--cause", "by the test")
     assert result.exit_code == 0
