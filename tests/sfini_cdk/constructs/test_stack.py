@@ -105,3 +105,29 @@ def test_a_prefix_making_a_name_too_long_is_rejected() -> None:
         WorkflowStack(
             cdk.App(), "W", registration=None, state_machines=[machine], name_prefix="x" * 11
         )
+
+
+def test_constructs_work_below_the_stack_and_inside_stages() -> None:
+    from constructs import Construct
+
+    from sfini_cdk.constructs import Activities, StateMachine
+
+    app = cdk.App()
+    stack = cdk.Stack(cdk.Stage(app, "Prod"), "Workflows")
+    group = Construct(stack, "Group")
+    acts = registration("p", "a")
+    activities = Activities(Construct(group, "Deep"), "Acts", acts)
+    # Not passed: the machine finds the activities deployed elsewhere in the same stack.
+    StateMachine(
+        group, "SM", sfini.construct_state_machine("m", sfini.Task("t", acts.activities["pa"]))
+    )
+
+    template = template_of(stack)
+    (machine,) = [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::StepFunctions::StateMachine"
+    ]
+    assert machine["DefinitionSubstitutions"] == {
+        "Activitypa": stack.resolve(activities.arn_of("pa"))
+    }
