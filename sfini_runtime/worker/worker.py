@@ -442,12 +442,27 @@ def run_workers(workers: Iterable[Worker], grace_period: float | None = None) ->
         handled = 0
         while True:
             if len(received) > handled:
-                _logger.warning("Received signal %d: stopping the workers", received[-1])
                 immediate = len(received) > 1
                 handled = len(received)
-                for worker in workers:
-                    period = worker.grace_period if grace_period is None else grace_period
-                    worker.begin_grace(0.0 if immediate else period)
+                periods = [
+                    0.0
+                    if immediate
+                    else (worker.grace_period if grace_period is None else grace_period)
+                    for worker in workers
+                ]
+                if immediate:
+                    _logger.warning(
+                        "Received signal %d again: cancelling the running tasks", received[-1]
+                    )
+                else:
+                    _logger.warning(
+                        "Received signal %d: polling stopped; running tasks get %g s to finish "
+                        "(signal again to cancel them now)",
+                        received[-1],
+                        max(periods, default=0.0),
+                    )
+                for worker, period in zip(workers, periods, strict=True):
+                    worker.begin_grace(period)
             if any(worker.error is not None for worker in workers):
                 for worker in workers:
                     worker.end()

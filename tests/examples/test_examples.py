@@ -17,6 +17,10 @@ from tests.examples.conftest import reset_sessions
 
 pytestmark = pytest.mark.engine
 
+#: The engine's time scale: activities' default 25 s heartbeat time-out becomes 2.5 s, ample
+#: for a worker on a loaded machine to report a task (0.01 made it 0.25 s).
+SCALE = 0.1
+
 
 def load(name: str) -> types.ModuleType:
     module = importlib.import_module(f"examples.{name}")
@@ -29,7 +33,7 @@ def printed_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
 
 
 def test_first_sfini(on_engine: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    on_engine(0.01)
+    on_engine(SCALE)
     module = load("first_sfini")
     module.main()
     name, output = printed_lines(capsys)
@@ -40,14 +44,14 @@ def test_first_sfini(on_engine: Any, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_looping(on_engine: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    on_engine(0.01)
+    on_engine(SCALE)
     load("looping").main()
     _, output = printed_lines(capsys)
     assert output == "12"  # 0, 3, 6, 9, 12: the first count not below 10
 
 
 def test_parallel(on_engine: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    on_engine(0.01)
+    on_engine(SCALE)
     load("parallel").main()
     lines = printed_lines(capsys)
     assert "{'level': 20, 'message': 'foo'}" in lines  # what printActivity printed
@@ -65,20 +69,20 @@ def test_error_handling(
 ) -> None:
     from sfini_runtime.worker import Heartbeater, WorkerCancel
 
-    on_engine(0.05)  # the 10 s time-out becomes 0.5 s, the 3 s retry interval 0.15 s
+    on_engine(SCALE)  # the 10 s time-out becomes 1 s, the 3 s retry interval 0.3 s
     module = load("error_handling")
 
     def seed_sleep(seconds: float) -> None:
         """The activity's 15 s and 5 s sleeps, scaled like the engine's clock; like sfini
         0.1.0's worker, this one is not interrupted when Step Functions times the task out."""
         with contextlib.suppress(WorkerCancel):
-            time.sleep(seconds * 0.05)
+            time.sleep(seconds * SCALE)
 
     monkeypatch.setattr(module, "time", types.SimpleNamespace(sleep=seed_sleep))
     monkeypatch.setattr(module, "sleep_time", 15)
     # Work-around: the model writes HeartbeatSeconds = heartbeat + 5 = 25 next to the Task's
     # TimeoutSeconds of 10, which Step Functions (and the engine) reject; a 4 s heartbeat makes
-    # it 9 (0.45 s scaled), kept alive by heartbeats every 0.1 s (real seconds).
+    # it 9 (0.9 s scaled), kept alive by heartbeats every 0.1 s (real seconds).
     monkeypatch.setattr(module.raise_activity, "heartbeat", 4)
     monkeypatch.setattr(Heartbeater, "interval", staticmethod(lambda task: 0.1))
     module.main()
@@ -112,7 +116,7 @@ def test_error_handling(
 def test_file_processing(on_engine: Any, tmp_path: Path) -> None:
     from PIL import Image
 
-    on_engine(0.01)
+    on_engine(SCALE)
     module = load("file_processing")
     images, small = tmp_path / "images", tmp_path / "small"
     images.mkdir()
@@ -151,7 +155,7 @@ def test_cli_example_as_processes(on_engine: Any, tmp_path: Path) -> None:
     from sfini_runtime import registration
     from sfini_runtime.session import AWSSession
 
-    engine = on_engine(0.01)
+    engine = on_engine(SCALE)
     module = load("cli")
     session = AWSSession()
     registration.register_activities(module.activities, session=session)

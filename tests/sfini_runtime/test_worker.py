@@ -43,7 +43,13 @@ def wait_for(condition: Callable[[], object], what: str, timeout: float = DEADLI
 
 
 def deploy(session: AWSSession, activity: Any, **task_options: Any) -> Any:
-    """A one-Task state machine running ``activity``, registered on the engine."""
+    """A one-Task state machine running ``activity``, registered on the engine.
+
+    The Task's heartbeat time-out is 10 s on the engine (1000 s scaled by 0.01) unless given:
+    ample time for a worker on a loaded machine to report (the activity's default, 25 s,
+    would leave 0.25 s).
+    """
+    task_options.setdefault("heartbeat", 1000)
     activity.session = session
     activity.register()
     machine = sfini.construct_state_machine(
@@ -212,8 +218,8 @@ def test_several_activities_in_one_process(session: AWSSession) -> None:
     for activity in registration.activities.values():
         activity.session = session
     registration.register()
-    first = sfini.Task("double", double)
-    first.goes_to(sfini.Task("negate", negate))
+    first = sfini.Task("double", double, heartbeat=1000)
+    first.goes_to(sfini.Task("negate", negate, heartbeat=1000))
     machine = sfini.construct_state_machine("chain", first, session=session)
     machine.register()
     group = WorkerGroup([Worker(double, session=session), Worker(negate, session=session)])

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ def add(data):
     return data["a"] + data["b"]
 
 
-add_task = sfini.Task("add", add)
+add_task = sfini.Task("add", add, heartbeat=10_000)  # 100 s on the engine's 0.01 time scale
 done = sfini.Succeed("done")
 check = sfini.Choice("check")
 add_task.goes_to(check)
@@ -209,7 +210,7 @@ def test_worker_cancels_tasks_outliving_the_grace_period(
 
             activities = sfini.ActivityRegistration(prefix="stuck-")
 
-            @activities.activity("stuck")
+            @activities.activity("stuck", heartbeat=1)  # the engine allows 10 s
             def stuck(data):
                 while True:
                     time.sleep(0.02)
@@ -246,12 +247,29 @@ def test_worker_cancels_tasks_outliving_the_grace_period(
         while "ActivityStarted" not in {e.event_type for e in execution.get_history()}:
             assert time.monotonic() < deadline
             time.sleep(0.05)
+        assert process.stderr is not None
+        lines: list[str] = []
+        handled = threading.Semaphore(0)
+
+        def read_stderr() -> None:
+            for line in process.stderr:
+                lines.append(line)
+                if "Received signal" in line:
+                    handled.release()
+
+        reader = threading.Thread(target=read_stderr, daemon=True)
+        reader.start()
         for signum in signals:
             process.send_signal(signum)
-        assert process.wait(timeout=60) == 0, process.stderr.read()
+            # the same signal sent twice at once may arrive as one: wait until it was handled
+            assert handled.acquire(timeout=60), "".join(lines)
+        assert process.wait(timeout=60) == 0, "".join(lines)
+        reader.join(10)
         execution.wait(raise_on_failure=False, timeout=30)
         assert execution.status == "FAILED"
         assert execution.error == "WorkerCancel"
+        if len(signals) > 1:
+            assert any("signal again to cancel them now" in line for line in lines), lines
     finally:
         if process.poll() is None:
             process.kill()

@@ -199,7 +199,7 @@ def write_assembly(directory: Path, activity_name: str) -> Path:
             "work": {
                 "Type": "Task",
                 "Resource": "${ActivityArn}",
-                "HeartbeatSeconds": 100,
+                "HeartbeatSeconds": 1000,  # 10 s on the engine
                 "End": True,
             }
         },
@@ -380,7 +380,7 @@ def test_worker_finds_its_activity_in_a_stack_outputs(
             "Description": "sfini activity e2e-work",
         }
     ]
-    task = sfini.Task("work", sfini.Activity("e2e-work", session=session), heartbeat=100)
+    task = sfini.Task("work", sfini.Activity("e2e-work", session=session), heartbeat=1000)
     machine = sfini.construct_state_machine("stackMachine", task, session=session)
     definition = json.loads(
         json.dumps(machine.to_dict()).replace(session.arn_for("activity", "e2e-work"), physical)
