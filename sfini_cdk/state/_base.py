@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfini_cdk._default import DEFAULT, DefaultParameter, JSONable, is_given
+from sfini_cdk.errors import DuplicateStateName
 
 _logger = logging.getLogger(__name__)
 
@@ -74,8 +75,6 @@ class State:
         Raises:
             DuplicateStateName: a different state with this name is already in ``states``
         """
-        from sfini_cdk.errors import DuplicateStateName
-
         existing = states.get(self.name, self)
         if existing is not self:
             raise DuplicateStateName(
