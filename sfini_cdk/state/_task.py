@@ -114,9 +114,11 @@ class Task(
         self.credentials = credentials
 
     def _resource_fields(self, resources: ResourceResolver | None) -> dict[str, Any]:
-        from sfini_cdk.task_resource import default_resource_arn
+        if resources is None:
+            from sfini_cdk.task_resource import default_resource_arn
 
-        resolve = resources or default_resource_arn
+            resources = default_resource_arn
+        resolve = resources
         try:
             fields: dict[str, Any] = {"Resource": resolve(self.resource)}
             input_fields_of = getattr(self.resource, "task_input_fields", None)
