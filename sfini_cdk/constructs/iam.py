@@ -14,6 +14,9 @@ Rules (least privilege; no wildcard where a narrower ARN exists):
   ``aws:states:activityArn`` encryption context, so the state machine can encrypt task input.
 * CloudWatch Logs delivery and X-Ray: only when enabled, and on ``*``: AWS requires it, since
   ``logs:CreateLogDelivery`` and friends and the X-Ray APIs support no resource-level permissions.
+* Other service integrations (``ServiceIntegration("sqs", "sendMessage")``, DynamoDB, SNS, ...):
+  nothing, since what they need depends on the resources named in their ``Parameters``; add it
+  with ``StateMachine.add_to_role_policy``.
 """
 
 from __future__ import annotations

@@ -155,11 +155,13 @@ def _normalise_activities(
 class StateMachine(Construct):
     """A sfini ``StateMachine`` deployed as an ``AWS::StepFunctions::StateMachine``.
 
-    The physical name is the sfini name; the sfini ``timeout`` is the definition's
-    ``TimeoutSeconds``. The role (unless given) gets exactly the statements the states need (see
-    ``sfini_cdk.constructs.iam``). ``state_machine`` is the CDK ``IStateMachine`` of the
-    deployed machine, and the common ``grant_*``/``metric_*`` methods are forwarded to it, so
-    CDK's grants and metrics work as usual.
+    The physical name is the sfini name (after ``name_prefix``); the sfini ``timeout`` is the
+    definition's ``TimeoutSeconds``. The role (unless given) gets exactly the statements the
+    states need for Lambda functions and nested state machines (see
+    ``sfini_cdk.constructs.iam``); other service integrations get none: add theirs with
+    ``add_to_role_policy``. ``state_machine`` is the CDK ``IStateMachine`` of the deployed
+    machine, and the common ``grant_*``/``metric_*`` methods are forwarded to it, so CDK's grants
+    and metrics work as usual.
 
     Args:
         scope: parent construct
