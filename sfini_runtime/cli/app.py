@@ -580,7 +580,10 @@ def local() -> None:
     default=1.0,
     show_default=True,
     type=click.FloatRange(0),
-    help="Multiplies waits, retry intervals and timeouts (0: at once).",
+    help=(
+        "Multiplies waits, retry intervals and timeouts "
+        "(0: waits and retries take no time, time-outs are not armed)."
+    ),
 )
 @click.option(
     "--cdk-out",

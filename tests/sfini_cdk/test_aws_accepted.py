@@ -8,23 +8,14 @@ in place from ``SFINI_CONFORMANCE_DIR`` (default: ``../shared/conformance`` besi
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 import sfini_cdk as sfini
 from sfini_cdk import validation
+from tests.conformance import case_files
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-CONFORMANCE = Path(
-    os.environ.get("SFINI_CONFORMANCE_DIR", REPOSITORY.parent / "shared" / "conformance")
-)
-CASES = sorted((CONFORMANCE / "cases").glob("*.json"))
-
-pytestmark = pytest.mark.skipif(not CASES, reason=f"no conformance corpus at {CONFORMANCE}")
+CASES = case_files()
 
 
 def _definitions() -> Iterator[tuple[str, dict[str, Any]]]:

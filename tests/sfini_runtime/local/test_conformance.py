@@ -8,7 +8,6 @@ deferred when its definition has a Task whose resource is not an activity ARN.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,19 +16,9 @@ from typing import Any
 import pytest
 
 from sfini_runtime.local import LocalEngine
+from tests.conformance import CONFORMANCE_DIR, case_files
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-CONFORMANCE_DIR = Path(
-    os.environ.get("SFINI_CONFORMANCE_DIR", REPO_ROOT.parent / "shared" / "conformance")
-)
-
-pytestmark = [
-    pytest.mark.engine,
-    pytest.mark.skipif(
-        not (CONFORMANCE_DIR / "run").is_file(),
-        reason=f"no conformance corpus at {CONFORMANCE_DIR}",
-    ),
-]
+pytestmark = pytest.mark.engine
 
 
 def _walk(node: Any) -> Any:
@@ -56,7 +45,7 @@ def deferred_reason(case: dict[str, Any]) -> str | None:
 
 def load_cases() -> dict[str, dict[str, Any]]:
     cases = {}
-    for path in sorted((CONFORMANCE_DIR / "cases").glob("*.json")):
+    for path in case_files():
         case = json.loads(path.read_text(encoding="utf-8"))
         cases[case["id"]] = case
     return cases

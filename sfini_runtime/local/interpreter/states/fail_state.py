@@ -6,11 +6,31 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
+from ..intrinsics import compile_intrinsic, is_intrinsic
 from ..paths import compile_path
 from .base import JSONATA, CompiledState, lookup, runtime_error, user_error, wrap_error
 
 if TYPE_CHECKING:
     from ..execution import Frame
+
+
+class _Intrinsic:
+    """An intrinsic function call in ErrorPath/CausePath (AWS allows one there)."""
+
+    __slots__ = ("evaluate", "source")
+
+    def __init__(self, source: str, field: str) -> None:
+        self.source = source
+        self.evaluate = compile_intrinsic(source, field)
+
+
+def _compile(spec: Mapping[str, Any], field: str) -> Any:
+    """A reference path or an intrinsic function call, or None when ``field`` is absent."""
+    if field not in spec:
+        return None
+    if is_intrinsic(spec[field]):
+        return _Intrinsic(spec[field], field)
+    return compile_path(spec[field])
 
 
 class FailState(CompiledState):
@@ -25,11 +45,14 @@ class FailState(CompiledState):
         spec = self.spec
         self.error: str | None = spec.get("Error")
         self.cause: str | None = spec.get("Cause")
-        self.error_path = compile_path(spec["ErrorPath"]) if "ErrorPath" in spec else None
-        self.cause_path = compile_path(spec["CausePath"]) if "CausePath" in spec else None
+        self.error_path = _compile(spec, "ErrorPath")
+        self.cause_path = _compile(spec, "CausePath")
 
     def _resolve(self, path: Any, field: str, raw_input: Any, context: Any) -> str:
-        value = lookup(path, raw_input, context)
+        if isinstance(path, _Intrinsic):
+            value = path.evaluate(raw_input, context)
+        else:
+            value = lookup(path, raw_input, context)
         if not isinstance(value, str):
             raise runtime_error(f"The {field} field must evaluate to a string: {path.source}")
         return value

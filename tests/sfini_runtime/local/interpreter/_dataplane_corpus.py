@@ -7,20 +7,14 @@ The corpus lives outside the repository (``../shared/conformance`` next to the c
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from sfini_runtime.local.interpreter.choice_rules import compile_choice_rule
 from sfini_runtime.local.interpreter.dataflow import StateDataflow
 from sfini_runtime.local.interpreter.failures import StatesError
-
-REPO_ROOT = Path(__file__).resolve().parents[4]
-CONFORMANCE_DIR = Path(
-    os.environ.get("SFINI_CONFORMANCE_DIR", REPO_ROOT.parent / "shared" / "conformance")
-)
+from tests.conformance import case_files
 
 #: what the corpus's normalisation turns names and ARNs into
 STATE_MACHINE_NAME = "<ArnPart_0idx>"
@@ -30,12 +24,9 @@ STATE_MACHINE_ARN = f"{_ARN_PREFIX}:stateMachine:{STATE_MACHINE_NAME}"
 
 
 def load_cases(category: str) -> list[dict[str, Any]]:
-    """Every case of ``category``, sorted by id (empty when the corpus is missing)."""
-    cases_dir = CONFORMANCE_DIR / "cases"
-    if not cases_dir.is_dir():
-        return []
+    """Every case of ``category``, sorted by id (FileNotFoundError when the corpus is missing)."""
     cases = []
-    for path in sorted(cases_dir.glob("*.json")):
+    for path in case_files():
         case = json.loads(path.read_text())
         if case.get("category") == category:
             cases.append(case)

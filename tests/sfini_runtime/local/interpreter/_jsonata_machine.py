@@ -10,9 +10,7 @@ name the ``...StateEntered`` event id in causes.
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 from sfini_runtime.local.interpreter.failures import STATES_RUNTIME, StatesError
@@ -31,11 +29,7 @@ from sfini_runtime.local.interpreter.variables import (
     compile_variable_path,
     compile_variable_template,
 )
-
-REPO_ROOT = Path(__file__).resolve().parents[4]
-CONFORMANCE_DIR = Path(
-    os.environ.get("SFINI_CONFORMANCE_DIR", REPO_ROOT.parent / "shared" / "conformance")
-)
+from tests.conformance import case_files
 
 _TYPES = {"Pass", "Choice", "Succeed", "Fail", "Wait", "Map"}
 
@@ -52,11 +46,8 @@ def _walk_states(definition: dict[str, Any]):
 
 def jsonata_or_variable_cases() -> list[dict[str, Any]]:
     """Corpus cases that use JSONata or Assign, whose states this driver runs."""
-    cases_dir = CONFORMANCE_DIR / "cases"
-    if not cases_dir.is_dir():
-        raise FileNotFoundError(f"the conformance corpus is missing: {cases_dir}")
     selected = []
-    for path in sorted(cases_dir.glob("*.json")):
+    for path in case_files():
         case = json.loads(path.read_text())
         text = json.dumps(case["definition"])
         if "JSONata" not in text and '"Assign"' not in text:
