@@ -30,6 +30,7 @@ __all__ = [
     "MapRunStarted",
     "MapStateStarted",
     "ObjectSucceeded",
+    "Progress",
     "StateEntered",
     "StateExited",
     "TaskFailed",
@@ -104,7 +105,7 @@ class Event:
 
     def __init__(
         self,
-        timestamp: datetime.datetime,
+        timestamp: datetime.datetime | None,
         event_type: str,
         event_id: int,
         previous_event_id: int | None = None,
@@ -134,7 +135,7 @@ class Event:
         key = details_key(event_type, history_event)
         details = dict(history_event.get(key) or {}) if key else {}
         event = cls(
-            history_event["timestamp"],
+            history_event.get("timestamp"),  # always sent by AWS; absent in some recordings
             event_type,
             history_event["id"],
             previous_event_id=history_event.get("previousEventId"),
@@ -159,6 +160,11 @@ class Event:
         if key and self.details:
             data[key] = self.details
         return data
+
+
+class Progress(Event):
+    """A step that carries no details: a Map or Parallel state started, succeeded or was
+    aborted, a Task or Wait state aborted, a Lambda function started, a Map Run ended."""
 
 
 def _isoformat(value: Any) -> Any:
@@ -642,11 +648,11 @@ def _table() -> dict[str, type[Event]]:
         if kind != "Fail":
             table[f"{kind}StateExited"] = StateExited
         if kind in ("Map", "Parallel", "Task", "Wait"):
-            table[f"{kind}StateAborted"] = Event
+            table[f"{kind}StateAborted"] = Progress
     for kind in ("Map", "Parallel"):
         table[f"{kind}StateFailed"] = Failed
-        table[f"{kind}StateStarted"] = Event
-        table[f"{kind}StateSucceeded"] = Event
+        table[f"{kind}StateStarted"] = Progress
+        table[f"{kind}StateSucceeded"] = Progress
     table["MapStateStarted"] = MapStateStarted
     for outcome in ("Started", "Succeeded", "Failed", "Aborted"):
         table[f"MapIteration{outcome}"] = MapIterationEvent
@@ -669,14 +675,14 @@ def _table() -> dict[str, type[Event]]:
             "LambdaFunctionScheduleFailed": Failed,
             "LambdaFunctionScheduled": LambdaFunctionScheduled,
             "LambdaFunctionStartFailed": Failed,
-            "LambdaFunctionStarted": Event,
+            "LambdaFunctionStarted": Progress,
             "LambdaFunctionSucceeded": ObjectSucceeded,
             "LambdaFunctionTimedOut": Failed,
-            "MapRunAborted": Event,
+            "MapRunAborted": Progress,
             "MapRunFailed": Failed,
             "MapRunRedriven": MapRunRedriven,
             "MapRunStarted": MapRunStarted,
-            "MapRunSucceeded": Event,
+            "MapRunSucceeded": Progress,
             "TaskFailed": TaskFailed,
             "TaskScheduled": TaskScheduled,
             "TaskStartFailed": TaskFailed,
