@@ -16,7 +16,13 @@ from sfini_runtime.worker.task import (
     current_task,
     encode_output,
 )
-from sfini_runtime.worker.worker import DEFAULT_GRACE_PERIOD, Worker, WorkerGroup, run_workers
+from sfini_runtime.worker.worker import (
+    DEFAULT_GRACE_PERIOD,
+    PollingUnsupported,
+    Worker,
+    WorkerGroup,
+    run_workers,
+)
 
 __all__ = [
     "DEFAULT_GRACE_PERIOD",
@@ -26,6 +32,7 @@ __all__ = [
     "Heartbeater",
     "PollAborted",
     "PollTransport",
+    "PollingUnsupported",
     "ResultNotSerialisable",
     "ResultTooLarge",
     "TaskExecution",

@@ -5,6 +5,11 @@ call in flight, so the poll client sends GetActivityTask itself, over a connecti
 (one per polling thread): botocore still builds, signs, retries and parses the call; ``abort()``
 shuts the socket down, and the poll in flight ends at once with ``PollAborted``.
 
+The transport takes the place of the client's HTTP session (the last step of a call), not of a
+``before-send`` event handler: every handler registered on the client or its session still runs
+first, and one that answers the call itself (moto's ``mock_aws``, botocore's ``Stubber``, a
+user's) is obeyed, so the transport only ever sends what would otherwise have gone on the wire.
+
 Behind an HTTP proxy the poll goes through botocore's own transport; it cannot be cut short then,
 and the worker abandons it instead (a task it brings back is still reported).
 """
@@ -38,6 +43,30 @@ class _Body:
         yield self._data
 
 
+class _PollingHTTPSession:
+    """A botocore HTTP session that sends GetActivityTask through a ``PollTransport`` and
+    everything else through the session it wraps."""
+
+    def __init__(self, wrapped: Any, transport: PollTransport) -> None:
+        self._wrapped = wrapped
+        self._transport = transport
+
+    def send(self, request: Any) -> Any:
+        target = request.headers.get("X-Amz-Target", b"")
+        if isinstance(target, bytes):
+            target = target.decode("ascii", "replace")
+        if target.endswith(".GetActivityTask"):
+            return self._transport.send(request)
+        return self._wrapped.send(request)
+
+    def close(self) -> None:
+        self._transport.close()
+        self._wrapped.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wrapped, name)
+
+
 class PollTransport:
     """Sends GetActivityTask calls of one botocore client over connections it can shut down.
 
@@ -55,12 +84,17 @@ class PollTransport:
         self.installed = False
 
     def install(self, client: Any) -> bool:
-        """Route ``client``'s GetActivityTask calls through this transport (not via a proxy)."""
+        """Route ``client``'s GetActivityTask calls through this transport; False where it
+        cannot (an HTTP proxy, a botocore whose endpoint has no ``http_session``)."""
         url = urllib.parse.urlsplit(client.meta.endpoint_url)
         proxies = urllib.request.getproxies()
         if proxies.get(url.scheme) and not urllib.request.proxy_bypass(url.hostname or ""):
             return False
-        client.meta.events.register("before-send.sfn.GetActivityTask", self._send)
+        endpoint = getattr(client, "_endpoint", None)
+        http_session = getattr(endpoint, "http_session", None)
+        if http_session is None or not callable(getattr(http_session, "send", None)):
+            return False
+        endpoint.http_session = _PollingHTTPSession(http_session, self)
         self.installed = True
         return True
 
@@ -120,7 +154,8 @@ class PollTransport:
                 del self._connections[key]
         connection.close()
 
-    def _send(self, request: Any, **_: Any) -> Any:
+    def send(self, request: Any) -> Any:
+        """Send one prepared GetActivityTask request; its ``AWSResponse``."""
         from botocore.awsrequest import AWSResponse
         from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 

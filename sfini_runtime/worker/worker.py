@@ -19,7 +19,7 @@ from sfini_runtime.worker.heartbeat import Heartbeater
 from sfini_runtime.worker.polling import PollAborted, PollTransport
 from sfini_runtime.worker.task import TaskExecution, WorkerCancel, is_transient
 
-__all__ = ["DEFAULT_GRACE_PERIOD", "Worker", "WorkerGroup", "run_workers"]
+__all__ = ["DEFAULT_GRACE_PERIOD", "PollingUnsupported", "Worker", "WorkerGroup", "run_workers"]
 
 _logger = logging.getLogger(__name__)
 
@@ -29,6 +29,32 @@ MAX_WORKER_NAME = 80
 _MAX_POLLERS = 4
 #: Seconds between ``run_workers``' checks for signals, errors and the end.
 _SUPERVISE_INTERVAL = 0.1
+
+
+#: Error codes of an endpoint that does not know the operation it was sent.
+_UNKNOWN_OPERATION_CODES = frozenset(
+    {"UnknownOperationException", "InvalidAction", "NotImplemented", "NotImplementedError"}
+)
+
+
+class PollingUnsupported(RuntimeError):
+    """The Step Functions endpoint does not implement GetActivityTask (moto, for one)."""
+
+
+def _unsupported_polling(error: BaseException, endpoint: str) -> PollingUnsupported | None:
+    """A ``PollingUnsupported`` if ``error`` says the endpoint cannot serve activity tasks."""
+    from sfini_runtime.worker.task import error_code
+
+    # moto's mock_aws raises NotImplementedError in-process; a server answers with a code
+    if (
+        not isinstance(error, NotImplementedError)
+        and error_code(error) not in _UNKNOWN_OPERATION_CODES
+    ):
+        return None
+    return PollingUnsupported(
+        f"The Step Functions endpoint {endpoint} does not implement GetActivityTask, so no "
+        f"worker can run activity tasks on it (moto cannot; `sfini local serve` can): {error}"
+    )
 
 
 def _default_worker_name() -> str:
@@ -291,7 +317,13 @@ class Worker:
                 if self._stopping.is_set():
                     return
                 if not is_transient(error):
-                    _logger.error("Worker %s: polling failed", self, exc_info=error)
+                    endpoint = self._poll_client.meta.endpoint_url
+                    unsupported = _unsupported_polling(error, endpoint)
+                    if unsupported is not None:
+                        _logger.error("Worker %s: %s", self, unsupported)
+                        error = unsupported
+                    else:
+                        _logger.error("Worker %s: polling failed", self, exc_info=error)
                     self.error = error
                     self.end()
                     return
