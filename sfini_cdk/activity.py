@@ -13,8 +13,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sfini_cdk._default import JSONable, default_session
-from sfini_cdk.errors import ActivityInputNotObject, DuplicateActivity, MissingActivityInput
+from sfini_cdk.errors import (
+    ActivityInputNotObject,
+    DuplicateActivity,
+    InvalidName,
+    MissingActivityInput,
+)
 from sfini_cdk.task_resource import TaskResource
+from sfini_cdk.validation import MAX_NAME_LENGTH, check_resource_name, name_character_problem
 
 if TYPE_CHECKING:
     from sfini_runtime.session import AWSSession
@@ -28,6 +34,10 @@ class Activity(TaskResource):
     Activity names are unique within a region and account: put your application's name and
     version in them (``ActivityRegistration``'s prefix makes this easy).
 
+    AWS's naming rules (1 to 80 characters, no whitespace, brackets, wildcards, special or
+    control characters) are checked when the activity joins an ``ActivityRegistration``, is
+    registered, or is deployed by ``sfini_cdk.constructs``.
+
     Args:
         name: name of activity
         session: session to use for AWS communication
@@ -36,8 +46,14 @@ class Activity(TaskResource):
     service = "activity"
 
     def register(self) -> None:
-        """Create this activity in Step Functions."""
+        """Create this activity in Step Functions.
+
+        Raises:
+            InvalidName: the activity's name is not one AWS accepts
+        """
         from sfini_runtime import registration
+
+        check_resource_name("activity", self.name)
 
         registration.register_activity(self, session=self.session)
 
@@ -196,6 +212,18 @@ class ActivityRegistration:
     _smart_activity_class = SmartCallableActivity
 
     def __init__(self, prefix: str = "", *, session: AWSSession | None = None) -> None:
+        if not isinstance(prefix, str):
+            raise InvalidName(f"activity name prefix must be a str, got {prefix!r}")
+        if len(prefix) >= MAX_NAME_LENGTH:
+            raise InvalidName(
+                f"activity name prefix {prefix!r} is {len(prefix)} characters long: activity "
+                f"names (prefix included) have at most {MAX_NAME_LENGTH}"
+            )
+        problem = name_character_problem(prefix)
+        if problem is not None:
+            raise InvalidName(
+                f"activity name prefix {prefix!r} contains {problem}, which AWS forbids in names"
+            )
         self.prefix = prefix
         self._session = session
         self.activities: dict[str, Activity] = {}
@@ -221,8 +249,10 @@ class ActivityRegistration:
         """Add an activity to the group.
 
         Raises:
+            InvalidName: the activity's name is not one AWS accepts
             DuplicateActivity: an activity with that name is already in the group
         """
+        check_resource_name("activity", activity.name)
         if activity.name in self.activities:
             raise DuplicateActivity(f"activity {activity.name!r} is already in the group")
         self.activities[activity.name] = activity

@@ -37,6 +37,11 @@ class InvalidStateName(InvalidDefinition):
     """A state name that is empty, longer than 80 characters, or has a forbidden character."""
 
 
+class InvalidName(InvalidDefinition):
+    """A state machine or activity name AWS would reject: empty, longer than 80 characters,
+    or with a character AWS forbids in names."""
+
+
 class ChoiceWithoutRules(InvalidDefinition):
     """A Choice state with no choice rules (with or without a default)."""
 

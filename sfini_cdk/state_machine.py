@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sfini_cdk import validation
 from sfini_cdk._default import DEFAULT, JSONable, default_session, is_given
-from sfini_cdk.errors import InvalidDefinition, InvalidField
+from sfini_cdk.errors import InvalidDefinition, InvalidField, InvalidName
 from sfini_cdk.state._base import ResourceResolver, State, inherited_query_language
 from sfini_cdk.state.query_language import QueryLanguage
 
@@ -55,6 +55,8 @@ class StateMachine:
         session: AWSSession | None = None,
         query_language: str = DEFAULT,
     ) -> None:
+        if not isinstance(name, str) or not name:
+            raise InvalidName(f"state machine name must be a non-empty str, got {name!r}")
         self.name = name
         self.states = states
         self.start_state = start_state
@@ -111,7 +113,9 @@ class StateMachine:
         return defn
 
     def to_dict(self, *, resources: ResourceResolver | None = None) -> dict[str, JSONable]:
-        """Render this state machine's ASL definition, checking it.
+        """Render this state machine's ASL definition, checking it and the machine's name
+        (AWS's naming rules apply to machines rendered on their own, not to Parallel branches
+        or Map processors, which ``branch_dict`` renders).
 
         Args:
             resources: maps each Task's resource object to the string written as its
@@ -119,10 +123,12 @@ class StateMachine:
                 (``TaskResource.arn``, which asks the session for region and account)
 
         Raises:
+            InvalidName: the machine's name is not one AWS accepts
             InvalidDefinition: the definition is invalid (the subclass names the problem)
         """
         from sfini_cdk.task_resource import default_resource_arn
 
+        validation.check_resource_name("state machine", self.name)
         defn = self._render(resources or default_resource_arn, self._top_query_language())
         if is_given(self.query_language):
             defn = {"QueryLanguage": self.query_language, **defn}

@@ -11,6 +11,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sfini_cdk.errors import (
@@ -21,6 +22,7 @@ from sfini_cdk.errors import (
     InvalidErrorMatch,
     InvalidExpression,
     InvalidField,
+    InvalidName,
     InvalidPath,
     InvalidStateName,
     NoTerminalState,
@@ -93,6 +95,10 @@ NUMERIC_FIELDS = (
 STATE_TYPES = frozenset({"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
 TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
 JITTER_STRATEGIES = frozenset({"FULL", "NONE"})
+PROCESSOR_MODES = frozenset({"INLINE", "DISTRIBUTED"})
+EXECUTION_TYPES = frozenset({"STANDARD", "EXPRESS"})
+#: A Map state's Label: at most 40 characters, unique among the machine's Map states.
+MAX_LABEL_LENGTH = 40
 _VARIABLE_PATH = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)")
 _SIMPLE_PATH = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:0|[1-9][0-9]*)\])*")
 #: A state name made only of characters AWS allows, short enough (the per-character scan is
@@ -165,13 +171,24 @@ def validate_definition(
         raise QueryLanguageMismatch(
             f"QueryLanguage must be one of {sorted(QUERY_LANGUAGES)}, got {top!r}"
         )
-    names = Counter(state_name for state_name, _ in _all_states(definition))
+    names: Counter[str] = Counter()
+    labels: Counter[str] = Counter()
+    for state_name, state in _all_states(definition):
+        names[state_name] += 1
+        if isinstance(state, dict) and isinstance(state.get("Label"), str):
+            labels[state["Label"]] += 1
     for state_name, count in names.items():
         if count > 1:
             raise DuplicateStateName(
                 f"state name used {count} times (names must be unique across the machine, "
                 "its Parallel branches and Map processors)",
                 state_name=state_name,
+            )
+    for label, count in labels.items():
+        if count > 1:
+            raise InvalidField(
+                f"Map Label {label!r} is used by {count} Map states (labels must be unique "
+                "across the machine)"
             )
     where = "the state machine" if name is None else f"state machine {name!r}"
     _check_machine(definition, top, top_level_jsonata=top == JSONATA, where=where)
@@ -209,10 +226,11 @@ def _check_machine(
     start = machine.get("StartAt")
     if start not in states:
         raise UnknownStateTarget(f"StartAt {start!r} is not a state of {where}", owner)
-    timeout = machine.get("TimeoutSeconds")
-    if timeout is not None and not _is_int(timeout, minimum=1):
+    if "TimeoutSeconds" in machine and not MACHINE_TIMEOUT_RULE.accepts(machine["TimeoutSeconds"]):
         raise InvalidField(
-            f"TimeoutSeconds of {where} must be a positive int, got {timeout!r}", owner
+            f"TimeoutSeconds of {where} must be {MACHINE_TIMEOUT_RULE.describe()}, got "
+            f"{machine['TimeoutSeconds']!r}",
+            owner,
         )
     if not any(_is_terminal(state) for state in states.values()):
         raise NoTerminalState(
@@ -265,15 +283,9 @@ def _is_terminal(state: Any) -> bool:
     )
 
 
-def _check_name(name: Any) -> None:
-    if isinstance(name, str) and _PLAIN_NAME.fullmatch(name):
-        return
-    if not isinstance(name, str) or not name:
-        raise InvalidStateName(f"state name must be a non-empty str, got {name!r}")
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidStateName(
-            f"name is {len(name)} characters long, more than {MAX_NAME_LENGTH}", state_name=name
-        )
+def name_character_problem(name: str) -> str | None:
+    """The first character AWS forbids in names (of states, state machines, activities, Map
+    labels), described, or ``None`` if there is none."""
     for character in name:
         code = ord(character)
         if character.isspace():
@@ -284,10 +296,49 @@ def _check_name(name: Any) -> None:
             problem = repr(character)
         else:
             continue
+        return f"{problem} ({character!r})" if problem != repr(character) else problem
+    return None
+
+
+def _check_name(name: Any) -> None:
+    if isinstance(name, str) and _PLAIN_NAME.fullmatch(name):
+        return
+    if not isinstance(name, str) or not name:
+        raise InvalidStateName(f"state name must be a non-empty str, got {name!r}")
+    if len(name) > MAX_NAME_LENGTH:
         raise InvalidStateName(
-            f"name contains {problem} ({character!r}), which AWS forbids in state names",
-            state_name=name,
+            f"name is {len(name)} characters long, more than {MAX_NAME_LENGTH}", state_name=name
         )
+    problem = name_character_problem(name)
+    if problem is not None:
+        raise InvalidStateName(
+            f"name contains {problem}, which AWS forbids in state names", state_name=name
+        )
+
+
+def check_resource_name(kind: str, name: Any) -> str:
+    """Check the name of an AWS resource (``kind``: "state machine", "activity"): 1 to 80
+    characters, none of those AWS forbids (whitespace, brackets, wildcards, special and control
+    characters).
+
+    Returns:
+        ``name``
+
+    Raises:
+        InvalidName: the name AWS would reject, with the reason
+    """
+    if isinstance(name, str) and _PLAIN_NAME.fullmatch(name):
+        return name
+    if not isinstance(name, str) or not name:
+        raise InvalidName(f"{kind} name must be a non-empty str, got {name!r}")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidName(
+            f"{kind} name {name!r} is {len(name)} characters long, more than {MAX_NAME_LENGTH}"
+        )
+    problem = name_character_problem(name)
+    if problem is not None:
+        raise InvalidName(f"{kind} name {name!r} contains {problem}, which AWS forbids in names")
+    return name
 
 
 def _check_state(
@@ -629,16 +680,25 @@ def _jsonata_syntax_error(body: str) -> str | None:
     return None
 
 
-def _check_embedded(value: Any, field: str, name: str) -> None:
+def _check_embedded(value: Any, field: str, name: str, *, jsonata: bool = False) -> None:
+    """Check the ``{% %}`` expressions inside ``value``; in a JSONata state (``jsonata``) also
+    reject ``<key>.$`` keys, which only JSONPath templates have."""
     if isinstance(value, str):
         if is_expression(value):
             check_expression(value, field, name)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _check_embedded(item, f"{field}[{index}]", name)
+            _check_embedded(item, f"{field}[{index}]", name, jsonata=jsonata)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_embedded(item, f"{field}.{key}", name)
+            where = f"{field}.{key}"
+            if jsonata and isinstance(key, str) and key.endswith(".$"):
+                raise QueryLanguageMismatch(
+                    f"{where}: keys ending in '.$' are JSONPath syntax, not allowed in a JSONata "
+                    f"state (name the key {key[:-2]!r} and write its value as '{{% ... %}}')",
+                    name,
+                )
+            _check_embedded(item, where, name, jsonata=jsonata)
 
 
 #: Every field ``_check_expressions`` looks at: a state with none of them has no expression.
@@ -652,7 +712,8 @@ def _check_expressions(name: str, state: dict[str, Any], *, required: bool) -> N
         return
     for field in EXPRESSION_FIELDS:
         if field in state:
-            _check_embedded(state[field], field, name)
+            # Items holds data (or an expression): its keys are not templates
+            _check_embedded(state[field], field, name, jsonata=required and field != "Items")
     for field in NUMERIC_FIELDS:
         if isinstance(state.get(field), str):
             check_expression(state[field], field, name)
@@ -665,12 +726,14 @@ def _check_expressions(name: str, state: dict[str, Any], *, required: bool) -> N
             check_expression(rule["Condition"], f"Choices[{index}].Condition", name)
         for field in ("Output", "Assign"):
             if field in rule:
-                _check_embedded(rule[field], f"Choices[{index}].{field}", name)
+                _check_embedded(rule[field], f"Choices[{index}].{field}", name, jsonata=required)
     for index, catcher in enumerate(state.get("Catch") or ()):
         if isinstance(catcher, dict):
             for field in ("Output", "Assign"):
                 if field in catcher:
-                    _check_embedded(catcher[field], f"Catch[{index}].{field}", name)
+                    _check_embedded(
+                        catcher[field], f"Catch[{index}].{field}", name, jsonata=required
+                    )
     if required and "Items" in state and isinstance(state["Items"], str):
         check_expression(state["Items"], "Items", name)
 
@@ -678,21 +741,57 @@ def _check_expressions(name: str, state: dict[str, Any], *, required: bool) -> N
 # --- fields ----------------------------------------------------------------------------------
 
 
-def _is_int(value: Any, *, minimum: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-_NUMBER_MINIMUMS = {
-    "TimeoutSeconds": 1,
-    "HeartbeatSeconds": 1,
-    "Seconds": 0,
-    "MaxConcurrency": 0,
-    "ToleratedFailureCount": 0,
+#: The largest value AWS documents for its second counts and retry attempts.
+MAX_SECONDS = 99_999_999
+#: MaxDelaySeconds must be less than this (AWS: "greater than 0 and less than 31622401").
+MAX_DELAY_LIMIT = 31_622_401
+
+
+@dataclass(frozen=True)
+class NumberRule:
+    """The values a numeric ASL field takes: an int (or any number) from minimum to maximum."""
+
+    minimum: float
+    maximum: float | None = None
+    integer: bool = True
+
+    def accepts(self, value: Any) -> bool:
+        if self.integer:
+            if not isinstance(value, int) or isinstance(value, bool):
+                return False
+        elif not _is_number(value):
+            return False
+        return value >= self.minimum and (self.maximum is None or value <= self.maximum)
+
+    def describe(self) -> str:
+        kind = "an int" if self.integer else "a number"
+        if self.maximum is None:
+            return f"{kind} >= {self.minimum}"
+        return f"{kind} from {self.minimum} to {self.maximum}"
+
+
+#: State fields holding a number (under JSONata also a ``{% %}`` expression).
+STATE_NUMBER_RULES = {
+    "TimeoutSeconds": NumberRule(1, MAX_SECONDS),
+    "HeartbeatSeconds": NumberRule(1, MAX_SECONDS),
+    "Seconds": NumberRule(0, MAX_SECONDS),
+    "MaxConcurrency": NumberRule(0),
+    "ToleratedFailureCount": NumberRule(0),
+    "ToleratedFailurePercentage": NumberRule(0, 100, integer=False),
 }
+#: Retrier fields holding a number.
+RETRIER_NUMBER_RULES = {
+    "IntervalSeconds": NumberRule(1, MAX_SECONDS),
+    "MaxAttempts": NumberRule(0, MAX_SECONDS),
+    "BackoffRate": NumberRule(1.0, integer=False),
+    "MaxDelaySeconds": NumberRule(1, MAX_DELAY_LIMIT - 1),
+}
+#: The top-level TimeoutSeconds of a machine (AWS documents no upper bound).
+MACHINE_TIMEOUT_RULE = NumberRule(1)
 #: The ``*Path`` twins that ``_check_exclusive`` pairs with numeric fields.
 _NUMBER_PATH_FIELDS = frozenset(
     {
@@ -704,49 +803,35 @@ _NUMBER_PATH_FIELDS = frozenset(
     }
 )
 #: Every field ``_check_numbers`` looks at: a state with none of them has no number to check.
-_NUMBER_CHECKED_FIELDS = frozenset(
-    {*_NUMBER_MINIMUMS, "ToleratedFailurePercentage", *_NUMBER_PATH_FIELDS}
-)
+_NUMBER_CHECKED_FIELDS = frozenset({*STATE_NUMBER_RULES, *_NUMBER_PATH_FIELDS})
 
 
 def _check_numbers(name: str, state: dict[str, Any], language: str | None) -> None:
     keys = state.keys()
     if keys.isdisjoint(_NUMBER_CHECKED_FIELDS):
         return
-    with_paths = not keys.isdisjoint(_NUMBER_PATH_FIELDS)
-    for field, minimum in _NUMBER_MINIMUMS.items():
-        value = state.get(field)
-        if value is None or (isinstance(value, str) and language != JSONPATH):
+    for field, rule in STATE_NUMBER_RULES.items():
+        if field not in state:
             continue
-        if not _is_int(value, minimum=minimum):
-            raise InvalidField(f"{field} must be an int >= {minimum}, got {value!r}", name)
-    seconds = state.get("Seconds")
-    if _is_number(seconds) and seconds > 99_999_999:
-        raise InvalidField(f"Seconds must be at most 99999999, got {seconds!r}", name)
-    percentage = state.get("ToleratedFailurePercentage")
-    is_expression_value = isinstance(percentage, str) and language != JSONPATH
-    if (
-        percentage is not None
-        and not is_expression_value
-        and (not _is_number(percentage) or not 0 <= percentage <= 100)
-    ):
-        raise InvalidField(
-            f"ToleratedFailurePercentage must be a number from 0 to 100, got {percentage!r}",
-            name,
-        )
-    if with_paths:
-        for field in ("TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency"):
+        value = state[field]
+        if isinstance(value, str) and language != JSONPATH:
+            continue  # a JSONata expression: checked by _check_expressions
+        if not rule.accepts(value):
+            raise InvalidField(f"{field} must be {rule.describe()}, got {value!r}", name)
+    if not keys.isdisjoint(_NUMBER_PATH_FIELDS):
+        for field in (
+            "TimeoutSeconds",
+            "HeartbeatSeconds",
+            "MaxConcurrency",
+            "ToleratedFailureCount",
+            "ToleratedFailurePercentage",
+        ):
             _check_exclusive(name, state, field, field + "Path")
     timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
     if _is_number(timeout) and _is_number(heartbeat) and heartbeat >= timeout:
         raise InvalidField(
             f"HeartbeatSeconds ({heartbeat}) must be smaller than TimeoutSeconds ({timeout})",
             name,
-        )
-    if with_paths:
-        _check_exclusive(name, state, "ToleratedFailureCount", "ToleratedFailureCountPath")
-        _check_exclusive(
-            name, state, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath"
         )
 
 
@@ -792,25 +877,16 @@ def _check_error_matchers(name: str, state: dict[str, Any], field: str) -> None:
 
 
 def _check_retrier(name: str, retrier: dict[str, Any], where: str) -> None:
-    checks = {
-        "IntervalSeconds": lambda v: _is_int(v, minimum=1),
-        "MaxAttempts": lambda v: _is_int(v, minimum=0),
-        "BackoffRate": lambda v: _is_number(v) and v >= 1.0,
-        "MaxDelaySeconds": lambda v: _is_int(v, minimum=1),
-        "JitterStrategy": lambda v: v in JITTER_STRATEGIES,
-    }
-    expected = {
-        "IntervalSeconds": "an int >= 1",
-        "MaxAttempts": "an int >= 0",
-        "BackoffRate": "a number >= 1.0",
-        "MaxDelaySeconds": "an int >= 1",
-        "JitterStrategy": "'FULL' or 'NONE'",
-    }
-    for field, ok in checks.items():
-        if field in retrier and not ok(retrier[field]):
+    for field, rule in RETRIER_NUMBER_RULES.items():
+        if field in retrier and not rule.accepts(retrier[field]):
             raise InvalidField(
-                f"{where}.{field} must be {expected[field]}, got {retrier[field]!r}", name
+                f"{where}.{field} must be {rule.describe()}, got {retrier[field]!r}", name
             )
+    if "JitterStrategy" in retrier and retrier["JitterStrategy"] not in JITTER_STRATEGIES:
+        raise InvalidField(
+            f"{where}.JitterStrategy must be 'FULL' or 'NONE', got {retrier['JitterStrategy']!r}",
+            name,
+        )
 
 
 # --- per type --------------------------------------------------------------------------------
@@ -862,6 +938,44 @@ def _check_map(name: str, state: dict[str, Any], language: str | None) -> None:
         raise InvalidField("Map state has no ItemProcessor (or legacy Iterator) object", name)
     _check_exclusive(name, state, "Items", "ItemsPath")
     _check_exclusive(name, state, "ItemSelector", "Parameters")
+    processor = state.get("ItemProcessor")
+    if isinstance(processor, dict) and "ProcessorConfig" in processor:
+        _check_processor_config(name, processor["ProcessorConfig"])
+    if "Label" in state:
+        label = state["Label"]
+        if not isinstance(label, str) or not label:
+            raise InvalidField(f"Label must be a non-empty str, got {label!r}", name)
+        if len(label) > MAX_LABEL_LENGTH:
+            raise InvalidField(
+                f"Label is {len(label)} characters long, more than {MAX_LABEL_LENGTH}", name
+            )
+        problem = name_character_problem(label)
+        if problem is not None:
+            raise InvalidField(f"Label contains {problem}, which AWS forbids in labels", name)
+
+
+def _check_processor_config(name: str, config: Any) -> None:
+    if not isinstance(config, dict):
+        raise InvalidField(f"ItemProcessor.ProcessorConfig must be an object, got {config!r}", name)
+    mode = config.get("Mode", "INLINE")
+    if mode not in PROCESSOR_MODES:
+        raise InvalidField(
+            f"ItemProcessor.ProcessorConfig.Mode must be 'INLINE' or 'DISTRIBUTED', got {mode!r}",
+            name,
+        )
+    execution_type = config.get("ExecutionType")
+    if mode == "DISTRIBUTED" and execution_type not in EXECUTION_TYPES:
+        raise InvalidField(
+            "ItemProcessor.ProcessorConfig.ExecutionType must be 'STANDARD' or 'EXPRESS' in "
+            f"DISTRIBUTED mode, got {execution_type!r}",
+            name,
+        )
+    if mode == "INLINE" and "ExecutionType" in config:
+        raise InvalidField(
+            "ItemProcessor.ProcessorConfig.ExecutionType applies to DISTRIBUTED mode only, not "
+            "INLINE",
+            name,
+        )
 
 
 def _check_parallel(name: str, state: dict[str, Any], language: str | None) -> None:
