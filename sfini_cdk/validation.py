@@ -30,6 +30,7 @@ from sfini_cdk.errors import (
     UnknownStateTarget,
     UnreachableState,
 )
+from sfini_cdk.intrinsics import IntrinsicSyntaxError, parse_intrinsic
 from sfini_cdk.state.error_names import PREDEFINED_ERRORS, States
 from sfini_cdk.state.query_language import QUERY_LANGUAGES, QueryLanguage
 from sfini_cdk.state.timestamps import parse_timestamp
@@ -104,7 +105,6 @@ _SIMPLE_PATH = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:0|[1-9][0-9]*)\])
 #: A state name made only of characters AWS allows, short enough (the per-character scan is
 #: needed only for names this does not match).
 _PLAIN_NAME = re.compile(rf"[A-Za-z0-9_.\-]{{1,{MAX_NAME_LENGTH}}}")
-_INTRINSIC = re.compile(r"^States\.[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)?\(.*\)$", re.DOTALL)
 
 
 # --- object level ----------------------------------------------------------------------------
@@ -594,8 +594,23 @@ def _check_string_intrinsic(value: str, field: str, name: str) -> None:
             f"{field} accepts ({', '.join(sorted(STRING_INTRINSICS))})",
             name,
         )
-    if not _INTRINSIC.match(value):
-        raise InvalidPath(f"{field} {value!r} is not a valid intrinsic function call", name)
+    check_intrinsic(value, field, name)
+
+
+def check_intrinsic(value: str, field: str, state_name: str | None) -> None:
+    """Check an intrinsic function call: syntax, function, argument count, argument paths.
+
+    Raises:
+        InvalidPath: the call is not one Step Functions can parse
+    """
+    try:
+        paths = parse_intrinsic(value)
+    except IntrinsicSyntaxError as error:
+        raise InvalidPath(
+            f"{field} {value!r} is not a valid intrinsic function call: {error}", state_name
+        ) from None
+    for path in paths:
+        check_path(path, f"{field} argument", state_name, reference=False)
 
 
 def _check_template(template: Any, field: str, name: str) -> None:
@@ -614,10 +629,7 @@ def _check_template(template: Any, field: str, name: str) -> None:
                     name,
                 )
             if value.startswith("States."):
-                if not _INTRINSIC.match(value):
-                    raise InvalidPath(
-                        f"{where} {value!r} is not a valid intrinsic function call", name
-                    )
+                check_intrinsic(value, where, name)
             else:
                 check_path(value, where, name, reference=False)
         else:
