@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sfini_runtime.local.interpreter import Engine
-    from sfini_runtime.local.service import LocalEngine, serve
+    from sfini_runtime.local.service import ConnectionLimits, LocalEngine, serve
 
 _EXPORTS = {
+    "ConnectionLimits": "sfini_runtime.local.service",
     "Engine": "sfini_runtime.local.interpreter",
     "LocalEngine": "sfini_runtime.local.service",
     "serve": "sfini_runtime.local.service",
 }
 
-__all__ = ["Engine", "LocalEngine", "serve"]
+__all__ = ["ConnectionLimits", "Engine", "LocalEngine", "serve"]
 
 
 def __getattr__(name: str) -> Any:

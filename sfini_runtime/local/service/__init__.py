@@ -2,14 +2,22 @@
 
 ``protocol`` (AWS JSON 1.0), ``validation`` (requests against botocore's service model),
 ``arns``, ``pagination``, ``store`` (resources), ``operations`` (one handler per API operation),
-``service`` (dispatch), ``server`` (HTTP/1.1), ``local_engine`` (``LocalEngine``, ``serve``),
+``service`` (dispatch), ``server`` (HTTP/1.1), ``connections`` (time-outs, the connection
+cap), ``local_engine`` (``LocalEngine``, ``serve``),
 ``cdk_out`` (pre-creating a cloud assembly's resources).
 """
 
 from __future__ import annotations
 
+from sfini_runtime.local.service.connections import ConnectionLimits
 from sfini_runtime.local.service.local_engine import LocalEngine, serve
 from sfini_runtime.local.service.server import StepFunctionsHTTPServer
 from sfini_runtime.local.service.service import StepFunctionsService
 
-__all__ = ["LocalEngine", "StepFunctionsHTTPServer", "StepFunctionsService", "serve"]
+__all__ = [
+    "ConnectionLimits",
+    "LocalEngine",
+    "StepFunctionsHTTPServer",
+    "StepFunctionsService",
+    "serve",
+]

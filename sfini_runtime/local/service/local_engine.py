@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from types import FrameType, TracebackType
 from typing import Any
 
 from sfini_runtime.local.interpreter import Engine
 from sfini_runtime.local.interpreter.engine import DEFAULT_RETAINED_EXECUTIONS
+from sfini_runtime.local.service.connections import ConnectionLimits
 from sfini_runtime.local.service.server import StepFunctionsHTTPServer
 from sfini_runtime.local.service.service import StepFunctionsService
 from sfini_runtime.local.service.store import Store
@@ -31,7 +33,8 @@ class LocalEngine:
     ``activity_poll_seconds`` is how long GetActivityTask waits for a task (60 s as on AWS).
     Only the newest ``retained_executions`` finished executions are kept (10,000 by default;
     AWS keeps them 90 days): older ones disappear from DescribeExecution, ListExecutions and
-    GetExecutionHistory, and their names may be used again.
+    GetExecutionHistory, and their names may be used again. ``connection_limits`` sets the HTTP
+    server's idle and read time-outs and its connection cap (``ConnectionLimits``).
     """
 
     def __init__(
@@ -44,11 +47,13 @@ class LocalEngine:
         *,
         activity_poll_seconds: float = 60.0,
         retained_executions: int = DEFAULT_RETAINED_EXECUTIONS,
+        connection_limits: ConnectionLimits | None = None,
     ) -> None:
         self.region = region
         self.account_id = account_id
         self._host = host
         self._port = port
+        self._limits = connection_limits
         store = Store()
         self.engine = Engine(
             time_scale=time_scale,
@@ -74,7 +79,7 @@ class LocalEngine:
         if self._server is not None:
             return self
         self.engine.start()
-        self._server = StepFunctionsHTTPServer(self.service, self._host, self._port)
+        self._server = StepFunctionsHTTPServer(self.service, self._host, self._port, self._limits)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.2},
@@ -85,12 +90,16 @@ class LocalEngine:
         return self
 
     def stop(self) -> None:
-        """Stop serving, wake every waiting poller and stop the engine (idempotent)."""
+        """Stop the engine and the server (idempotent): waiting GetActivityTask polls are
+        answered with no task, in-flight requests are answered (up to 5 s), idle connections
+        are closed."""
         server, self._server = self._server, None
         if server is None:
             return
         self.engine.close()
         server.shutdown()
+        if not server.drain(wait_seconds=5):
+            logger.warning("requests still in flight after 5 s; closing anyway")
         server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -169,13 +178,16 @@ def serve(
     """Serve the engine on ``host:port`` until SIGINT or SIGTERM, then shut down cleanly.
 
     With ``cdk_out``, first create the activities and state machines of that cloud assembly.
+    The signal handler only records the signal (a handler runs between two bytecodes of the
+    main thread, so taking a lock or doing I/O there can deadlock); the main loop notices it
+    and stops the engine, answering waiting GetActivityTask polls with no task.
     """
-    stopping = threading.Event()
+    received: list[int] = []
     engine = LocalEngine(time_scale=time_scale, host=host, port=port).start()
     previous: dict[int, Any] = {}
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
+        received.append(signum)  # atomic, lock-free: nothing else happens in a handler
 
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -188,8 +200,9 @@ def serve(
                 logger.info("created %s", arn)
         logger.info("local Step Functions engine listening on %s", engine.endpoint_url)
         print(f"sfini local engine: {engine.endpoint_url} (Ctrl-C to stop)", flush=True)
-        while not stopping.wait(0.5):
-            pass
+        while not received:
+            time.sleep(0.1)  # noticed within 0.1 s of the signal
+        logger.info("signal %d received; stopping", received[0])
     except KeyboardInterrupt:
         pass
     finally:

@@ -2,13 +2,18 @@
 
 Writing headers and body separately stalls keep-alive clients on delayed ACKs (measured: 23
 calls/s instead of ~1,800), so a response is assembled into one buffer and sent with one
-``sendall``. A thread per connection lets many GetActivityTask long polls wait at once.
+``sendall``. A thread per connection lets many GetActivityTask long polls wait at once; the
+``ConnectionRegistry`` bounds what silent or idle clients can hold (time-outs, a cap that
+hangs up the longest-idle connection first) and lets ``drain`` answer in-flight requests
+before the server stops.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
+import time
 import uuid
 from email.utils import formatdate
 from http import HTTPStatus
@@ -17,6 +22,7 @@ from typing import Any
 
 from sfini_runtime.local.errors import SerializationException, ServiceError, ValidationException
 from sfini_runtime.local.service import protocol
+from sfini_runtime.local.service.connections import ConnectionLimits, ConnectionRegistry
 from sfini_runtime.local.service.service import StepFunctionsService
 
 logger = logging.getLogger(__name__)
@@ -31,6 +37,24 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def handle_one_request(self) -> None:
+        # Waiting for a request line: idle, so a silent client times out (TimeoutError ends
+        # the connection in the base class) or is hung up when its slot is needed.
+        connections = self.server.connections
+        self.connection.settimeout(connections.limits.idle_seconds)
+        super().handle_one_request()
+        if not connections.end_request(self.connection):
+            self.close_connection = True
+
+    def parse_request(self) -> bool:
+        connections = self.server.connections
+        if not connections.begin_request(self.connection):
+            self.close_connection = True  # hung up while its request line arrived
+            return False
+        # From here on each read may wait read_seconds; GetActivityTask's wait is not a read.
+        self.connection.settimeout(connections.limits.read_seconds)
+        return super().parse_request()
 
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -83,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
             f"x-amzn-RequestId: {uuid.uuid4()}\r\n"
             f"Date: {formatdate(usegmt=True)}\r\n"
         )
-        if self.close_connection:
+        if self.close_connection or self.server.connections.closing:
             head += "Connection: close\r\n"
         self.wfile.write(head.encode("latin-1") + b"\r\n" + payload)
 
@@ -107,16 +131,47 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class StepFunctionsHTTPServer(ThreadingHTTPServer):
-    """Serves a ``StepFunctionsService`` over HTTP (bind loopback unless told otherwise)."""
+    """Serves a ``StepFunctionsService`` over HTTP (bind loopback unless told otherwise).
+
+    ``limits`` sets the idle and read time-outs and the connection cap.
+    """
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
 
-    def __init__(self, service: StepFunctionsService, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        service: StepFunctionsService,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: ConnectionLimits | None = None,
+    ):
         self.service = service
+        self.connections = ConnectionRegistry(limits or ConnectionLimits())
         if ":" in host:
             self.address_family = socket.AF_INET6
         super().__init__((host, port), _Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        try:
+            return super().get_request()
+        except OSError as error:
+            if error.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                time.sleep(0.05)  # out of descriptors: do not spin on a readable listener
+            raise
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        return self.connections.admit(request)
+
+    def shutdown_request(self, request: Any) -> None:
+        self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def drain(self, wait_seconds: float = 5.0) -> bool:
+        """Stop taking requests: hang up idle connections and let in-flight requests be
+        answered (at most ``wait_seconds``). True if every connection closed in time."""
+        return self.connections.close_all(wait_seconds)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-request is routine; anything else is worth a trace.
