@@ -6,9 +6,11 @@ import json
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import boto3
@@ -16,6 +18,12 @@ import pytest
 from botocore.config import Config
 
 from tests.sfini_runtime.local.service.test_cdk_out import TEMPLATE, write_assembly
+from tests.sfini_runtime.local.service.test_connections import (
+    DEADLINE,
+    closed_by_server,
+    read_response,
+    request_bytes,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
@@ -70,6 +78,49 @@ def test_serve_until_signalled(tmp_path: Path, stop_signal: signal.Signals) -> N
         assert json.loads(answer["output"]) == {"ok": True}
         process.send_signal(stop_signal)
         assert process.wait(timeout=60) == 0, errors_path.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_sfini_local_serve_answers_waiting_polls_when_signalled(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    """``sfini local serve`` exits 0 on SIGTERM and SIGINT; a GetActivityTask poll waiting at
+    that moment is answered with no task (or, if its request line had not been read yet, its
+    connection is closed), an idle keep-alive connection is closed, nothing is printed."""
+    sfini = Path(sys.executable).parent / "sfini"
+    errors_path = tmp_path / "stderr.txt"
+    with errors_path.open("w") as errors:
+        process = subprocess.Popen(
+            [str(sfini), "local", "serve", "--port", "0", "--time-scale", "0"],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+    try:
+        match = re.search(r"http://127\.0\.0\.1:(\d+)", _first_line(process, 60))
+        assert match, errors_path.read_text()
+        port = int(match.group(1))
+        idle = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
+        idle.sendall(request_bytes("CreateActivity", {"name": "waiting"}))
+        created = read_response(idle)
+        assert created is not None and created[0] == 200
+        poller = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
+        poller.sendall(request_bytes("ListActivities", {}))
+        assert read_response(poller) is not None  # a handler thread now reads this connection
+        poller.sendall(request_bytes("GetActivityTask", {"activityArn": created[1]["activityArn"]}))
+        time.sleep(0.5)  # let the poll start waiting (both outcomes below are clean)
+        process.send_signal(stop_signal)
+        assert read_response(poller) in ((200, {}), None)
+        assert closed_by_server(idle)
+        assert process.wait(timeout=DEADLINE) == 0, errors_path.read_text()
+        assert "Traceback" not in errors_path.read_text()
+        idle.close()
+        poller.close()
     finally:
         if process.poll() is None:
             process.kill()
