@@ -14,6 +14,26 @@ from sfini_runtime.local.errors import (
 
 TARGET_PREFIX = "AWSStepFunctions."
 CONTENT_TYPE = "application/x-amz-json-1.0"
+#: the AWS JSON protocol family; media-type parameters (``; charset=utf-8``) are ignored, as the
+#: Smithy AWS JSON protocol tests require of servers
+ACCEPTED_CONTENT_TYPES = frozenset({CONTENT_TYPE, "application/x-amz-json-1.1"})
+
+
+def check_content_type(value: str | None) -> None:
+    """Refuse a request whose ``Content-Type`` is not AWS JSON.
+
+    Every AWS SDK and the AWS CLI send ``application/x-amz-json-1.0``. AWS's JSON services answer
+    another media type with ``UnknownOperationException`` (Kinesis, answering
+    ``application/octet-stream``: disneystreaming/smithy4s issue 167), so a hand-written client
+    learns here, not in the cloud. A missing header is taken as JSON (HTTP does not require one).
+    """
+    if value is None or not value.strip():
+        return
+    media_type = value.split(";", 1)[0].strip().lower()
+    if media_type not in ACCEPTED_CONTENT_TYPES:
+        raise UnknownOperationException(
+            f"Unsupported Content-Type '{value}': the Step Functions API takes {CONTENT_TYPE}"
+        )
 
 
 def operation_name(target: str | None) -> str:

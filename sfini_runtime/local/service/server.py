@@ -95,7 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the rest of the stream cannot be trusted
             self._send(error.status, protocol.encode(protocol.error_document(error)))
             return
-        status, payload = self.server.service.handle(self.headers.get("X-Amz-Target"), body)
+        status, payload = self.server.service.handle(
+            self.headers.get("X-Amz-Target"), body, self.headers.get("Content-Type")
+        )
         self._send(status, payload)
 
     def _send(self, status: int, payload: bytes) -> None:

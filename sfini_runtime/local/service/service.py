@@ -65,9 +65,12 @@ class StepFunctionsService:
         validate_request(operation, request)
         return handler(self, request)
 
-    def handle(self, target: str | None, body: bytes) -> tuple[int, bytes]:
-        """Answer one HTTP request: (status, JSON body)."""
+    def handle(
+        self, target: str | None, body: bytes, content_type: str | None = None
+    ) -> tuple[int, bytes]:
+        """Answer one HTTP request (``X-Amz-Target``, body, ``Content-Type``): (status, JSON)."""
         try:
+            protocol.check_content_type(content_type)
             operation = protocol.operation_name(target)
             request = protocol.parse_body(body)
             return 200, protocol.encode(self.call(operation, request))

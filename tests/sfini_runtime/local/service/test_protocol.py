@@ -234,3 +234,52 @@ def test_malformed_http_gets_a_json_error_and_a_closed_connection(
     assert document["message"]
     assert closed
     assert post(local, b"{}", "AWSStepFunctions.ListActivities")[0] == 200
+
+
+def _post_with_content_type(local: Any, content_type: str | None) -> tuple[int, dict[str, Any]]:
+    conn = http.client.HTTPConnection("127.0.0.1", local.port, timeout=10)
+    headers = {"X-Amz-Target": "AWSStepFunctions.ListActivities"}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    conn.request("POST", "/", body=b"{}", headers=headers)
+    response = conn.getresponse()
+    document = json.loads(response.read())
+    assert response.getheader("Content-Type") == JSON_1_0
+    conn.close()
+    return response.status, document
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        JSON_1_0,
+        "application/x-amz-json-1.0; charset=utf-8",  # parameters are ignored
+        "Application/X-Amz-Json-1.0",
+        "application/x-amz-json-1.1",  # the same protocol family
+        None,  # HTTP does not require the header; the target says it all
+    ],
+)
+def test_aws_json_content_types_are_served(local: Any, content_type: str | None) -> None:
+    status, document = _post_with_content_type(local, content_type)
+    assert status == 200
+    assert isinstance(document["activities"], list)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/octet-stream",
+        "application/x-www-form-urlencoded",  # what ``curl -d`` sends
+        "text/plain",
+        "application/xml",
+        "application/json",
+    ],
+)
+def test_other_content_types_are_an_unknown_operation(local: Any, content_type: str) -> None:
+    # AWS's JSON services answer UnknownOperationException (disneystreaming/smithy4s#167:
+    # Kinesis, application/octet-stream); we answer it in JSON, naming the type AWS takes.
+    status, document = _post_with_content_type(local, content_type)
+    assert status == 400
+    assert document["__type"] == "UnknownOperationException"
+    assert content_type in document["message"]
+    assert JSON_1_0 in document["message"]
