@@ -373,6 +373,8 @@ def _check_state(
     if language != JSONPATH:
         _check_expressions(name, state, required=language == JSONATA)
     _check_numbers(name, state, language)
+    if "Assign" in state or "Choices" in state or "Catch" in state:
+        _check_variable_names(name, state, language)
     for field in ("Retry", "Catch"):
         _check_error_matchers(name, state, field)
     checker = _TYPE_CHECKS.get(state_type)
@@ -847,6 +849,40 @@ def _check_numbers(name: str, state: dict[str, Any], language: str | None) -> No
         )
 
 
+#: The longest workflow variable name.
+MAX_VARIABLE_NAME_LENGTH = 80
+
+
+def _check_variable_names(name: str, state: dict[str, Any], language: str | None) -> None:
+    """Assign's keys name workflow variables (JSONPath keys may end in '.$')."""
+    blocks = [("Assign", state.get("Assign"))]
+    for field in ("Choices", "Catch"):
+        for index, entry in enumerate(state.get(field) or ()):
+            if isinstance(entry, dict) and "Assign" in entry:
+                blocks.append((f"{field}[{index}].Assign", entry["Assign"]))
+    for field, assign in blocks:
+        if assign is None:
+            continue
+        if not isinstance(assign, dict):
+            raise InvalidField(f"{field} must be an object of variables, got {assign!r}", name)
+        for key in assign:
+            if not isinstance(key, str):
+                raise InvalidField(f"{field} names variable {key!r}, not a str", name)
+            variable = key[:-2] if language != JSONATA and key.endswith(".$") else key
+            if (
+                not variable.isidentifier()
+                or len(variable) > MAX_VARIABLE_NAME_LENGTH
+                or variable == "states"
+            ):
+                reason = (
+                    "'states' is reserved"
+                    if variable == "states"
+                    else "a variable name starts with a letter or '_', then letters, digits "
+                    f"or '_', at most {MAX_VARIABLE_NAME_LENGTH} characters"
+                )
+                raise InvalidField(f"{field} names variable {variable!r}: {reason}", name)
+
+
 def _check_exclusive(name: str, state: dict[str, Any], *fields: str) -> None:
     present = [field for field in fields if field in state]
     if len(present) > 1:
@@ -980,12 +1016,6 @@ def _check_processor_config(name: str, config: Any) -> None:
         raise InvalidField(
             "ItemProcessor.ProcessorConfig.ExecutionType must be 'STANDARD' or 'EXPRESS' in "
             f"DISTRIBUTED mode, got {execution_type!r}",
-            name,
-        )
-    if mode == "INLINE" and "ExecutionType" in config:
-        raise InvalidField(
-            "ItemProcessor.ProcessorConfig.ExecutionType applies to DISTRIBUTED mode only, not "
-            "INLINE",
             name,
         )
 
