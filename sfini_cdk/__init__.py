@@ -11,7 +11,15 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from sfini_cdk import activity, errors, state, state_machine, task_resource, validation
+from sfini_cdk import (
+    activity,
+    errors,
+    intrinsics,
+    state,
+    state_machine,
+    task_resource,
+    validation,
+)
 from sfini_cdk._default import DEFAULT, DefaultParameter, JSONable, is_given
 from sfini_cdk.activity import (
     Activity,
@@ -247,6 +255,7 @@ __all__ = [
     "construct_state_machine",
     "default_resource_arn",
     "errors",
+    "intrinsics",
     "is_given",
     "state",
     "state_machine",
