@@ -101,13 +101,16 @@ def test_python_snippet_runs(index: int) -> None:
         assert worker.running_tasks == []  # type: ignore[attr-defined]
 
 
-def sfini_command_lines() -> list[list[str]]:
+def sfini_command_lines() -> list[tuple[list[str], list[str]]]:
+    """(the command's words, the options its comment mentions) for each ``sfini`` line."""
     lines = []
     for block in fenced_blocks("sh"):
         for line in block.splitlines():
-            line = line.split("   #")[0].split("  #")[0].strip()
-            if line.startswith("sfini "):
-                lines.append(shlex.split(line.replace("|", " ")))
+            command, _, comment = line.partition("  #")
+            command = command.strip().rstrip("&").strip()
+            if command.startswith("sfini "):
+                words = shlex.split(command.replace("|", " "))
+                lines.append((words, re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", comment)))
     return lines
 
 
@@ -126,12 +129,14 @@ def test_readme_shows_sfini_commands() -> None:
     assert len(sfini_command_lines()) >= 8
 
 
-@pytest.mark.parametrize("words", sfini_command_lines(), ids=lambda words: " ".join(words[:3]))
-def test_sfini_command_line_is_real(words: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("words", "mentioned"), sfini_command_lines(), ids=lambda value: " ".join(value[:3])
+)
+def test_sfini_command_line_is_real(words: list[str], mentioned: list[str]) -> None:
     command, rest = resolve(words)
     assert not isinstance(command, click.Group), f"{words}: no such sub-command"
     options = {opt for param in command.params for opt in param.opts}
-    for word in rest:
+    for word in [*rest, *mentioned]:
         if word.startswith("-") and word != "-":
             assert word in options, f"{' '.join(words)}: {word} is not an option of the command"
 
