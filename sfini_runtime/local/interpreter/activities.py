@@ -39,6 +39,7 @@ class ActivityTask:
         "heartbeat_timer",
         "input_text",
         "started",
+        "timeout_seconds",
         "timeout_timer",
         "token",
     )
@@ -50,6 +51,7 @@ class ActivityTask:
         activity_arn: str,
         input_text: str,
         heartbeat_seconds: float | None,
+        timeout_seconds: float | None = None,
     ) -> None:
         self.broker = broker
         self.frame = frame
@@ -57,6 +59,7 @@ class ActivityTask:
         self.activity_arn = activity_arn
         self.input_text = input_text
         self.heartbeat_seconds = heartbeat_seconds
+        self.timeout_seconds = timeout_seconds
         self.token = broker.new_token()
         self.started = False
         self.timeout_timer: Timer | None = None
@@ -129,11 +132,27 @@ class ActivityBroker:
         self.pending.setdefault(task.activity_arn, deque()).append(task)
 
     def start(self, task: ActivityTask, worker_name: str | None) -> None:
-        """A poller took the task: ActivityStarted, heartbeat clock starts."""
+        """A poller took the task: ActivityStarted; the TimeoutSeconds and HeartbeatSeconds
+        clocks start now, not at ActivityScheduled: on AWS "an activity task state doesn't
+        start until you poll a task token", and an execution stuck in ActivityScheduled is
+        timed out only by the state machine's TimeoutSeconds (Step Functions developer guide,
+        "Troubleshooting activities")."""
         task.started = True
         details = {"workerName": worker_name} if worker_name else {}
         task.frame.add_event("ActivityStarted", "activityStartedEventDetails", details)
+        self.arm_timeout(task)
         self.arm_heartbeat(task)
+
+    def arm_timeout(self, task: ActivityTask) -> None:
+        """Start the task's TimeoutSeconds clock."""
+        if task.timeout_seconds is None:
+            return
+        delay = self.engine.timeout_delay(task.timeout_seconds)
+        if delay is None:
+            return
+        task.timeout_timer = self.engine.scheduler.call_later(
+            delay, self.time_out, task, "States.Timeout"
+        )
 
     def arm_heartbeat(self, task: ActivityTask) -> None:
         """(Re)start the task's heartbeat timer."""

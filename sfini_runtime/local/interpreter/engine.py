@@ -228,17 +228,11 @@ class Engine:
         heartbeat_seconds: float | None,
     ) -> ActivityTask:
         """Queue an activity task for ``frame`` (scheduler thread, lock held)."""
-        task = ActivityTask(self.activities, frame, activity_arn, input_text, heartbeat_seconds)
+        task = ActivityTask(
+            self.activities, frame, activity_arn, input_text, heartbeat_seconds, timeout_seconds
+        )
         frame.blocker = task
         frame.execution.tasks.add(task)
-        delay = None if timeout_seconds is None else self.timeout_delay(timeout_seconds)
-        if delay is not None:
-            task.timeout_timer = self.scheduler.call_later(
-                delay,
-                self.activities.time_out,
-                task,
-                "States.Timeout",
-            )
         self.activities.schedule(task)
         return task
 

@@ -153,15 +153,34 @@ def test_heartbeats_keep_the_task_alive() -> None:
         assert record.done.wait(5) and record.status == "SUCCEEDED"
 
 
-def test_task_timeout_includes_queue_time(engine: Engine) -> None:
-    record = start(engine, _task(TimeoutSeconds=3))
+@pytest.mark.parametrize("fields", [{"TimeoutSeconds": 3}, {"HeartbeatSeconds": 3}])
+def test_task_clocks_start_when_a_worker_takes_the_task(
+    engine: Engine, fields: dict[str, int]
+) -> None:
+    # AWS: "An activity task state doesn't start until you poll a task token"; a task stuck in
+    # ActivityScheduled is timed out only by the machine's TimeoutSeconds (developer guide,
+    # "Troubleshooting activities"). 3 s at scale 0.01 is 0.03 s; the task waits 0.5 s queued.
+    record = start(engine, _task(**fields))
+    assert not record.done.wait(0.5)
+    assert types(record)[-1] == "ActivityScheduled"
+    _poll(engine)
     assert record.done.wait(5)
-    assert record.error == "States.Timeout"
-    assert "ActivityStarted" not in types(record)
+    expected = "States.Timeout" if "TimeoutSeconds" in fields else "States.HeartbeatTimeout"
+    assert record.error == expected
+    assert types(record)[2:5] == ["ActivityScheduled", "ActivityStarted", "ActivityTimedOut"]
+
+
+def test_a_machine_timeout_ends_a_task_no_worker_took() -> None:
+    with Engine(time_scale=0.01) as engine:
+        record = start(engine, {**_task(TimeoutSeconds=1000), "TimeoutSeconds": 3})
+        assert record.done.wait(5)
+    assert record.status == "TIMED_OUT"
+    assert types(record)[-2:] == ["ActivityScheduled", "ExecutionTimedOut"]
 
 
 def test_timeout_seconds_path(engine: Engine) -> None:
     record = start(engine, _task(TimeoutSecondsPath="$.t"), {"t": 2})
+    _poll(engine)
     assert record.done.wait(5)
     assert details(record, "ActivityScheduled")[0]["timeoutInSeconds"] == 2
     assert record.error == "States.Timeout"
