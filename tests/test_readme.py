@@ -82,9 +82,14 @@ def test_readme_has_python_snippets() -> None:
 
 @pytest.mark.engine
 @pytest.mark.parametrize("index", range(len(PYTHON_BLOCKS)))
-def test_python_snippet_runs(index: int) -> None:
+def test_python_snippet_runs(index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     block = PYTHON_BLOCKS[index]
+    monkeypatch.chdir(tmp_path)  # a snippet may write files
     namespace, printed = run_snippet(block)
+    if "app.synth()" in block:
+        template = namespace["assembly"].get_stack_by_name("Adding").template  # type: ignore[attr-defined]
+        types = {resource["Type"] for resource in template["Resources"].values()}
+        assert {"AWS::StepFunctions::Activity", "AWS::StepFunctions::StateMachine"} <= types
     if "to_json()" in block:
         definition, _ = json.JSONDecoder().raw_decode(printed[printed.index("{\n") :])
         assert definition["StartAt"] == "add"
