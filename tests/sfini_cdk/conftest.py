@@ -55,3 +55,16 @@ def render(request: pytest.FixtureRequest) -> Callable[..., dict[str, Any]]:
         return definition
 
     return _render
+
+
+@pytest.fixture
+def lint(request: pytest.FixtureRequest) -> Callable[[dict[str, Any]], None]:
+    """Queue a raw ASL definition (one our validation accepts) for the cfn-lint batch."""
+    count = 0
+
+    def _lint(definition: dict[str, Any]) -> None:
+        nonlocal count
+        _rendered[f"{request.node.nodeid}#raw{count}"] = definition
+        count += 1
+
+    return _lint

@@ -120,7 +120,9 @@ def test_definitions_reject_bad_intrinsics_naming_state_and_field(make, field, p
         ("States.UUID()", "States.Hash($.x, 'MD5')"),
     ],
 )
-def test_fail_paths_take_reference_paths_or_string_intrinsics(error_path, cause_path) -> None:
+def test_fail_paths_take_reference_paths_or_string_intrinsics(
+    error_path, cause_path, render
+) -> None:
     fail = sfini.Fail("t", error_path=error_path, cause_path=cause_path)
-    state = _render(fail)["States"]["t"]
+    state = render(sfini.construct_state_machine("m", fail))["States"]["t"]
     assert (state["ErrorPath"], state["CausePath"]) == (error_path, cause_path)

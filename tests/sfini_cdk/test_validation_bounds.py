@@ -11,13 +11,14 @@ from sfini_cdk import validation
 from tests.sfini_cdk.conftest import fake_arn
 
 MAX = 99_999_999
+ARN = "arn:aws:states:us-east-1:123456789012:activity:worker"
 ACTIVITY = sfini.Activity("worker")
 
 
 def _task(**fields: Any) -> dict[str, Any]:
     return {
         "StartAt": "t",
-        "States": {"t": {"Type": "Task", "Resource": "arn:x", **fields, "End": True}},
+        "States": {"t": {"Type": "Task", "Resource": ARN, **fields, "End": True}},
     }
 
 
@@ -115,9 +116,10 @@ EDGES = [
 @pytest.mark.parametrize(
     ("definition", "accepted"), [case[1:] for case in EDGES], ids=[case[0] for case in EDGES]
 )
-def test_numeric_field_edges(definition: dict[str, Any], accepted: bool) -> None:
+def test_numeric_field_edges(definition: dict[str, Any], accepted: bool, lint) -> None:
     if accepted:
         validation.validate_definition(definition, query_language="JSONPath")
+        lint(definition)
         return
     with pytest.raises(sfini.InvalidField) as caught:
         validation.validate_definition(definition, query_language="JSONPath")
@@ -228,10 +230,10 @@ def test_machine_timeout_out_of_range_or_wrong_type(timeout: Any) -> None:
         sfini.construct_state_machine("m", sfini.Succeed("s"), timeout=timeout)
 
 
-def test_in_range_values_render_unchanged() -> None:
+def test_in_range_values_render_unchanged(render) -> None:
     task = _retrying(interval=MAX, max_attempts=0, backoff_rate=1, max_delay=31_622_400)
     task.timeout, task.heartbeat = MAX, MAX - 1
-    definition = sfini.construct_state_machine("m", task, timeout=MAX).to_dict(resources=fake_arn)
+    definition = render(sfini.construct_state_machine("m", task, timeout=MAX))
     state = definition["States"]["t"]
     assert state["Retry"] == [
         {
@@ -255,13 +257,14 @@ def test_in_range_values_render_unchanged() -> None:
         ("ToleratedFailurePercentage", "{% 5 %}"),
     ],
 )
-def test_jsonata_expression_stands_in_for_a_number(field: str, value: str) -> None:
+def test_jsonata_expression_stands_in_for_a_number(field: str, value: str, lint) -> None:
     if field in ("TimeoutSeconds", "HeartbeatSeconds"):
         definition = _task(**{field: value})
     else:
         definition = _map(**{field: value})
     definition["QueryLanguage"] = "JSONata"
     validation.validate_definition(definition, query_language="JSONata")
+    lint(definition)
     with pytest.raises(sfini.InvalidField, match=f"{field} must be"):
         validation.validate_definition(
             {**definition, "QueryLanguage": "JSONPath"}, query_language="JSONPath"

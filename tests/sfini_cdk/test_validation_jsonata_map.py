@@ -142,8 +142,9 @@ FIELD_IDS = [field for _, field in _expression_cases("")]
 @pytest.mark.parametrize(
     ("state", "field"), _expression_cases("{% $states.input.n %}"), ids=FIELD_IDS
 )
-def test_expressions_are_accepted_in_every_field_that_takes_one(state, field) -> None:
+def test_expressions_are_accepted_in_every_field_that_takes_one(state, field, lint) -> None:
     _check(_one(state))
+    lint(_one(state))
 
 
 @pytest.mark.parametrize(
@@ -199,8 +200,9 @@ def _jsonpath_map(**fields: Any) -> dict[str, Any]:
         "item-selector",
     ],
 )
-def test_map_shapes_aws_accepts(fields: dict[str, Any]) -> None:
+def test_map_shapes_aws_accepts(fields: dict[str, Any], lint) -> None:
     _check(_jsonpath_map(**fields))
+    lint(_jsonpath_map(**fields))
 
 
 @pytest.mark.parametrize(
@@ -244,9 +246,9 @@ def test_map_shapes_aws_rejects(fields: dict[str, Any], message: str) -> None:
     assert message in str(caught.value)
 
 
-def test_python_map_renders_inline_processor_config_and_legacy_parameters() -> None:
+def test_python_map_renders_inline_processor_config_and_legacy_parameters(render) -> None:
     mapped = sfini.Map("t", sfini.Succeed("i"), parameters={"v.$": "$$.Map.Item.Value"})
-    state = sfini.construct_state_machine("m", mapped).to_dict()["States"]["t"]
+    state = render(sfini.construct_state_machine("m", mapped))["States"]["t"]
     assert state["ItemProcessor"]["ProcessorConfig"] == {"Mode": "INLINE"}
     assert state["Parameters"] == {"v.$": "$$.Map.Item.Value"}
     assert "Iterator" not in state

@@ -21,8 +21,8 @@ def _machine(name: str) -> sfini.StateMachine:
 
 
 @pytest.mark.parametrize("name", ACCEPTED)
-def test_accepted_state_machine_names_render(name: str) -> None:
-    assert _machine(name).to_dict(resources=fake_arn)["StartAt"] == "done"
+def test_accepted_state_machine_names_render(name: str, render) -> None:
+    assert render(_machine(name))["StartAt"] == "done"
     assert validation.check_resource_name("state machine", name) == name
 
 
@@ -50,10 +50,10 @@ def test_state_machine_name_must_be_a_non_empty_str_at_construction(name: Any) -
         sfini.StateMachine(name, {"done": sfini.Succeed("done")}, "done")
 
 
-def test_branch_names_are_not_aws_names() -> None:
+def test_branch_names_are_not_aws_names(render) -> None:
     parallel = sfini.Parallel("p")
     parallel.add(_machine("print branch (no AWS name)"))
-    definition = sfini.construct_state_machine("outer", parallel).to_dict(resources=fake_arn)
+    definition = render(sfini.construct_state_machine("outer", parallel))
     assert definition["States"]["p"]["Branches"][0]["StartAt"] == "done"
 
 
@@ -150,10 +150,8 @@ def test_map_labels_are_unique_across_the_machine() -> None:
         sfini.construct_state_machine("m", first)
 
 
-def test_accepted_label_renders() -> None:
-    definition = sfini.construct_state_machine("m", _map("each", "l" * 40)).to_dict(
-        resources=fake_arn
-    )
+def test_accepted_label_renders(render) -> None:
+    definition = render(sfini.construct_state_machine("m", _map("each", "l" * 40)))
     assert definition["States"]["each"]["Label"] == "l" * 40
 
 
@@ -182,8 +180,6 @@ def test_assign_variable_names_in_choice_rules_and_catchers() -> None:
 
 
 @pytest.mark.parametrize("assign", [{"_x": 1, "x1": 2, "count.$": "$.n", "v" * 80: 3, "étape": 4}])
-def test_accepted_variable_names(assign: dict[str, Any]) -> None:
-    definition = sfini.construct_state_machine("m", sfini.Pass("t", assign=assign)).to_dict(
-        resources=fake_arn
-    )
+def test_accepted_variable_names(assign: dict[str, Any], render) -> None:
+    definition = render(sfini.construct_state_machine("m", sfini.Pass("t", assign=assign)))
     assert definition["States"]["t"]["Assign"] == assign
