@@ -150,6 +150,7 @@ class Worker:
         self._heartbeater = Heartbeater(name=f"sfini-heartbeat-{self.name}")
         self._transport: PollTransport | None = None
         self._poll_client: Any = None
+        self._keeper: threading.Thread | None = None
         self._started = False
         self._joined = False
 
@@ -192,13 +193,20 @@ class Worker:
             )
             thread.start()
             self._poller_threads.append(thread)
+        # The one thread that is not a daemon: Python does not exit while the worker runs (as
+        # with sfini 0.1.0), nor after end() while a poll in flight may still bring a task.
+        self._keeper = threading.Thread(
+            target=self._keep, name=f"sfini-keeper-{self.name}", daemon=False
+        )
+        self._keeper.start()
         _logger.info("Worker %s polling %s", self, self.arn)
 
     def end(self, *, abort_polls: bool = False) -> None:
         """Stop polling now, without waiting for the long polls in flight; running tasks go on.
 
-        A poll in flight is left to finish in the background: a task it brings back is still
-        run (or, during a shutdown, failed with ``WorkerCancel`` at once), never dropped.
+        A poll in flight is left to finish in the background (at most 60 s after it began): a
+        task it brings back is still run (or, during a shutdown, failed with ``WorkerCancel`` at
+        once), never dropped; Python does not exit before those polls are back (``drain``).
         ``abort_polls=True`` cuts those polls instead; Step Functions may then hand a task to a
         cut poll, and that task waits for its timeout: use it only when nothing can be lost.
         """
@@ -244,6 +252,11 @@ class Worker:
         return any(thread.is_alive() for thread in self._poller_threads)
 
     @property
+    def polls_in_flight(self) -> int:
+        """How many long polls are in flight (those left over from ``end`` included)."""
+        return sum(1 for thread in self._poller_threads if thread.is_alive())
+
+    @property
     def running_tasks(self) -> list[TaskExecution]:
         """The tasks running now."""
         with self._lock:
@@ -251,17 +264,49 @@ class Worker:
 
     def join(self) -> None:
         """Block until the worker is ended and its running tasks are done; re-raise a fatal
-        polling error. Long polls left in flight by ``end`` are not waited for."""
+        polling error. Long polls left in flight by ``end`` are not waited for (``drain``)."""
         while not self._stopping.wait(0.5):
             pass
         self._wait_for_tasks()
-        if not self._joined:
-            self._joined = True
-            self._heartbeater.stop()
-            for _ in self._task_threads:  # tasks after end() run in threads of their own
-                self._queue.put(None)
+        self._release_threads()
         if self.error is not None:
             raise self.error
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait until the long polls left in flight by ``end`` are back and the tasks they
+        brought are done (run, or failed with ``WorkerCancel`` during a shutdown); False if
+        some are still out after ``timeout`` seconds. A poll ends at most 60 s after it began.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in self._poller_threads:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            while self._running and (deadline is None or time.monotonic() < deadline):
+                self._idle.wait(0.5 if deadline is None else max(0.0, deadline - time.monotonic()))
+            return not self._running and not self.polling
+
+    def _release_threads(self) -> None:
+        with self._lock:
+            if self._joined:
+                return
+            self._joined = True
+        self._heartbeater.stop()
+        for _ in self._task_threads:  # tasks after end() run in threads of their own
+            self._queue.put(None)
+
+    def _keep(self) -> None:
+        """Hold the process open until the worker is ended, its tasks are done (or cancelled
+        once the grace period is over) and its polls in flight are back."""
+        self._stopping.wait()
+        while True:
+            self._wait_for_tasks()
+            for thread in self._poller_threads:
+                thread.join()
+            with self._lock:
+                # a cancelled task whose code is stuck in a blocking call is already reported
+                if all(task.finished for task in self._running):
+                    break
+        self._release_threads()
 
     def run(self) -> None:
         """Poll for and run tasks until ended (SIGTERM/SIGINT end it gracefully)."""
@@ -445,9 +490,39 @@ class WorkerGroup:
         run_workers(self.workers)
 
 
+def _drain(workers: list[Worker], received: list[int], handled: int) -> None:
+    """Wait for the long polls still in flight: Step Functions may hand one a task, which
+    only this process can then fail (``WorkerCancel``) or run. A signal abandons them."""
+    polls = sum(worker.polls_in_flight for worker in workers)
+    if not polls:
+        return
+    _logger.warning(
+        "Waiting for %d long poll(s) in flight to come back (60 s at most): a task handed to "
+        "one is %s at once (signal again to abandon them)",
+        polls,
+        "failed with WorkerCancel"
+        if any(w._grace_deadline is not None for w in workers)
+        else "run",
+    )
+    while any(worker.polling for worker in workers):
+        if len(received) > handled:
+            _logger.warning(
+                "Abandoning the long polls in flight: a task Step Functions hands to one now "
+                "waits for its time-out"
+            )
+            for worker in workers:
+                worker.end(abort_polls=True)
+            break
+        time.sleep(_SUPERVISE_INTERVAL)
+    for worker in workers:
+        worker.drain(timeout=worker.cancel_wait)
+
+
 def run_workers(workers: Iterable[Worker], grace_period: float | None = None) -> None:
     """Run ``workers`` until they end; SIGTERM/SIGINT stop their polling, give running tasks
-    their grace period (a second signal: none), then cancel what is left.
+    their grace period (a second signal: none), then cancel what is left, and wait for the
+    long polls still in flight (a task one brings back is failed with ``WorkerCancel`` at
+    once; a further signal abandons them).
 
     A worker whose polling fails for good (e.g. its activity does not exist) ends the others.
     """
@@ -501,7 +576,10 @@ def run_workers(workers: Iterable[Worker], grace_period: float | None = None) ->
             if all(worker.settled for worker in workers):
                 break
             time.sleep(_SUPERVISE_INTERVAL)
-        WorkerGroup(workers).join()
+        try:
+            WorkerGroup(workers).join()
+        finally:
+            _drain(workers, received, handled)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -40,7 +40,9 @@ def on_engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[float], obj
     def start(time_scale: float) -> LocalEngine:
         for key in ENV_KEYS:
             monkeypatch.delenv(key, raising=False)
-        engine = LocalEngine(time_scale=time_scale).start()
+        # Short long polls: a worker stopped by a signal waits for its poll in flight, at most
+        # this long here (60 s, as on AWS, by default).
+        engine = LocalEngine(time_scale=time_scale, activity_poll_seconds=3.0).start()
         engines.append(engine)
         for key, value in engine.env().items():
             monkeypatch.setenv(key, value)

@@ -170,6 +170,25 @@ class Process:
         _, err = self.popen.communicate(timeout=DEADLINE)
         return self.popen.returncode, err
 
+    def read_stderr_until(self, text: str) -> list[str]:
+        """The lines written to stderr up to the first holding ``text`` (all, at exit)."""
+        assert self.popen.stderr is not None
+        lines: list[str] = []
+        found = threading.Event()
+
+        def read() -> None:
+            for line in self.popen.stderr:
+                lines.append(line)
+                if text in line:
+                    found.set()
+                    return
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(DEADLINE)
+        assert not reader.is_alive(), f"no {text!r} on stderr: {''.join(lines)}"
+        return lines
+
     def kill(self) -> None:
         if self.popen.poll() is None:
             self.popen.kill()
@@ -292,7 +311,22 @@ def test_local_serve_with_a_cdk_out_and_a_worker_finding_its_activity_there(
     execution = Execution.from_arn(started["executionArn"], session=session)
     execution.wait(timeout=DEADLINE)
     assert execution.output == {"doubled": 42}
-    assert worker.stop(signal.SIGTERM)[0] == 0
+    # SIGTERM: the worker stops polling but waits for the long poll it has in flight; a task
+    # Step Functions hands that poll is failed with WorkerCancel at once, not left to time out
+    worker.popen.send_signal(signal.SIGTERM)
+    before = worker.read_stderr_until("long poll(s) in flight")
+    assert "failed with WorkerCancel at once" in before[-1]
+    late = Execution.from_arn(
+        sfn.start_execution(stateMachineArn=machines[0]["stateMachineArn"], input='{"n": 1}')[
+            "executionArn"
+        ],
+        session=session,
+    )
+    late.wait(raise_on_failure=False, timeout=DEADLINE)
+    assert (late.status, late.error) == ("FAILED", "WorkerCancel")
+    code, err = worker.popen.wait(DEADLINE), worker.popen.communicate()[1]
+    assert code == 0, err
+    assert "Traceback" not in "".join(before) + err
     code, err = server.stop(signal.SIGTERM)
     assert code == 0, err
     assert "Traceback" not in err
@@ -409,5 +443,9 @@ def test_worker_finds_its_activity_in_a_stack_outputs(
     )
     execution.wait(timeout=DEADLINE)
     assert execution.output == {"doubled": 8}
+    # Ctrl-C stops polling and waits for the poll in flight; Ctrl-C again abandons it
+    worker.popen.send_signal(signal.SIGINT)
+    worker.read_stderr_until("long poll(s) in flight")
     code, err = worker.stop(signal.SIGINT)
     assert code == 0, err
+    assert "Abandoning the long polls in flight" in err
