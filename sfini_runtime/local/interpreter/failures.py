@@ -96,6 +96,10 @@ class StatesError(Exception):
     executing the state ..."; :meth:`at_state` turns it into the full cause.
     """
 
+    #: reported by the task itself (an ActivityFailed event): Retry and Catch apply even to a
+    #: terminal error name such as States.DataLimitExceeded
+    task_failure = False
+
     def __init__(self, error: str, cause: str | None = None, *, in_state: bool = False) -> None:
         super().__init__(error if cause is None else f"{error}: {cause}")
         self.error = error
@@ -127,15 +131,19 @@ def is_terminal(error: str) -> bool:
     return error in TERMINAL_ERRORS
 
 
-def error_matches(error_equals: Sequence[str], error: str) -> bool:
+def error_matches(error_equals: Sequence[str], error: str, *, task_failure: bool = False) -> bool:
     """Whether a Retrier's or Catcher's ``ErrorEquals`` list matches ``error``.
 
     ``States.ALL`` matches every error; ``States.Timeout`` matches both time-outs (a task that
     ran too long and one whose heartbeat stopped, ``States.HeartbeatTimeout``, which AWS added
     later as a narrower name); ``States.TaskFailed`` matches every error except the time-outs;
-    terminal errors (States.Runtime, States.DataLimitExceeded) match nothing.
+    terminal errors (States.Runtime, States.DataLimitExceeded) match nothing, unless the task
+    itself failed with one (``task_failure``): a task result over 256 KiB is a TaskFailed /
+    LambdaFunctionFailed ``States.DataLimitExceeded`` that ``States.ALL`` catches (recorded
+    against AWS: LocalStack's ``test_states_errors`` snapshot, 21-03-2024,
+    ``test_task_lambda_catch_state_all_data_limit_exceeded_on_large_utf8_response``).
     """
-    if error in TERMINAL_ERRORS:
+    if error in TERMINAL_ERRORS and not task_failure:
         return False
     for name in error_equals:
         if name in (error, STATES_ALL):

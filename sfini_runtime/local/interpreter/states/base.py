@@ -181,7 +181,9 @@ class CompiledState:
                 err = wrap_error(exc, self.name, entered_id)
                 frame.evaluation_failed(err, self.name)
                 for i, retrier in enumerate(self.retriers):
-                    if error_matches(retrier.error_equals, err.error):
+                    if error_matches(
+                        retrier.error_equals, err.error, task_failure=err.task_failure
+                    ):
                         if counts[i] < retrier.max_attempts:
                             delay = retrier.delay(counts[i])
                             counts[i] += 1
@@ -197,7 +199,9 @@ class CompiledState:
                     # Parallel/Map: <Type>StateFailed once no retry is left (before any catch)
                     frame.add_event(self.failed_type)
                 for catcher in self.catchers:
-                    if error_matches(catcher.error_equals, err.error):
+                    if error_matches(
+                        catcher.error_equals, err.error, task_failure=err.task_failure
+                    ):
                         output = self.caught(frame, raw_input, catcher, err, context)
                         return output, catcher.next
                 raise err from None

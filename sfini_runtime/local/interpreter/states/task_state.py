@@ -99,17 +99,26 @@ class TaskState(CompiledState):
         kind = outcome[0]
         if kind == "succeeded":
             output_text = outcome[1]
+            if exceeds_payload_limit(output_text):
+                # As AWS records a Lambda result over 256 KiB: the task fails (no Succeeded
+                # event), the cause names the Task's resource, and Retry/Catch apply.
+                result_error = StatesError(
+                    "States.DataLimitExceeded",
+                    f"The state/task '{self.resource}' returned a result with a size "
+                    "exceeding the maximum number of bytes service limit.",
+                )
+                result_error.task_failure = True
+                frame.add_event(
+                    "ActivityFailed",
+                    "activityFailedEventDetails",
+                    {"error": result_error.error, "cause": result_error.cause},
+                )
+                raise result_error
             frame.add_event(
                 "ActivitySucceeded",
                 "activitySucceededEventDetails",
                 {"output": output_text, "outputDetails": NOT_TRUNCATED},
             )
-            if exceeds_payload_limit(output_text):
-                raise StatesError(
-                    "States.DataLimitExceeded",
-                    f"The state/task '{self.name}' returned a result with a size exceeding "
-                    "the maximum number of bytes service limit.",
-                )
             return json.loads(output_text)
         error, cause = outcome[1], outcome[2]
         details = {}

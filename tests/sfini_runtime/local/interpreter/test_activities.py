@@ -289,31 +289,74 @@ def test_output_aws_would_not_parse_is_invalid_output(engine: Engine, output: st
     assert record.done.wait(5) and json.loads(record.output) == {"fine": 1}
 
 
-def test_a_worker_result_over_256_kib_fails_the_execution_past_states_all(
-    engine: Engine,
-) -> None:
-    definition = {
+RESULT_TOO_LARGE = (
+    f"The state/task '{ACTIVITY}' returned a result with a size exceeding the maximum number of "
+    "bytes service limit."
+)
+
+
+def _caught_by(error_equals: list[str]) -> dict[str, Any]:
+    return {
         "StartAt": "T",
         "States": {
             "T": {
                 "Type": "Task",
                 "Resource": ACTIVITY,
-                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "Catch": [{"ErrorEquals": error_equals, "Next": "Caught"}],
                 "End": True,
             },
-            "Caught": {"Type": "Succeed"},
+            "Caught": {"Type": "Pass", "End": True},
         },
     }
-    record = start(engine, definition)
+
+
+@pytest.mark.parametrize("error_equals", [["States.ALL"], ["States.DataLimitExceeded"]])
+def test_a_worker_result_over_256_kib_is_a_task_failure_catch_can_handle(
+    engine: Engine, error_equals: list[str]
+) -> None:
+    # Recorded against AWS for a Lambda result (LocalStack's test_states_errors snapshot,
+    # 21-03-2024): LambdaFunctionFailed States.DataLimitExceeded, no Succeeded event, the cause
+    # names the Task's resource, and a States.ALL (or the exact name) Catch handles it.
+    record = start(engine, _caught_by(error_equals))
+    token, _ = _poll(engine)
+    engine.send_task_success(token, json.dumps("é" * (128 * 1024)))  # 256 KiB + 2 in UTF-8
+    assert record.done.wait(5)
+    assert record.status == "SUCCEEDED"
+    assert types(record)[3:6] == ["ActivityStarted", "ActivityFailed", "TaskStateExited"]
+    assert details(record, "ActivityFailed") == [
+        {"error": "States.DataLimitExceeded", "cause": RESULT_TOO_LARGE}
+    ]
+    assert json.loads(record.output) == {
+        "Error": "States.DataLimitExceeded",
+        "Cause": RESULT_TOO_LARGE,
+    }
+
+
+def test_a_worker_result_over_256_kib_fails_an_execution_without_a_catch(
+    engine: Engine,
+) -> None:
+    record = start(engine, _task())
     token, _ = _poll(engine)
     engine.send_task_success(token, json.dumps("x" * (256 * 1024)))
     assert record.done.wait(5)
-    assert (record.status, record.error) == ("FAILED", "States.DataLimitExceeded")
-    assert record.cause == (
-        "The state/task 'T' returned a result with a size exceeding the maximum number of "
-        "bytes service limit."
+    assert (record.status, record.error, record.cause) == (
+        "FAILED",
+        "States.DataLimitExceeded",
+        RESULT_TOO_LARGE,
     )
-    assert "SucceedStateEntered" not in types(record)
+    assert "ActivitySucceeded" not in types(record)
+
+
+def test_a_data_limit_inside_a_state_stays_terminal(engine: Engine) -> None:
+    # A state's own output over 256 KiB is not a task failure: no Catch applies.
+    definition = _caught_by(["States.ALL"])
+    definition["States"]["T"]["ResultPath"] = "$.result"
+    record = start(engine, definition, {"pad": "x" * (150 * 1024)})
+    token, _ = _poll(engine)
+    engine.send_task_success(token, json.dumps("y" * (150 * 1024)))  # each fits, both do not
+    assert record.done.wait(5)
+    assert (record.status, record.error) == ("FAILED", "States.DataLimitExceeded")
+    assert "PassStateEntered" not in types(record)
 
 
 def test_a_task_input_over_256_kib_fails_before_scheduling(engine: Engine) -> None:

@@ -40,6 +40,22 @@ def test_error_matches(error_equals: list[str], error: str, expected: bool) -> N
     assert error_matches(error_equals, error) is expected
 
 
+@pytest.mark.parametrize(
+    ("error_equals", "expected"),
+    [
+        (["States.ALL"], True),
+        (["States.DataLimitExceeded"], True),
+        (["States.TaskFailed"], True),
+        (["States.Timeout"], False),
+    ],
+)
+def test_a_task_failure_with_a_terminal_name_is_matched(
+    error_equals: list[str], expected: bool
+) -> None:
+    # a task result over 256 KiB: AWS's Catch handles it (see error_matches)
+    assert error_matches(error_equals, "States.DataLimitExceeded", task_failure=True) is expected
+
+
 def test_terminal_errors() -> None:
     assert is_terminal("States.Runtime")
     assert is_terminal("States.DataLimitExceeded")

@@ -51,7 +51,8 @@ def test_success_round_trip(sfn: Any, activity: str) -> None:
     assert started["activityStartedEventDetails"]["workerName"] == "worker-1"
     with pytest.raises(ClientError) as caught:  # the task was answered already
         sfn.send_task_success(taskToken=task["taskToken"], output="{}")
-    assert caught.value.response["Error"]["Code"] in ("TaskDoesNotExist", "TaskTimedOut")
+    assert caught.value.response["Error"]["Code"] == "TaskDoesNotExist"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def test_failure_round_trip(sfn: Any, activity: str) -> None:
@@ -85,7 +86,8 @@ def test_forged_tokens(sfn: Any, token: str) -> None:
     ):
         with pytest.raises(ClientError) as caught:
             call()
-        assert caught.value.response["Error"]["Code"] in ("InvalidToken", "TaskDoesNotExist")
+        assert caught.value.response["Error"]["Code"] == "InvalidToken"
+        assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def test_stopped_execution_ends_its_task(sfn: Any, activity: str) -> None:
@@ -95,7 +97,10 @@ def test_stopped_execution_ends_its_task(sfn: Any, activity: str) -> None:
     sfn.stop_execution(executionArn=execution)
     with pytest.raises(ClientError) as caught:
         sfn.send_task_success(taskToken=task["taskToken"], output="{}")
-    assert caught.value.response["Error"]["Code"] in ("TaskTimedOut", "TaskDoesNotExist")
+    assert caught.value.response["Error"]["Code"] == "TaskTimedOut"
+    assert caught.value.response["Error"]["Message"] == (
+        "Task Timed Out: 'Provided task has timed out or its execution ended'"
+    )
 
 
 def test_a_waiting_poll_is_answered_when_a_task_is_scheduled(sfn: Any, activity: str) -> None:
