@@ -3,9 +3,14 @@ outputs, from a ``cdk.out`` cloud assembly, or by name from the region and accou
 
 Every source gives a ``DeployedArns``: the sfini names of the activities and state machines
 mapped to their ARNs. A stack output counts when its value is a Step Functions activity or state
-machine ARN; it is known by the name in the ARN, and also by the name its description or key
-gives (``WorkflowStack`` describes each output with its sfini name, see
-``sfini_cdk/constructs/stack.py``), so names CloudFormation generated still resolve.
+machine ARN; it is known by the name in the ARN, and also by the name its description gives
+(``WorkflowStack`` describes each output as ``sfini activity <name>`` or ``sfini state machine
+<name>`` with the sfini name, see ``sfini_cdk/constructs/outputs.py``), so names CloudFormation
+generated and names deployed under a ``name_prefix`` still resolve to the sfini names.
+
+A cloud assembly is read the same way: every activity and state machine resource is known by its
+AWS name (when the template fixes it) and its logical id, and by the sfini name of the output
+that references it (``Ref``/``Fn::GetAtt``); stacks inside stages (nested assemblies) count too.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sfini_runtime import arns
 from sfini_runtime.session import AWSSession, default_session
 
 __all__ = [
+    "AmbiguousName",
     "AssemblyError",
     "DeployedArns",
     "DiscoveryError",
@@ -48,6 +54,10 @@ class NotDeployed(DiscoveryError):
     """An activity or state machine is not among the deployed ones."""
 
 
+class AmbiguousName(DiscoveryError):
+    """A name stands for different ARNs (e.g. one workflow in several stacks of an assembly)."""
+
+
 class AssemblyError(DiscoveryError):
     """A ``cdk.out`` directory is missing or not a cloud assembly."""
 
@@ -59,6 +69,8 @@ class DeployedArns:
     activities: dict[str, str] = dataclasses.field(default_factory=dict)
     state_machines: dict[str, str] = dataclasses.field(default_factory=dict)
     source: str = ""
+    #: names that stand for more than one ARN, with every ARN they stand for
+    ambiguous: dict[str, set[str]] = dataclasses.field(default_factory=dict)
 
     def add(self, arn: str, *names: str | None) -> None:
         """Record ``arn`` under its own resource name and any other ``names``."""
@@ -67,9 +79,12 @@ class DeployedArns:
         if parsed.service != "states" or kind is None:
             return
         table = self.activities if kind == "activity" else self.state_machines
-        for name in (parsed.name, *names):
-            if name:
-                table.setdefault(name, arn)
+        for name in dict.fromkeys((parsed.name, *names)):
+            if not name:
+                continue
+            known = table.setdefault(name, arn)
+            if known != arn:
+                self.ambiguous.setdefault(f"{kind}:{name}", {known}).add(arn)
 
     def activity_arn(self, name: str) -> str:
         """The ARN of the activity ``name``; raises ``NotDeployed``."""
@@ -80,6 +95,14 @@ class DeployedArns:
         return self._find(self.state_machines, name, "state machine")
 
     def _find(self, table: Mapping[str, str], name: str, kind: str) -> str:
+        table_kind = "activity" if table is self.activities else "stateMachine"
+        choices = self.ambiguous.get(f"{table_kind}:{name}")
+        if choices:
+            raise AmbiguousName(
+                f"{kind} {name!r} stands for several ARNs in "
+                f"{self.source or 'the deployed resources'} ({', '.join(sorted(choices))}): "
+                "give the ARN, or read a single stack"
+            )
         try:
             return table[name]
         except KeyError:
@@ -90,7 +113,7 @@ class DeployedArns:
             ) from None
 
 
-def _name_from_output(key: str | None, description: str | None) -> str | None:
+def _name_from_output(description: str | None) -> str | None:
     if description:
         match = _DESCRIPTION.search(description)
         if match:
@@ -106,9 +129,7 @@ def arns_from_outputs(outputs: Iterable[Mapping[str, Any]], source: str = "") ->
         if not isinstance(value, str) or not value.startswith("arn:"):
             continue
         try:
-            deployed.add(
-                value, _name_from_output(output.get("OutputKey"), output.get("Description"))
-            )
+            deployed.add(value, _name_from_output(output.get("Description")))
         except arns.InvalidArn:
             continue
     return deployed
@@ -182,42 +203,109 @@ def arns_from_assembly(
 ) -> DeployedArns:
     """``DeployedArns`` of the activities and state machines a ``cdk.out`` assembly defines.
 
-    Their names come from the templates; the region and account from each stack's environment,
-    or the session's where the stack is environment-agnostic.
+    Their names come from the templates (and from the outputs' descriptions, see the module
+    docstring); the region and account from each stack's environment, or the session's where
+    the stack is environment-agnostic. Stacks in stages (nested assemblies) are read too.
+
+    Args:
+        cdk_out: the cloud assembly directory
+        stack_name: read only this stack: its CloudFormation name, artifact id or construct
+            path (``Stage/Stack``); default: every stack
+
+    Raises:
+        AssemblyError: no cloud assembly there, or no stack ``stack_name`` in it
     """
     directory = Path(cdk_out)
+    deployed = DeployedArns(source=f"cloud assembly {directory}")
+    found = _read_assembly(directory, stack_name, session, deployed)
+    if stack_name is not None and not found:
+        raise AssemblyError(f"no stack {stack_name!r} in the cloud assembly {directory}")
+    return deployed
+
+
+def _read_assembly(
+    directory: Path,
+    stack_name: str | None,
+    session: AWSSession | None,
+    deployed: DeployedArns,
+) -> bool:
+    """Add the ARNs of the assembly in ``directory`` (and its nested assemblies) to ``deployed``;
+    whether a stack was read."""
     manifest_path = directory / "manifest.json"
     if not manifest_path.is_file():
         raise AssemblyError(f"{directory} is not a cloud assembly (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text())
-    deployed = DeployedArns(source=f"cloud assembly {directory}")
-    found_stack = False
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except ValueError as error:
+        raise AssemblyError(f"{manifest_path} is not valid JSON: {error}") from None
+    found = False
     for artifact_id, artifact in manifest.get("artifacts", {}).items():
+        properties = artifact.get("properties", {})
+        if artifact.get("type") == "cdk:cloud-assembly" and properties.get("directoryName"):
+            nested = directory / properties["directoryName"]
+            found = _read_assembly(nested, stack_name, session, deployed) or found
+            continue
         if artifact.get("type") != "aws:cloudformation:stack":
             continue
-        properties = artifact.get("properties", {})
-        name = properties.get("stackName", artifact_id)
-        if stack_name is not None and stack_name not in (name, artifact_id):
+        names = (properties.get("stackName", artifact_id), artifact_id, artifact.get("displayName"))
+        if stack_name is not None and stack_name not in names:
             continue
-        found_stack = True
+        found = True
         region, account = _environment(artifact.get("environment", ""), session)
-        partition = arns.partition_for_region(region)
-        template = json.loads((directory / properties["templateFile"]).read_text())
-        for logical_id, resource in template.get("Resources", {}).items():
-            kind_property = _CFN_TYPES.get(resource.get("Type"))
-            if kind_property is None:
+        template_path = directory / properties["templateFile"]
+        try:
+            template = json.loads(template_path.read_text())
+        except (OSError, ValueError) as error:
+            raise AssemblyError(f"cannot read the template {template_path}: {error}") from None
+        _read_template(template, region, account, deployed)
+    return found
+
+
+def _referenced_resource(value: Any) -> str | None:
+    """The logical id an output value ``{"Ref": id}`` or ``{"Fn::GetAtt": [id, "Arn"]}`` names."""
+    if isinstance(value, Mapping) and len(value) == 1:
+        ((function, argument),) = value.items()
+        if function == "Ref" and isinstance(argument, str):
+            return argument
+        if function == "Fn::GetAtt":
+            parts = argument.split(".", 1) if isinstance(argument, str) else argument
+            if isinstance(parts, list) and len(parts) == 2 and parts[1] == "Arn":
+                return str(parts[0])
+    return None
+
+
+def _read_template(
+    template: Mapping[str, Any], region: str, account: str, deployed: DeployedArns
+) -> None:
+    partition = arns.partition_for_region(region)
+    described: dict[str, str] = {}  # logical id -> sfini name, from the outputs
+    for output in (template.get("Outputs") or {}).values():
+        if not isinstance(output, Mapping):
+            continue
+        name = _name_from_output(output.get("Description"))
+        value = output.get("Value")
+        logical_id = _referenced_resource(value)
+        if name and logical_id:
+            described[logical_id] = name
+        elif isinstance(value, str) and value.startswith("arn:"):
+            try:  # an ARN written out (a resource deployed elsewhere)
+                deployed.add(value, name)
+            except arns.InvalidArn:
                 continue
-            kind, name_property = kind_property
-            physical = _resolve(
-                resource.get("Properties", {}).get(name_property), region, account, partition
-            )
-            if physical is None:
-                continue
-            build = arns.activity_arn if kind == "activity" else arns.state_machine_arn
-            deployed.add(build(physical, region, account, partition), logical_id)
-    if stack_name is not None and not found_stack:
-        raise AssemblyError(f"no stack {stack_name!r} in the cloud assembly {directory}")
-    return deployed
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        kind_property = _CFN_TYPES.get(resource.get("Type"))
+        if kind_property is None:
+            continue
+        kind, name_property = kind_property
+        physical = _resolve(
+            (resource.get("Properties") or {}).get(name_property), region, account, partition
+        )
+        if physical is None:
+            continue
+        build = arns.activity_arn if kind == "activity" else arns.state_machine_arn
+        deployed.add(
+            build(physical, region, account, partition), described.get(logical_id), logical_id
+        )
 
 
 def _environment(environment: str, session: AWSSession | None) -> tuple[str, str]:

@@ -136,6 +136,59 @@ def test_assembly_errors(tmp_path: Path) -> None:
         discovery.arns_from_assembly(directory, "Other")
 
 
+def test_unreadable_assemblies(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(discovery.AssemblyError, match=r"manifest\.json is not valid JSON"):
+        discovery.arns_from_assembly(tmp_path)
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            {
+                "artifacts": {
+                    "S": {
+                        "type": "aws:cloudformation:stack",
+                        "environment": "aws://111122223333/eu-west-1",
+                        "properties": {"templateFile": "missing.template.json"},
+                    }
+                }
+            }
+        )
+    )
+    with pytest.raises(discovery.AssemblyError, match="cannot read the template"):
+        discovery.arns_from_assembly(tmp_path)
+
+
+def test_outputs_with_get_att_name_their_resources(tmp_path: Path) -> None:
+    template = {
+        "Resources": {
+            "Machine": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {"StateMachineName": "p-flow", "DefinitionString": "{}"},
+            }
+        },
+        "Outputs": {
+            "Out": {
+                "Value": {"Fn::GetAtt": ["Machine", "Arn"]},
+                "Description": "sfini state machine flow",
+            },
+            "Elsewhere": {"Value": ACT + "p-remote", "Description": "sfini activity remote"},
+        },
+    }
+    (tmp_path / "S.template.json").write_text(json.dumps(template))
+    manifest = {
+        "artifacts": {
+            "S": {
+                "type": "aws:cloudformation:stack",
+                "environment": "aws://123456789012/eu-west-1",
+                "properties": {"templateFile": "S.template.json"},
+            }
+        }
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    deployed = discovery.arns_from_assembly(tmp_path)
+    assert deployed.state_machine_arn("flow") == SM + "p-flow"
+    assert deployed.activity_arn("remote") == ACT + "p-remote"
+
+
 def test_arns_by_name() -> None:
     deployed = discovery.arns_by_name(["a"], ["m"], region="us-gov-west-1", account="1")
     assert deployed.activity_arn("a") == "arn:aws-us-gov:states:us-gov-west-1:1:activity:a"
