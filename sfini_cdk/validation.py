@@ -100,6 +100,77 @@ PROCESSOR_MODES = frozenset({"INLINE", "DISTRIBUTED"})
 EXECUTION_TYPES = frozenset({"STANDARD", "EXPRESS"})
 #: A Map state's Label: at most 40 characters, unique among the machine's Map states.
 MAX_LABEL_LENGTH = 40
+
+_COMMON = frozenset({"Type", "Comment", "QueryLanguage"})
+_IO = frozenset({"InputPath", "OutputPath"})
+_FLOW = frozenset({"Next", "End"})
+_RESULT = frozenset({"ResultPath", "ResultSelector", "Retry", "Catch", "Parameters"})
+_JSONATA_IO = frozenset({"Arguments", "Output", "Assign"})
+#: The fields each state type has (both query languages; which language allows which field is
+#: checked separately). AWS rejects any other field; Arguments is listed where cfn-lint's
+#: schema has it, to reject nothing AWS might accept.
+STATE_FIELDS: dict[str, frozenset[str]] = {
+    "Pass": _COMMON | _IO | _FLOW | _JSONATA_IO | {"ResultPath", "Parameters", "Result"},
+    "Task": _COMMON
+    | _IO
+    | _FLOW
+    | _JSONATA_IO
+    | _RESULT
+    | {
+        "Resource",
+        "TimeoutSeconds",
+        "TimeoutSecondsPath",
+        "HeartbeatSeconds",
+        "HeartbeatSecondsPath",
+        "Credentials",
+    },
+    "Choice": _COMMON | _IO | _JSONATA_IO | {"Choices", "Default"},
+    "Wait": _COMMON
+    | _IO
+    | _FLOW
+    | _JSONATA_IO
+    | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath"},
+    "Succeed": _COMMON | _IO | {"Output"},
+    "Fail": _COMMON | _IO | {"Arguments", "Output", "Error", "ErrorPath", "Cause", "CausePath"},
+    "Parallel": _COMMON | _IO | _FLOW | _JSONATA_IO | _RESULT | {"Branches"},
+    "Map": _COMMON
+    | _IO
+    | _FLOW
+    | _JSONATA_IO
+    | _RESULT
+    | {
+        "ItemProcessor",
+        "Iterator",
+        "ItemsPath",
+        "Items",
+        "ItemSelector",
+        "ItemReader",
+        "ItemBatcher",
+        "ResultWriter",
+        "MaxConcurrency",
+        "MaxConcurrencyPath",
+        "ToleratedFailureCount",
+        "ToleratedFailureCountPath",
+        "ToleratedFailurePercentage",
+        "ToleratedFailurePercentagePath",
+        "Label",
+    },
+}
+#: The fields of Retry and Catch entries.
+ENTRY_FIELDS = {
+    "Retry": frozenset(
+        {
+            "ErrorEquals",
+            "IntervalSeconds",
+            "MaxAttempts",
+            "BackoffRate",
+            "MaxDelaySeconds",
+            "JitterStrategy",
+            "Comment",
+        }
+    ),
+    "Catch": frozenset({"ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"}),
+}
 _VARIABLE_PATH = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)")
 _SIMPLE_PATH = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:0|[1-9][0-9]*)\])*")
 #: A state name made only of characters AWS allows, short enough (the per-character scan is
@@ -366,6 +437,13 @@ def _check_state(
     language = own or inherited
     _check_targets(name, state, siblings)
     _check_transition_fields(name, state)
+    unknown = state.keys() - STATE_FIELDS[state_type]
+    if unknown:
+        raise InvalidField(
+            f"{', '.join(sorted(unknown))}: not a field of a {state_type} state (AWS rejects "
+            "fields a state type does not have)",
+            name,
+        )
     if language is not None:
         _check_query_language_fields(name, state, language)
     if language != JSONATA:
@@ -900,6 +978,10 @@ def _check_error_matchers(name: str, state: dict[str, Any], field: str) -> None:
         errors = entry.get("ErrorEquals") if isinstance(entry, dict) else None
         if not isinstance(errors, list) or not errors:
             raise InvalidErrorMatch(f"{where}.ErrorEquals must be a non-empty list", name)
+        unknown = entry.keys() - ENTRY_FIELDS[field]
+        if unknown:
+            kind = "retrier" if field == "Retry" else "catcher"
+            raise InvalidField(f"{where}: {', '.join(sorted(unknown))} is not a {kind} field", name)
         for error in errors:
             if not isinstance(error, str):
                 raise InvalidErrorMatch(f"{where}.ErrorEquals has a non-str {error!r}", name)

@@ -1,5 +1,6 @@
 """JSONata states (fields they must not have, '.$' keys, expressions in every field that takes
-one) and the Map state's processor configuration and legacy spellings."""
+one), the Map state's processor configuration and legacy spellings, and the fields each state
+type has."""
 
 from __future__ import annotations
 
@@ -252,3 +253,65 @@ def test_python_map_renders_inline_processor_config_and_legacy_parameters(render
     assert state["ItemProcessor"]["ProcessorConfig"] == {"Mode": "INLINE"}
     assert state["Parameters"] == {"v.$": "$$.Map.Item.Value"}
     assert "Iterator" not in state
+
+
+# --- fields a state type does not have ----------------------------------------------------------
+
+UNKNOWN_FIELDS = [
+    ({"Type": "Pass", "Retry": [{"ErrorEquals": ["E"]}]}, "Retry: not a field of a Pass state"),
+    ({"Type": "Pass", "Resource": "arn:x"}, "Resource: not a field of a Pass state"),
+    ({"Type": "Succeed", "ResultPath": "$.r"}, "ResultPath: not a field of a Succeed state"),
+    ({"Type": "Wait", "Seconds": 1, "TimeoutSeconds": 5}, "TimeoutSeconds: not a field of a Wait"),
+    ({"Type": "Fail", "Assign": {"x": 1}}, "Assign: not a field of a Fail state"),
+    ({**TASK, "Paramters": {"a": 1}}, "Paramters: not a field of a Task state"),
+    ({**TASK, "Branches": [], "Items": []}, "Branches, Items: not a field of a Task state"),
+    ({**MAP, "Branches": []}, "Branches: not a field of a Map state"),
+    ({**TASK, "Retry": [{"ErrorEquals": ["E"], "Next": "x"}]}, "Retry[0]: Next is not a retrier"),
+    (
+        {**TASK, "Catch": [{"ErrorEquals": ["E"], "Next": "t", "MaxAttempts": 1}]},
+        "Catch[0]: MaxAttempts is not a catcher field",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("state", "message"), UNKNOWN_FIELDS, ids=[message for _, message in UNKNOWN_FIELDS]
+)
+def test_fields_a_state_type_does_not_have_are_rejected(state, message) -> None:
+    with pytest.raises(sfini.InvalidField) as caught:
+        _check(_one(state, language="JSONPath"))
+    assert caught.value.state_name == "t"
+    assert message in str(caught.value)
+
+
+def test_every_field_the_python_api_writes_is_a_field_of_its_state_type(render) -> None:
+    # one of each state type with every option given
+    task = sfini.Task(
+        "task", "arn:aws:states:us-east-1:123456789012:activity:a", "c", "$", "$", "$.r",
+        10, heartbeat=5, parameters={"a": 1}, result_selector={"b": 1}, assign={"v": 1},
+        credentials={"RoleArn": "arn:aws:iam::123456789012:role/r"},
+    )  # fmt: skip
+    task.retry_for(["E"], 1, 2, 2.0, max_delay=5, jitter_strategy="FULL", comment="r")
+    done = sfini.Succeed("done", "c", "$", "$")
+    task.catch(["States.ALL"], done, "$.e", assign={"w": 1}, comment="c")
+    passing = sfini.Pass("pass", "c", "$", "$", "$.p", {"x": 1}, assign={"u": 1})
+    wait = sfini.Wait("wait", 1, "c", "$", "$", assign={"z": 1})
+    gate = sfini.Choice("gate", "c", "$", "$", assign={"y": 1})
+    gate.add(sfini.NumericEquals("$.n", 1, passing))
+    gate.set_default(sfini.Fail("fail", "c", cause="x", error="E"))
+    parallel = sfini.Parallel("parallel", "c", "$", "$", "$.p", parameters={"a": 1})
+    parallel.add(sfini.construct_state_machine("branch", sfini.Succeed("b")))
+    parallel.retry_for(["E"])
+    mapped = sfini.Map(
+        "map", sfini.Succeed("i"), "c", "$", "$", "$.m", items_path="$.xs",
+        item_selector={"a": 1}, max_concurrency=2, tolerated_failure_count=1,
+        tolerated_failure_percentage=5, label="each",
+    )  # fmt: skip
+    for first, second in [(task, wait), (wait, gate), (passing, parallel), (parallel, mapped)]:
+        first.goes_to(second)
+    definition = render(sfini.construct_state_machine("m", task))
+    for name, state in definition["States"].items():
+        assert set(state) <= validation.STATE_FIELDS[state["Type"]], name
+    assert set(definition["States"]) == {
+        "task", "wait", "gate", "pass", "parallel", "map", "done", "fail"
+    }  # fmt: skip
