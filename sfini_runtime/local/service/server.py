@@ -20,14 +20,21 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from sfini_runtime.local.errors import SerializationException, ServiceError, ValidationException
+from sfini_runtime.local.errors import SerializationException, ServiceError
 from sfini_runtime.local.service import protocol
 from sfini_runtime.local.service.connections import ConnectionLimits, ConnectionRegistry
 from sfini_runtime.local.service.service import StepFunctionsService
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 16 * 1024 * 1024
+#: AWS's request size limit ("1 MB per request" in the quotas): a longer body is answered 413 with
+#: the plain-text message AWS sends (aws/aws-sdk-js-v3 issue 4184), so SDKs see what AWS gives them
+MAX_BODY_BYTES = 1_049_600
+_TOO_LARGE = f"HTTP content length exceeded {MAX_BODY_BYTES} bytes.".encode()
+
+
+class RequestTooLarge(Exception):
+    """The request body is over ``MAX_BODY_BYTES``."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -66,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
         if length < 0:
             raise SerializationException("Invalid Content-Length header")
         if length > MAX_BODY_BYTES:
-            raise ValidationException(f"Request body exceeds {MAX_BODY_BYTES} bytes")
+            raise RequestTooLarge
         return self.rfile.read(length) if length else b""
 
     def _chunked_body(self) -> bytes:
@@ -84,7 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return b"".join(parts)
             total += size
             if total > MAX_BODY_BYTES:
-                raise ValidationException(f"Request body exceeds {MAX_BODY_BYTES} bytes")
+                raise RequestTooLarge
             parts.append(self.rfile.read(size))
             self.rfile.readline(1024)
 
@@ -95,16 +102,37 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the rest of the stream cannot be trusted
             self._send(error.status, protocol.encode(protocol.error_document(error)))
             return
+        except RequestTooLarge:
+            self.close_connection = True
+            self._send(413, _TOO_LARGE, "text; charset=utf-8")
+            self._discard_input()
+            return
         status, payload = self.server.service.handle(
             self.headers.get("X-Amz-Target"), body, self.headers.get("Content-Type")
         )
         self._send(status, payload)
 
-    def _send(self, status: int, payload: bytes) -> None:
+    def _discard_input(self, max_bytes: int = 64 * 1024 * 1024, seconds: float = 5.0) -> None:
+        """Read and drop what the client still sends (at most ``max_bytes`` for ``seconds``):
+        closing a socket with unread input resets the connection, and the client could lose the
+        answer it has not read yet."""
+        deadline = time.monotonic() + seconds
+        self.connection.settimeout(1.0)
+        dropped = 0
+        try:
+            while dropped < max_bytes and time.monotonic() < deadline:
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    return
+                dropped += len(chunk)
+        except OSError:
+            return
+
+    def _send(self, status: int, payload: bytes, content_type: str = protocol.CONTENT_TYPE) -> None:
         reason = HTTPStatus(status).phrase
         head = (
             f"HTTP/1.1 {status} {reason}\r\n"
-            f"Content-Type: {protocol.CONTENT_TYPE}\r\n"
+            f"Content-Type: {content_type}\r\n"
             f"Content-Length: {len(payload)}\r\n"
             f"x-amzn-RequestId: {uuid.uuid4()}\r\n"
             f"Date: {formatdate(usegmt=True)}\r\n"

@@ -205,3 +205,31 @@ def test_stopping_the_engine_releases_waiting_pollers() -> None:
     assert not any(poller.is_alive() for poller in pollers)
     assert len(answers) == 3
     assert all(isinstance(a, Exception) or "taskToken" not in a for a in answers)
+
+
+def test_payloads_over_the_api_limits_are_refused_and_the_task_stays_open(
+    raw_sfn: Any, sfn: Any, activity: str
+) -> None:
+    # SendTaskSuccess.output: at most 262,144 (UTF-8 bytes here); SendTaskFailure.cause: at
+    # most 32,768 ("Value at 'cause' ...": sensitive members hide their value; irothschild/
+    # stefuna PR 8 quotes AWS's message).
+    machine = create_machine(sfn, activity_definition(activity))
+    execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+    token = take_task(sfn, activity)["taskToken"]
+    with pytest.raises(ClientError) as caught:
+        raw_sfn.send_task_success(taskToken=token, output=json.dumps("é" * (128 * 1024)))
+    error = caught.value.response["Error"]
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Code"] == "ValidationException"
+    assert error["Message"] == (
+        "1 validation error detected: Value at 'output' failed to satisfy constraint: "
+        "Member must have length less than or equal to 262144"
+    )
+    with pytest.raises(ClientError) as caught:
+        raw_sfn.send_task_failure(taskToken=token, error="E", cause="c" * 32_769)
+    assert caught.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value at 'cause' failed to satisfy constraint: "
+        "Member must have length less than or equal to 32768"
+    )
+    sfn.send_task_success(taskToken=token, output=json.dumps("é" * 1000))
+    assert json.loads(wait_for_status(sfn, execution, "SUCCEEDED")["output"]) == "é" * 1000

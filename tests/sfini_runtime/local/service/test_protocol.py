@@ -9,6 +9,7 @@ import socket
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from sfini_runtime.local.service.operations import OPERATIONS
 from tests.sfini_runtime.local.service.helpers import PASS_DEFINITION, ROLE_ARN
@@ -214,11 +215,6 @@ def _exchange(local: Any, request: bytes) -> tuple[bytes, dict[str, Any], bool]:
             b"HTTP/1.1 431 Request Header Fields Too Large",
         ),
         (
-            b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSStepFunctions.ListActivities\r\n"
-            b"Content-Length: 999999999999\r\n\r\n",
-            b"HTTP/1.1 400 Bad Request",
-        ),
-        (
             b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
             b"X-Amz-Target: AWSStepFunctions.ListActivities\r\n\r\nzz\r\n",
             b"HTTP/1.1 400 Bad Request",
@@ -283,3 +279,40 @@ def test_other_content_types_are_an_unknown_operation(local: Any, content_type: 
     assert document["__type"] == "UnknownOperationException"
     assert content_type in document["message"]
     assert JSON_1_0 in document["message"]
+
+
+TOO_LARGE = b"HTTP content length exceeded 1049600 bytes."
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"Content-Length: 999999999999\r\n\r\n",
+        b"Content-Length: 1049601\r\n\r\n" + b" " * 70_000,  # the client keeps sending
+        b"Transfer-Encoding: chunked\r\n\r\n100401\r\n",  # 1,049,601 bytes
+    ],
+)
+def test_a_body_over_aws_request_limit_is_answered_413_as_aws_does(local: Any, head: bytes) -> None:
+    # AWS: HTTP 413, plain text "HTTP content length exceeded 1049600 bytes." (a SendTaskSuccess
+    # over 1 MiB, aws/aws-sdk-js-v3 issue 4184); the "1 MB per request" quota.
+    request = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSStepFunctions.ListActivities\r\n" + head
+    )
+    with socket.create_connection(("127.0.0.1", local.port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head_part, _, body = data.partition(b"\r\n\r\n")
+    assert head_part.startswith(b"HTTP/1.1 413 Request Entity Too Large")
+    assert b"Connection: close" in head_part
+    assert body == TOO_LARGE
+    assert post(local, b"{}", "AWSStepFunctions.ListActivities")[0] == 200
+
+
+def test_boto3_sees_a_413_for_a_request_over_1_mib(raw_sfn: Any) -> None:
+    with pytest.raises(ClientError) as caught:
+        raw_sfn.send_task_success(taskToken="t" * 10, output='"' + "x" * 1_100_000 + '"')
+    response = caught.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    assert response["Error"]["Code"] == "413"
