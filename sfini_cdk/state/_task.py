@@ -71,6 +71,8 @@ class Task(
     """
 
     _heartbeat_extra = 5
+    #: The largest HeartbeatSeconds AWS accepts.
+    _max_heartbeat = 99_999_999
 
     def __init__(
         self,
@@ -148,6 +150,8 @@ class Task(
             timeout = self.timeout
             if isinstance(timeout, int) and not isinstance(timeout, bool) and seconds >= timeout:
                 return DEFAULT
+            if seconds > self._max_heartbeat:
+                return DEFAULT  # above AWS's limit: no heartbeat time-out, as AWS's default
             return seconds
         return DEFAULT
 

@@ -424,6 +424,18 @@ def test_automatic_heartbeat_only_below_the_timeout(render, timeout, expected):
     assert states["States"]["t"]["TimeoutSeconds"] == timeout
 
 
+@pytest.mark.parametrize(("heartbeat", "expected"), [(99_999_994, 99_999_999), (99_999_995, None)])
+def test_automatic_heartbeat_only_up_to_the_aws_limit(render, heartbeat, expected):
+    activities = sfini.ActivityRegistration(prefix="p")
+
+    @activities.activity("act", heartbeat=heartbeat)
+    def act(data):
+        return data
+
+    states = render(sfini.construct_state_machine("m", sfini.Task("t", act)))
+    assert states["States"]["t"].get("HeartbeatSeconds") == expected
+
+
 def test_explicit_heartbeat_not_below_timeout_is_rejected():
     task = sfini.Task("slow", sfini.Lambda("fn"), timeout=10, heartbeat=10)
     with pytest.raises(sfini.errors.InvalidField, match=r"state 'slow'.*HeartbeatSeconds \(10\)"):
