@@ -253,8 +253,9 @@ def _show_execution(execution: Any, as_json: bool) -> None:
             click.echo(f"cause: {description.get('cause')}")
 
 
-def _watch(execution: Any, console: Any = None) -> None:
-    """Wait for ``execution``, showing its status and current states live on a terminal."""
+def _watch(execution: Any, console: Any = None, max_interval: float = 2.0) -> None:
+    """Wait for ``execution``, showing its status and current states live on a terminal
+    (refreshed every 0.1 s at first, then less often, down to every ``max_interval`` s)."""
     from sfini_runtime.execution import FINISHED_STATUSES
 
     console = console or _console()
@@ -266,10 +267,13 @@ def _watch(execution: Any, console: Any = None) -> None:
 
     started = time.monotonic()
     interval = 0.1
+    history = execution.follow_history()  # each refresh reads only the new events
     with Live(console=console, refresh_per_second=8, transient=False) as live:
         while True:
             status = execution.status
-            states = execution.active_states() if status == "RUNNING" else []
+            if status == "RUNNING":
+                history.poll()
+            states = history.active.names if status == "RUNNING" else []
             text = Text.assemble(
                 (execution.name, "bold"),
                 f"  {status}  {time.monotonic() - started:5.1f}s",
@@ -279,7 +283,7 @@ def _watch(execution: Any, console: Any = None) -> None:
             if status in FINISHED_STATUSES:
                 return
             time.sleep(interval)
-            interval = min(interval * 1.5, 2.0)
+            interval = min(interval * 1.5, max_interval)
 
 
 @cli.command()

@@ -12,7 +12,13 @@ from sfini_runtime.execution.errors import (
     WaitTimeout,
 )
 from sfini_runtime.execution.execution import FINISHED_STATUSES, Execution
-from sfini_runtime.execution.formatting import active_states, format_events, history_to_json
+from sfini_runtime.execution.follow import HistoryFollower
+from sfini_runtime.execution.formatting import (
+    ActiveStates,
+    active_states,
+    format_events,
+    history_to_json,
+)
 from sfini_runtime.execution.history import (
     EVENT_CLASSES,
     ActivityScheduled,
@@ -42,6 +48,7 @@ from sfini_runtime.execution.history import (
 __all__ = [
     "EVENT_CLASSES",
     "FINISHED_STATUSES",
+    "ActiveStates",
     "ActivityScheduled",
     "ActivityStarted",
     "EvaluationFailed",
@@ -55,6 +62,7 @@ __all__ = [
     "ExecutionRedriven",
     "ExecutionStarted",
     "Failed",
+    "HistoryFollower",
     "LambdaFunctionScheduled",
     "MapIterationEvent",
     "MapRunRedriven",

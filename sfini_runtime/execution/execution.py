@@ -17,6 +17,7 @@ from sfini_runtime.execution.errors import (
     ExecutionNotFinished,
     WaitTimeout,
 )
+from sfini_runtime.execution.follow import HistoryFollower
 from sfini_runtime.execution.history import NOT_GIVEN, Event, parse_history
 from sfini_runtime.session import AWSSession, default_session
 
@@ -295,6 +296,11 @@ class Execution:
         events = self.get_history()
         self._update()
         return formatting.format_events(events, self._output)
+
+    def follow_history(self, page_size: int = 100) -> HistoryFollower:
+        """A ``HistoryFollower``: each ``poll()`` reads only the events added since the last."""
+        self._raise_no_arn()
+        return HistoryFollower(self.session.sfn, self.arn, page_size)
 
     def active_states(self) -> list[str]:
         """The states the execution is in now (entered, not yet exited)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from sfini_runtime.execution.history import NOT_GIVEN, Event, StateEntered, StateExited
 
-__all__ = ["active_states", "format_events", "history_to_json"]
+__all__ = ["ActiveStates", "active_states", "format_events", "history_to_json"]
 
 
 def format_events(events: Iterable[Event], output: Any = NOT_GIVEN) -> str:
@@ -28,12 +28,22 @@ def history_to_json(events: Iterable[Event]) -> list[dict[str, Any]]:
     return [event.to_dict() for event in events]
 
 
+class ActiveStates:
+    """The states entered and not yet exited, kept up to date as events are fed in order."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def feed(self, events: Iterable[Event]) -> list[str]:
+        """Apply ``events`` (oldest first); the names of the active states, in entry order."""
+        for event in events:
+            if isinstance(event, StateEntered) and not event.event_type.startswith("Fail"):
+                self.names.append(event.state_name)
+            elif isinstance(event, StateExited) and event.state_name in self.names:
+                self.names.remove(event.state_name)
+        return list(self.names)
+
+
 def active_states(events: Iterable[Event]) -> list[str]:
     """Names of the states entered and not yet exited, in the order they were entered."""
-    active: list[str] = []
-    for event in events:
-        if isinstance(event, StateEntered) and not event.event_type.startswith("Fail"):
-            active.append(event.state_name)
-        elif isinstance(event, StateExited) and event.state_name in active:
-            active.remove(event.state_name)
-    return active
+    return ActiveStates().feed(events)
