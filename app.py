@@ -14,6 +14,13 @@ flag ``sfini:distinct-names`` (``cdk deploy --all -c sfini:distinct-names=true``
 deploys its activities and state machine under its own prefix (``SfiniLooping-sfiniSM``, ...);
 the definitions are unchanged and ``sfini worker --stack SfiniLooping`` still finds the
 activities by their sfini names (from the stack outputs' descriptions).
+
+The context flag ``sfini:workflows`` picks the workflow modules instead (comma-separated; a bare
+name is a module of ``examples/``, a dotted one any importable module exposing ``activities``
+and ``sm``): ``cdk synth -c sfini:workflows=looping,my_package.my_flow``.
+
+Bad input (an invalid definition, two activities with one name, a name AWS rejects) ends the
+run with one ``Error: ...`` line naming the problem (see ``sfini_cdk.constructs.synthesis``).
 """
 
 from __future__ import annotations
@@ -32,11 +39,28 @@ if TYPE_CHECKING:
 EXAMPLES = ("first_sfini", "file_processing", "looping", "parallel", "error_handling", "cli")
 #: Context flag: give every example stack's resources a name prefix of their own.
 DISTINCT_NAMES_CONTEXT = "sfini:distinct-names"
+#: Context flag: the workflow modules to synthesise (comma-separated), default: every example.
+WORKFLOWS_CONTEXT = "sfini:workflows"
 
 
 def stack_id(example: str) -> str:
-    """The stack id (and name) of an example module: ``first_sfini`` -> ``SfiniFirstSfini``."""
-    return "Sfini" + "".join(part.capitalize() for part in example.split("_"))
+    """The stack id (and name) of an example module: ``first_sfini`` -> ``SfiniFirstSfini``
+    (a dotted module path by its last part)."""
+    return "Sfini" + "".join(part.capitalize() for part in example.rsplit(".", 1)[-1].split("_"))
+
+
+def module_path(example: str) -> str:
+    """The module of a workflow name: a bare name is under ``examples``."""
+    return example if "." in example else f"examples.{example}"
+
+
+def workflows(app: cdk.App) -> list[str] | None:
+    """The ``sfini:workflows`` context flag as a list of module names (``None`` when unset)."""
+    value = app.node.try_get_context(WORKFLOWS_CONTEXT)
+    if value is None:
+        return None
+    names = value if isinstance(value, list) else str(value).split(",")
+    return [name.strip() for name in names if str(name).strip()]
 
 
 def name_prefix(example: str) -> str:
@@ -52,7 +76,7 @@ def distinct_names(app: cdk.App) -> bool:
 
 def build_app(
     app: cdk.App | None = None,
-    examples: Iterable[str] = EXAMPLES,
+    examples: Iterable[str] | None = None,
     *,
     distinct: bool | None = None,
 ) -> cdk.App:
@@ -60,7 +84,8 @@ def build_app(
 
     Args:
         app: the app to add the stacks to
-        examples: the example modules (under ``examples``)
+        examples: the workflow modules (see ``module_path``), default: the ``sfini:workflows``
+            context flag, else every example
         distinct: prefix every stack's AWS names with its stack id, default: the
             ``sfini:distinct-names`` context flag
     """
@@ -70,8 +95,10 @@ def build_app(
     app = app or cdk.App(outdir=os.environ.get("CDK_OUTDIR", "cdk.out"))
     if distinct is None:
         distinct = distinct_names(app)
+    if examples is None:
+        examples = workflows(app) or EXAMPLES
     for example in examples:
-        module = importlib.import_module(f"examples.{example}")
+        module = importlib.import_module(module_path(example))
         WorkflowStack(
             app,
             stack_id(example),
@@ -84,4 +111,6 @@ def build_app(
 
 
 if __name__ == "__main__":
-    build_app().synth()
+    from sfini_cdk.constructs import synthesise
+
+    synthesise(build_app)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     )
     from sfini_cdk.constructs.stack import WorkflowStack
     from sfini_cdk.constructs.state_machine import LogOptions, StateMachine, render_definition
+    from sfini_cdk.constructs.synthesis import synthesise
 
 _LAZY = {
     "Activities": "activities",
@@ -49,6 +50,7 @@ _LAZY = {
     "StateMachine": "state_machine",
     "render_definition": "state_machine",
     "WorkflowStack": "stack",
+    "synthesise": "synthesis",
 }
 
 __all__ = [
@@ -69,6 +71,7 @@ __all__ = [
     "deployed_arns",
     "render_definition",
     "state_machine_output_key",
+    "synthesise",
 ]
 
 
