@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -320,3 +321,54 @@ def test_operations_the_engine_lacks_say_what_is_missing(
         f"Operation {operation} is not supported by the local engine: {feature} are not "
         "implemented (AWS has them)"
     )
+
+
+@pytest.mark.parametrize(
+    ("definition", "problem", "where"),
+    [
+        (
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}},
+            "MISSING_TRANSITION_TARGET: Missing 'Next' target: Nowhere",
+            "/States/A/Next",
+        ),
+        (
+            {"StartAt": "A", "States": {"A": {"Type": "Bogus", "End": True}}},
+            'SCHEMA_VALIDATION_FAILED: The field "Type" should have one of these values',
+            "/States/A/Type",
+        ),
+        (
+            {"StartAt": "B", "States": {"A": {"Type": "Pass", "End": True}}},
+            "MISSING_TRANSITION_TARGET: Missing 'Next' target: B",
+            "/StartAt",
+        ),
+        (
+            {"StartAt": "A", "States": {"A": {"Type": "Task", "End": True}}},
+            "SCHEMA_VALIDATION_FAILED: The field 'Resource' is required",
+            "/States/A",
+        ),
+        (
+            {
+                "StartAt": "A",
+                "States": {
+                    "A": {"Type": "Pass", "End": True, "Parameters": {"x.$": "States.Nope()"}}
+                },
+            },
+            "unknown function States.Nope",
+            "/States/A/Parameters",
+        ),
+        ("{not json", "INVALID_JSON_DESCRIPTION", "/"),
+    ],
+)
+def test_an_invalid_definition_names_the_state_and_the_problem(
+    raw_sfn: Any, definition: Any, problem: str, where: str
+) -> None:
+    text = definition if isinstance(definition, str) else json.dumps(definition)
+    with pytest.raises(ClientError) as caught:
+        raw_sfn.create_state_machine(name="invalid", definition=text, roleArn=ROLE_ARN)
+    response = caught.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert response["Error"]["Code"] == "InvalidDefinition"
+    message = response["Error"]["Message"]
+    assert message.startswith("Invalid State Machine Definition: '")
+    assert problem in message
+    assert f" at {where}" in message
