@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import logging
 import os
@@ -61,10 +62,17 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+#: Columns of a table written to a pipe or file (rich's default, 80, folds ARNs and names).
+PIPE_WIDTH = 240
+
+
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(soft_wrap=True)
+    console = Console(soft_wrap=True)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(soft_wrap=True, width=PIPE_WIDTH)
+    return console
 
 
 def _deployed(ctx: click.Context, stack: str | None, cdk_out: str | None) -> Any:
@@ -386,15 +394,23 @@ def executions(
     from rich.table import Table
 
     table = Table("name", "status", "started", "stopped", "state machine")
+    table.columns[0].overflow = "fold"  # names are copied from here: never cut them short
     for item in items:
         table.add_row(
             item["name"],
             item["status"],
-            str(item["startDate"]),
-            str(item.get("stopDate") or ""),
+            _when(item["startDate"]),
+            _when(item.get("stopDate")),
             item["stateMachineArn"].rsplit(":", 1)[-1],
         )
     _console().print(table)
+
+
+def _when(moment: Any) -> str:
+    """A time-stamp to the second, in the local time zone ("" for none)."""
+    if isinstance(moment, datetime.datetime):
+        return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return str(moment or "")
 
 
 @cli.command()
@@ -436,27 +452,48 @@ def stop(
         click.echo(f"{execution.name}: {execution.status}")
 
 
+def _describe_arn(session: Any, arn: str) -> dict[str, Any]:
+    from sfini_runtime.arns import parse_arn
+
+    kind = parse_arn(arn).resource_type
+    if kind in ("execution", "express"):
+        return session.sfn.describe_execution(executionArn=arn)
+    if kind == "stateMachine":
+        return session.sfn.describe_state_machine(stateMachineArn=arn)
+    if kind == "activity":
+        return session.sfn.describe_activity(activityArn=arn)
+    raise click.ClickException(f"not a Step Functions execution, state machine or activity: {arn}")
+
+
+def _describe_name(ctx: click.Context, session: Any, name: str) -> dict[str, Any]:
+    """A state machine named ``name``, else an activity of that name."""
+    from sfini_runtime.worker.task import error_code
+
+    try:
+        return session.sfn.describe_state_machine(stateMachineArn=_state_machine_arn(ctx, name))
+    except Exception as error:
+        if error_code(error) != "StateMachineDoesNotExist":
+            raise
+    try:
+        return session.sfn.describe_activity(activityArn=session.arn_for("activity", name))
+    except Exception as error:
+        if error_code(error) != "ActivityDoesNotExist":
+            raise
+    raise click.ClickException(f"no state machine or activity named '{name}'")
+
+
 @cli.command()
 @click.argument("target", metavar="ARN_OR_NAME")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def describe(ctx: click.Context, target: str, as_json: bool) -> None:
-    """Describe an execution, state machine or activity (ARN, or a state machine's name)."""
-    from sfini_runtime.arns import parse_arn
-
+    """Describe an execution, state machine or activity (ARN, or a state machine's or an
+    activity's name)."""
     session = _session(ctx)
-    arn = target if target.startswith("arn:") else _state_machine_arn(ctx, target)
-    kind = parse_arn(arn).resource_type
-    if kind in ("execution", "express"):
-        response = session.sfn.describe_execution(executionArn=arn)
-    elif kind == "stateMachine":
-        response = session.sfn.describe_state_machine(stateMachineArn=arn)
-    elif kind == "activity":
-        response = session.sfn.describe_activity(activityArn=arn)
+    if target.startswith("arn:"):
+        response = _describe_arn(session, target)
     else:
-        raise click.ClickException(
-            f"not a Step Functions execution, state machine or activity: {arn}"
-        )
+        response = _describe_name(ctx, session, target)
     response.pop("ResponseMetadata", None)
     if as_json:
         for key in ("input", "output", "definition"):
@@ -468,6 +505,7 @@ def describe(ctx: click.Context, target: str, as_json: bool) -> None:
     from rich.table import Table
 
     table = Table("field", "value", show_header=False)
+    table.columns[1].overflow = "fold"  # ARNs are copied from here: never cut them short
     for key, value in response.items():
         table.add_row(
             key, value if isinstance(value, str) else json.dumps(value, default=_json_default)

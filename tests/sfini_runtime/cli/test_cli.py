@@ -97,6 +97,16 @@ def test_register_start_history_describe_deregister(
     assert json.loads(invoke("executions", "--status", "FAILED", "--json").output) == []
     table = invoke("executions").output
     assert "SUCCEEDED" in table and "cliAdding" in table
+    # piped, the table keeps whole names (to copy) and times to the second
+    assert arn.rsplit(":", 1)[1] in table
+    assert re.search(r"\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \u2502", table), table
+    assert arn in invoke("describe", arn).output
+    activity = invoke("describe", "cli-add")  # an activity, by name
+    assert activity.exit_code == 0 and "activity:cli-add" in activity.output
+    assert json.loads(invoke("describe", "cli-add", "--json").output)["name"] == "cli-add"
+    unknown = CliRunner().invoke(cli, ["describe", "noSuchThing"])
+    assert unknown.exit_code == 1
+    assert unknown.output == "Error: no state machine or activity named 'noSuchThing'\n"
 
     result = invoke("deregister", module)
     assert result.exit_code == 0
