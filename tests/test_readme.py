@@ -81,7 +81,13 @@ def test_readme_has_python_snippets() -> None:
 
 
 @pytest.mark.engine
-@pytest.mark.parametrize("index", range(len(PYTHON_BLOCKS)))
+@pytest.mark.parametrize(
+    "index",
+    [
+        pytest.param(index, marks=[pytest.mark.cdk] if "aws_cdk" in block else [])
+        for index, block in enumerate(PYTHON_BLOCKS)
+    ],
+)
 def test_python_snippet_runs(index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     block = PYTHON_BLOCKS[index]
     monkeypatch.chdir(tmp_path)  # a snippet may write files
