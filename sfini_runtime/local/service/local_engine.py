@@ -78,8 +78,14 @@ class LocalEngine:
         """Start the engine and its HTTP server (idempotent); returns ``self``."""
         if self._server is not None:
             return self
+        try:
+            server = StepFunctionsHTTPServer(self.service, self._host, self._port, self._limits)
+        except OSError as exc:  # port in use, address not local, ...
+            error = OSError(f"cannot listen on {self._host}:{self._port}: {exc.strerror or exc}")
+            error.errno = exc.errno  # kept for callers; str() stays one readable line
+            raise error from None
         self.engine.start()
-        self._server = StepFunctionsHTTPServer(self.service, self._host, self._port, self._limits)
+        self._server = server
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.2},

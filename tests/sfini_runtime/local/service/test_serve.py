@@ -17,6 +17,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from sfini_runtime.local import LocalEngine
 from tests.sfini_runtime.local.service.test_cdk_out import TEMPLATE, write_assembly
 from tests.sfini_runtime.local.service.test_connections import (
     DEADLINE,
@@ -125,3 +126,25 @@ def test_sfini_local_serve_answers_waiting_polls_when_signalled(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_a_port_in_use_is_one_clear_error_and_leaves_no_engine_running() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        engine = LocalEngine(port=port)
+        with pytest.raises(OSError, match=rf"cannot listen on 127\.0\.0\.1:{port}: "):
+            engine.start()
+        assert not engine.engine.scheduler.running
+        sfini = Path(sys.executable).parent / "sfini"
+        result = subprocess.run(
+            [str(sfini), "local", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
