@@ -364,6 +364,35 @@ def test_history_limit_fails_the_execution(engine: Engine) -> None:
     assert record.status == "FAILED"
     assert len(record.history) == 25_000
     assert record.history[-1]["type"] == "ExecutionFailed"
+    # the cause AWS writes (quoted in cloudonaut.io, "Step Functions pitfall: The execution
+    # reached the maximum number of history events (25000)", 2022); the error name is unverified
+    assert record.cause == "The execution reached the maximum number of history events (25000)."
+
+
+@pytest.mark.parametrize(("iterations", "status"), [(6249, "SUCCEEDED"), (6250, "FAILED")])
+def test_the_25000th_event_may_be_execution_succeeded(
+    engine: Engine, iterations: int, status: str
+) -> None:
+    # AWS ("Avoid reaching the history quota"): at 24,999 events the execution waits for the
+    # next one; if event 25,000 is ExecutionSucceeded the execution succeeds, otherwise
+    # ExecutionFailed is event 25,000. Events: 1 + 4 per iteration + 2 (Succeed) + 1 = 4n + 4.
+    definition = {
+        "StartAt": "Count",
+        "States": {
+            "Count": _pass("Count", "Check", Parameters={"i.$": "States.MathAdd($.i, 1)"}),
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.i", "NumericEquals": iterations, "Next": "Done"}],
+                "Default": "Count",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    record = run(engine, definition, {"i": 0})
+    assert record.status == status
+    assert len(record.history) == 25_000
+    last = "ExecutionSucceeded" if status == "SUCCEEDED" else "ExecutionFailed"
+    assert [e["type"] for e in record.history[-1:]] == [last]
 
 
 def test_many_executions_share_one_thread() -> None:
