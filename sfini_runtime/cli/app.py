@@ -70,7 +70,7 @@ def _console() -> Any:
     from rich.console import Console
 
     console = Console(soft_wrap=True)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
+    if not console.is_terminal:
         console = Console(soft_wrap=True, width=PIPE_WIDTH)
     return console
 

@@ -171,6 +171,7 @@ class TaskExecution:
         self._in_user_code = False
         self._thread_id: int | None = None
         self.cancelled = threading.Event()
+        self._settled_event = threading.Event()
         #: "succeeded" | "failed" | "cancelled" | "lost" (timed out) | "unreported" (report failed)
         self.outcome: str | None = None
         self.started: float | None = None
@@ -211,11 +212,22 @@ class TaskExecution:
         return True
 
     def _settled(self) -> None:
-        if self._on_finished is not None:
-            try:
+        try:
+            if self._on_finished is not None:
                 self._on_finished(self)
-            except Exception:
-                _logger.exception("on_finished callback failed for %s", self)
+        except Exception:
+            _logger.exception("on_finished callback failed for %s", self)
+        finally:
+            self._settled_event.set()
+
+    @property
+    def settled(self) -> bool:
+        """Whether the outcome is settled: the final report sent (or given up), or the task lost."""
+        return self._settled_event.is_set()
+
+    def wait_settled(self, timeout: float | None = None) -> bool:
+        """Wait until the outcome is settled (the final report sent, or the task lost)."""
+        return self._settled_event.wait(timeout)
 
     def _send_with_retries(self, operation: str, **kwargs: Any) -> None:
         delay = 0.2

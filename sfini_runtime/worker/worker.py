@@ -151,6 +151,7 @@ class Worker:
         self._transport: PollTransport | None = None
         self._poll_client: Any = None
         self._keeper: threading.Thread | None = None
+        self._polls_in_flight = 0
         self._started = False
         self._joined = False
 
@@ -253,8 +254,9 @@ class Worker:
 
     @property
     def polls_in_flight(self) -> int:
-        """How many long polls are in flight (those left over from ``end`` included)."""
-        return sum(1 for thread in self._poller_threads if thread.is_alive())
+        """How many GetActivityTask calls are under way (those left over from ``end`` included)."""
+        with self._lock:
+            return self._polls_in_flight
 
     @property
     def running_tasks(self) -> list[TaskExecution]:
@@ -303,8 +305,9 @@ class Worker:
             for thread in self._poller_threads:
                 thread.join()
             with self._lock:
-                # a cancelled task whose code is stuck in a blocking call is already reported
-                if all(task.finished for task in self._running):
+                # a cancelled task whose code is stuck in a blocking call is already reported;
+                # one whose report is under way is not settled yet
+                if all(task.settled for task in self._running):
                     break
         self._release_threads()
 
@@ -326,6 +329,8 @@ class Worker:
         for task in leftover:
             _logger.warning("Cancelling %s: the grace period is over", task)
             task.cancel("Activity task cancelled: the worker shut down before it finished")
+        for task in leftover:  # another thread (join, the keeper) may be the one reporting it
+            task.wait_settled()
         if leftover:
             # Cancelled code gets a moment to unwind (WorkerCancel is raised in it); code stuck
             # in a blocking call is not waited for: its task is already reported.
@@ -349,39 +354,50 @@ class Worker:
     def _poll_loop(self) -> None:
         backoff = self.poll_backoff_initial
         while self._slots.acquire():
+            with self._lock:
+                self.api_calls["get_activity_task"] += 1
+                self._polls_in_flight += 1
             try:
-                self._count("get_activity_task")
-                response = self._poll_client.get_activity_task(
-                    activityArn=self.arn, workerName=self.name
-                )
-            except PollAborted:
-                self._slots.release()
+                backoff = self._poll_once(backoff)
+            finally:
+                with self._lock:
+                    self._polls_in_flight -= 1
+            if backoff is None:
                 return
-            except Exception as error:
-                self._slots.release()
-                if self._stopping.is_set():
-                    return
-                if not is_transient(error):
-                    endpoint = self._poll_client.meta.endpoint_url
-                    unsupported = _unsupported_polling(error, endpoint)
-                    if unsupported is not None:
-                        _logger.error("Worker %s: %s", self, unsupported)
-                        error = unsupported
-                    else:
-                        _logger.error("Worker %s: polling failed", self, exc_info=error)
-                    self.error = error
-                    self.end()
-                    return
-                _logger.warning("Worker %s: polling failed (%s); retrying", self, error)
-                self._stopping.wait(backoff)
-                backoff = min(backoff * 2, self.poll_backoff_max)
-                continue
-            backoff = self.poll_backoff_initial
-            token = response.get("taskToken")
-            if not token:
-                self._slots.release()
-                continue
+
+    def _poll_once(self, backoff: float) -> float | None:
+        """One poll, and the task it brings dispatched; the next back-off (None: stop)."""
+        try:
+            response = self._poll_client.get_activity_task(
+                activityArn=self.arn, workerName=self.name
+            )
+        except PollAborted:
+            self._slots.release()
+            return None
+        except Exception as error:
+            self._slots.release()
+            if self._stopping.is_set():
+                return None
+            if not is_transient(error):
+                endpoint = self._poll_client.meta.endpoint_url
+                unsupported = _unsupported_polling(error, endpoint)
+                if unsupported is not None:
+                    _logger.error("Worker %s: %s", self, unsupported)
+                    error = unsupported
+                else:
+                    _logger.error("Worker %s: polling failed", self, exc_info=error)
+                self.error = error
+                self.end()
+                return None
+            _logger.warning("Worker %s: polling failed (%s); retrying", self, error)
+            self._stopping.wait(backoff)
+            return min(backoff * 2, self.poll_backoff_max)
+        token = response.get("taskToken")
+        if not token:
+            self._slots.release()
+        else:
             self._dispatch(token, response.get("input", "null"))
+        return self.poll_backoff_initial
 
     def _dispatch(self, token: str, raw_input: str) -> None:
         try:
