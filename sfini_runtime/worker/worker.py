@@ -501,6 +501,16 @@ class WorkerGroup:
         if errors:
             raise errors[0]
 
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait for every worker's polls left in flight (``Worker.drain``); False if some are
+        still out after ``timeout`` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        drained = True
+        for worker in self.workers:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            drained = worker.drain(left) and drained
+        return drained
+
     def run(self) -> None:
         """Start, and run until ended or signalled."""
         run_workers(self.workers)

@@ -229,6 +229,13 @@ def test_several_activities_in_one_process(session: AWSSession) -> None:
     group.end()
     group.join()
     assert execution.output == -42
+    # both left a poll in flight (held 60 s by the engine); a task for either is still run
+    assert not group.drain(timeout=0.05)
+    again = machine.start_execution(1)
+    again.wait(timeout=DEADLINE)
+    assert again.output == -2
+    assert group.drain(timeout=DEADLINE)
+    assert all(worker.polls_in_flight == 0 for worker in group.workers)
 
 
 def test_heartbeats_keep_a_long_task_alive(session: AWSSession) -> None:
