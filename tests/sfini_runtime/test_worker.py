@@ -452,7 +452,16 @@ def test_polling_retries_until_the_endpoint_answers(
     # polls fail (nothing listens yet) and are retried, without giving up
     wait_for(lambda: worker.api_calls["get_activity_task"] >= 3, "polls to be retried")
     assert worker.polling and worker.error is None
-    with LocalEngine(time_scale=0.01, port=port) as late_engine:
+    late_engine = LocalEngine(time_scale=0.01, port=port)
+    # the activity exists before the port answers: a poll reaching an engine without it
+    # would be ActivityDoesNotExist, a fatal error (by design), not the transient one tested
+    status, _ = late_engine.service.handle(
+        "AWSStepFunctions.CreateActivity",
+        json.dumps({"name": patient.name}).encode(),
+        "application/x-amz-json-1.0",
+    )
+    assert status == 200
+    with late_engine:
         machine = deploy(session, patient)
         execution = machine.start_execution({})
         execution.wait(timeout=30)
