@@ -16,6 +16,7 @@ from sfini_cdk._default import JSONable, default_session
 from sfini_cdk.errors import (
     ActivityInputNotObject,
     DuplicateActivity,
+    InvalidDefinition,
     InvalidName,
     MissingActivityInput,
 )
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
     from sfini_runtime.session import AWSSession
 
 _ActivityT = TypeVar("_ActivityT", bound="CallableActivity")
+
+
+class ActivitySignatureUnavailable(InvalidDefinition, TypeError):
+    """A smart activity's function whose parameters Python cannot read (some built-ins and
+    C extensions have no signature), so task input fields cannot be matched to them."""
 
 
 class Activity(TaskResource):
@@ -151,7 +157,14 @@ class SmartCallableActivity(CallableActivity):
         session: AWSSession | None = None,
     ) -> None:
         super().__init__(name, fn, heartbeat=heartbeat, session=session)
-        self.sig = inspect.signature(fn)
+        try:
+            self.sig = inspect.signature(fn)
+        except (ValueError, TypeError) as error:
+            raise ActivitySignatureUnavailable(
+                f"smart activity {name!r}: cannot read the parameters of {fn!r} ({error}); "
+                "wrap it in a function with named parameters, or use activity() to pass it "
+                "the whole task input"
+            ) from None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)

@@ -122,7 +122,7 @@ def _version() -> str:
     except metadata.PackageNotFoundError:
         pass
     pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
-    with contextlib.suppress(OSError, ValueError, KeyError):
+    with contextlib.suppress(OSError, ValueError, KeyError, ImportError):  # tomllib: 3.11+
         import tomllib
 
         return tomllib.loads(pyproject.read_text())["project"]["version"] + " (not installed)"

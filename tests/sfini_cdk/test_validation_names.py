@@ -8,6 +8,7 @@ import pytest
 
 import sfini_cdk as sfini
 from sfini_cdk import validation
+from sfini_cdk.activity import ActivitySignatureUnavailable
 from tests.sfini_cdk.conftest import fake_arn
 
 #: Characters AWS forbids in names, one of each kind (whitespace, brackets, wildcards,
@@ -65,6 +66,10 @@ def test_register_checks_the_name_before_calling_aws() -> None:
         sfini.construct_state_machine("bad name", sfini.Succeed("done"), session=session).register()
 
 
+def _add(a: int, b: int) -> int:
+    return a + b
+
+
 # (id, build the registration's activity, message)
 ACTIVITY_CASES = [
     (
@@ -90,7 +95,7 @@ ACTIVITY_CASES = [
     ),
     (
         "smart-decorated-too-long",
-        lambda: sfini.ActivityRegistration(prefix="p" * 70).smart_activity("a" * 11)(print),
+        lambda: sfini.ActivityRegistration(prefix="p" * 70).smart_activity("a" * 11)(_add),
         "is 81 characters long, more than 80",
     ),
     (
@@ -109,6 +114,16 @@ ACTIVITY_CASES = [
 def test_activity_names_aws_rejects(make, message) -> None:
     with pytest.raises(sfini.InvalidName, match=message.replace("(", r"\(").replace(")", r"\)")):
         make()
+
+
+def test_smart_activity_of_a_callable_without_a_signature_is_a_clear_error() -> None:
+    # max has no signature Python can read (on 3.10 neither has print): its parameters cannot
+    # be matched to task input fields
+    registration = sfini.ActivityRegistration(prefix="app-")
+    with pytest.raises(ActivitySignatureUnavailable, match="smart activity 'app-biggest': cannot"):
+        registration.smart_activity("biggest")(max)
+    assert "app-biggest" not in registration.activities
+    assert registration.activity("biggest")(max).call_with([3, 5]) == 5  # the whole input
 
 
 def test_accepted_activity_names_join_the_registration() -> None:

@@ -21,7 +21,6 @@ from xml.sax.saxutils import escape
 
 import boto3
 import pytest
-import tomllib
 from botocore.config import Config
 
 from sfini_runtime.execution import Execution
@@ -56,11 +55,30 @@ def work(data):
 """
 
 
+def pyproject_value(table: str, key: str) -> str:
+    """The string ``key`` of ``table`` in ``pyproject.toml`` (tomllib where Python has it, 3.11+;
+    on 3.10 the ``key = "value"`` line of the ``[table]`` section)."""
+    text = (REPO_ROOT / "pyproject.toml").read_text()
+    try:
+        import tomllib
+    except ModuleNotFoundError:
+        section = re.search(rf"^\[{re.escape(table)}\]\n(.*?)(?=^\[|\Z)", text, re.M | re.S)
+        assert section, f"no [{table}] in pyproject.toml"
+        line = re.search(rf'^{re.escape(key)}\s*=\s*"([^"]*)"', section.group(1), re.M)
+        assert line, f"no {key} in [{table}] of pyproject.toml"
+        return line.group(1)
+    value: object = tomllib.loads(text)
+    for part in (*table.split("."), key):
+        assert isinstance(value, dict), value
+        value = value[part]
+    assert isinstance(value, str), value
+    return value
+
+
 def console_command() -> list[str]:
     """The command ``pyproject.toml``'s ``sfini`` console script runs (what pip generates:
     import the entry point, exit with what it returns), independent of an installed script."""
-    scripts = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    module, _, function = scripts["sfini"].partition(":")
+    module, _, function = pyproject_value("project.scripts", "sfini").partition(":")
     code = f"import sys; from {module} import {function}; sys.exit({function}())"
     return [sys.executable, "-c", code]
 
@@ -144,8 +162,7 @@ def test_help_and_version_through_the_entry_point() -> None:
         assert re.search(rf"^  {command}\b", result.stdout, re.M), command
     version = run_sfini("--version", env=clean_env())
     assert version.returncode == 0, version.stderr
-    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
-    assert version.stdout.startswith(f"sfini, version {pyproject['project']['version']}")
+    assert version.stdout.startswith(f"sfini, version {pyproject_value('project', 'version')}")
 
 
 # --- long-running processes ---------------------------------------------------------------------
