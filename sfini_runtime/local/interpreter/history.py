@@ -57,9 +57,14 @@ def exceeds_payload_limit(text: str) -> bool:
     return len(text.encode("utf-8")) > MAX_PAYLOAD_BYTES
 
 
+def to_milliseconds(moment: datetime) -> datetime:
+    """``moment`` truncated to the millisecond, the precision of every date AWS returns."""
+    return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
+
+
 def utc_now() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    """The current time, timezone-aware UTC, truncated to the millisecond (as AWS keeps dates)."""
+    return to_milliseconds(datetime.now(timezone.utc))
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -102,13 +107,18 @@ class History:
 
         Raises :class:`HistoryLimitExceeded` when only the last slot is left and the event is
         not ``final`` (the slot is kept for the ExecutionFailed event that ends the execution).
+        The timestamp is millisecond-precise and never earlier than the previous event's, even
+        if the wall clock steps back.
         """
         events = self.events
         event_id = len(events) + 1
         if event_id >= self.limit and not final:
             raise HistoryLimitExceeded(event_type)
+        moment = to_milliseconds(timestamp) if timestamp is not None else utc_now()
+        if events and moment < events[-1]["timestamp"]:
+            moment = events[-1]["timestamp"]
         event: dict[str, Any] = {
-            "timestamp": timestamp or datetime.now(timezone.utc),
+            "timestamp": moment,
             "type": event_type,
             "id": event_id,
             "previousEventId": previous_id,
@@ -135,5 +145,6 @@ __all__ = [
     "parse_json",
     "payload_details",
     "to_json",
+    "to_milliseconds",
     "utc_now",
 ]

@@ -56,14 +56,20 @@ def parse_body(body: bytes) -> dict[str, Any]:
     return document
 
 
+def epoch_seconds(moment: datetime) -> float:
+    """``moment`` as the epoch seconds AWS sends: millisecond precision, never more digits."""
+    whole = moment.replace(microsecond=0).timestamp()
+    return (int(whole) * 1000 + moment.microsecond // 1000) / 1000
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.timestamp()
+        return epoch_seconds(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def encode(document: dict[str, Any]) -> bytes:
-    """Serialise a response: timestamps as epoch seconds, compact, UTF-8."""
+    """Serialise a response: timestamps as epoch seconds to the millisecond, compact, UTF-8."""
     return json.dumps(document, default=_default, separators=(",", ":")).encode("utf-8")
 
 

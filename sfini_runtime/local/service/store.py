@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sfini_runtime.local.errors import (
@@ -18,14 +18,14 @@ from sfini_runtime.local.errors import (
     ExecutionDoesNotExist,
     StateMachineDoesNotExist,
 )
+from sfini_runtime.local.interpreter.history import utc_now
 
 MAX_TAGS = 50
 
 
 def now() -> datetime:
     """The current time, tz-aware UTC, to the millisecond (as AWS stores dates)."""
-    moment = datetime.now(timezone.utc)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    return utc_now()
 
 
 @dataclass
