@@ -76,12 +76,14 @@ def _console() -> Any:
 
 
 def _deployed(ctx: click.Context, stack: str | None, cdk_out: str | None) -> Any:
+    """The ARNs of a cloud assembly (one stack of it with ``stack``), of a deployed stack's
+    outputs, or None (names then stand for ARNs in the session's region and account)."""
     from sfini_runtime import discovery
 
+    if cdk_out:
+        return discovery.arns_from_assembly(cdk_out, stack, session=_session(ctx))
     if stack:
         return discovery.arns_from_stack(stack, session=_session(ctx))
-    if cdk_out:
-        return discovery.arns_from_assembly(cdk_out, session=_session(ctx))
     return None
 
 
@@ -175,7 +177,11 @@ def cli(
 
 @cli.command()
 @click.argument("target", metavar="MODULE:OBJECT")
-@click.option("--stack", help="Find the activities' ARNs in this deployed stack's outputs.")
+@click.option(
+    "--stack",
+    help="Find the activities' ARNs in this deployed stack's outputs (with --cdk-out: in this "
+    "stack of the assembly).",
+)
 @click.option(
     "--cdk-out", type=click.Path(file_okay=False), help="Find them in this cloud assembly."
 )
@@ -302,7 +308,11 @@ def _watch(execution: Any, console: Any = None, max_interval: float = 2.0) -> No
 @click.option(
     "-w", "--wait", is_flag=True, help="Wait for the execution to finish (live view on a terminal)."
 )
-@click.option("--stack", help="Find the state machine's ARN in this deployed stack's outputs.")
+@click.option(
+    "--stack",
+    help="Find the state machine's ARN in this deployed stack's outputs (with --cdk-out: in this "
+    "stack of the assembly).",
+)
 @click.option("--cdk-out", type=click.Path(file_okay=False), help="Find it in this cloud assembly.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
@@ -632,11 +642,24 @@ def local() -> None:
     type=click.Path(exists=True, file_okay=False),
     help="Create the activities and state machines of this cloud assembly first.",
 )
-def serve(host: str, port: int, time_scale: float, cdk_out: str | None) -> None:
+@click.option(
+    "--stack",
+    "stacks",
+    multiple=True,
+    metavar="NAME",
+    help="With --cdk-out: load only this stack (repeatable; default: every stack).",
+)
+def serve(
+    host: str, port: int, time_scale: float, cdk_out: str | None, stacks: tuple[str, ...]
+) -> None:
     """Serve the local engine until interrupted (point AWS_ENDPOINT_URL_SFN at it)."""
     from sfini_runtime.local import serve as serve_engine
 
-    serve_engine(host=host, port=port, time_scale=time_scale, cdk_out=cdk_out)
+    if stacks and not cdk_out:
+        raise click.UsageError("--stack selects stacks of --cdk-out DIR; give --cdk-out too")
+    serve_engine(
+        host=host, port=port, time_scale=time_scale, cdk_out=cdk_out, stacks=stacks or None
+    )
 
 
 def main(args: list[str] | None = None) -> None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sfini_runtime.local.errors import ServiceError
 
 if TYPE_CHECKING:
     from sfini_runtime.local.service.service import StepFunctionsService
@@ -27,21 +29,31 @@ class CloudAssemblyError(ValueError):
     """The cloud assembly cannot be read or one of its resources cannot be resolved."""
 
 
-def template_files(assembly: Path) -> Iterator[tuple[str, Path]]:
-    """(stack name, template path) for every stack of the assembly, nested ones included."""
+def stack_templates(assembly: Path) -> Iterator[tuple[str, str, Path]]:
+    """(stack name, artifact id, template path) of every stack, nested assemblies included."""
     manifest_path = assembly / "manifest.json"
     if not manifest_path.is_file():
         for path in sorted(assembly.glob("*.template.json")):
-            yield path.name.split(".")[0], path
+            name = path.name.split(".")[0]
+            yield name, name, path
         return
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CloudAssemblyError(f"cannot read {manifest_path}: {exc}") from None
     for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
         properties = artifact.get("properties") or {}
         if artifact.get("type") == "aws:cloudformation:stack":
             name = properties.get("stackName") or artifact.get("displayName") or artifact_id
-            yield name, assembly / properties["templateFile"]
+            yield name, artifact_id, assembly / properties["templateFile"]
         elif artifact.get("type") == "cdk:cloud-assembly":
-            yield from template_files(assembly / properties["directoryName"])
+            yield from stack_templates(assembly / properties["directoryName"])
+
+
+def template_files(assembly: Path) -> Iterator[tuple[str, Path]]:
+    """(stack name, template path) for every stack of the assembly, nested ones included."""
+    for name, _artifact_id, path in stack_templates(assembly):
+        yield name, path
 
 
 class _Resolver:
@@ -168,14 +180,72 @@ def _definition(resolver: _Resolver, logical_id: str, properties: dict[str, Any]
     return text
 
 
-def load_cloud_assembly(service: StepFunctionsService, directory: str | Path) -> list[str]:
-    """Create the assembly's activities, then its state machines; returns the ARNs created."""
+def _selected(assembly: Path, stacks: Collection[str] | None) -> list[tuple[str, Path]]:
+    """The stacks to load: all, or those named (by stack name or artifact id), in manifest order."""
+    found = list(stack_templates(assembly))
+    if stacks is None:
+        return [(name, path) for name, _, path in found]
+    wanted = set(stacks)
+    unknown = sorted(wanted - {name for name, _, _ in found} - {aid for _, aid, _ in found})
+    if unknown:
+        available = ", ".join(sorted({name for name, _, _ in found})) or "none"
+        raise CloudAssemblyError(
+            f"no stack {', '.join(repr(n) for n in unknown)} in {assembly} (stacks: {available})"
+        )
+    return [(name, path) for name, aid, path in found if name in wanted or aid in wanted]
+
+
+def _state_machine_request(
+    service: StepFunctionsService, resolver: _Resolver, logical_id: str, properties: dict[str, Any]
+) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "name": resolver.physical_name(logical_id),
+        "definition": _definition(resolver, logical_id, properties),
+        "roleArn": str(
+            resolver.resolve(properties.get("RoleArn"))
+            or f"arn:aws:iam::{service.arns.account_id}:role/{logical_id}"
+        ),
+        "type": properties.get("StateMachineType") or "STANDARD",
+    }
+    for key, field in (
+        ("LoggingConfiguration", "loggingConfiguration"),
+        ("TracingConfiguration", "tracingConfiguration"),
+    ):
+        if properties.get(key):
+            request[field] = _lower_keys(resolver.resolve(properties[key]))
+    if properties.get("Tags"):
+        request["tags"] = _tags(properties)
+    return request
+
+
+def _same_machine(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Whether two stacks' state machines behave alike (role, logging and tags aside)."""
+    try:
+        same_definition = json.loads(first["definition"]) == json.loads(second["definition"])
+    except ValueError:
+        same_definition = first["definition"] == second["definition"]
+    return same_definition and first["type"] == second["type"]
+
+
+def load_cloud_assembly(
+    service: StepFunctionsService,
+    directory: str | Path,
+    stacks: Collection[str] | None = None,
+) -> list[str]:
+    """Create the assembly's activities, then its state machines; returns the ARNs created.
+
+    ``stacks`` (stack names or artifact ids) loads only those stacks. One engine is one account
+    and region, so names must not clash: an activity several stacks declare is created once and
+    shared (an activity is only a name), and so is a state machine several stacks define alike;
+    a state machine name that stacks define differently is a :class:`CloudAssemblyError` naming
+    both stacks, raised before anything is created.
+    """
     assembly = Path(directory)
     if not assembly.is_dir():
         raise CloudAssemblyError(f"no cloud assembly at {assembly}")
-    created: list[str] = []
-    machines: list[tuple[_Resolver, str, dict[str, Any]]] = []
-    for stack, path in template_files(assembly):
+    activities: dict[str, dict[str, Any]] = {}
+    machines: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    for stack, path in _selected(assembly, stacks):
         try:
             template = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -187,29 +257,44 @@ def load_cloud_assembly(service: StepFunctionsService, directory: str | Path) ->
                 request = {"name": resolver.physical_name(logical_id)}
                 if properties.get("Tags"):
                     request["tags"] = _tags(properties)
-                created.append(service.call("CreateActivity", request)["activityArn"])
+                activities.setdefault(request["name"], request)
             elif resource.get("Type") == STATE_MACHINE_TYPE:
-                machines.append((resolver, logical_id, properties))
-    for resolver, logical_id, properties in machines:
-        request: dict[str, Any] = {
-            "name": resolver.physical_name(logical_id),
-            "definition": _definition(resolver, logical_id, properties),
-            "roleArn": str(
-                resolver.resolve(properties.get("RoleArn"))
-                or f"arn:aws:iam::{service.arns.account_id}:role/{logical_id}"
-            ),
-            "type": properties.get("StateMachineType") or "STANDARD",
-        }
-        for key, field in (
-            ("LoggingConfiguration", "loggingConfiguration"),
-            ("TracingConfiguration", "tracingConfiguration"),
-        ):
-            if properties.get(key):
-                request[field] = _lower_keys(resolver.resolve(properties[key]))
-        if properties.get("Tags"):
-            request["tags"] = _tags(properties)
-        created.append(service.call("CreateStateMachine", request)["stateMachineArn"])
+                request = _state_machine_request(service, resolver, logical_id, properties)
+                name = request["name"]
+                if name not in machines:
+                    machines[name] = (stack, logical_id, request)
+                elif not _same_machine(machines[name][2], request):
+                    first_stack, first_id, _ = machines[name]
+                    raise CloudAssemblyError(
+                        f"state machine name '{name}' is defined differently by stack "
+                        f"'{first_stack}' ({first_id}) and stack '{stack}' ({logical_id}); one "
+                        "engine holds one state machine per name: give the stacks distinct "
+                        "names (this project's app.py: synthesise with "
+                        "-c sfini:distinct-names=true) or load one stack (--stack NAME)"
+                    )
+    created: list[str] = []
+    for request in activities.values():
+        created.append(_create(service, "CreateActivity", request, "activityArn"))
+    for stack, logical_id, request in machines.values():
+        created.append(
+            _create(service, "CreateStateMachine", request, "stateMachineArn", stack, logical_id)
+        )
     return created
+
+
+def _create(
+    service: StepFunctionsService,
+    operation: str,
+    request: dict[str, Any],
+    arn_key: str,
+    stack: str | None = None,
+    logical_id: str | None = None,
+) -> str:
+    try:
+        return str(service.call(operation, request)[arn_key])
+    except ServiceError as error:
+        where = f"{stack}/{logical_id}" if stack else request["name"]
+        raise CloudAssemblyError(f"{where}: {error.code}: {error.message}") from None
 
 
 def _lower_keys(node: Any) -> Any:

@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Collection
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -180,10 +181,12 @@ def serve(
     port: int = 8083,
     time_scale: float = 1.0,
     cdk_out: str | None = None,
+    stacks: Collection[str] | None = None,
 ) -> None:
     """Serve the engine on ``host:port`` until SIGINT or SIGTERM, then shut down cleanly.
 
-    With ``cdk_out``, first create the activities and state machines of that cloud assembly.
+    With ``cdk_out``, first create the activities and state machines of that cloud assembly
+    (of its ``stacks`` only, when given).
     The signal handler only records the signal (a handler runs between two bytecodes of the
     main thread, so taking a lock or doing I/O there can deadlock); the main loop notices it
     and stops the engine, answering waiting GetActivityTask polls with no task.
@@ -202,7 +205,7 @@ def serve(
         if cdk_out is not None:
             from sfini_runtime.local.service.cdk_out import load_cloud_assembly
 
-            for arn in load_cloud_assembly(engine.service, cdk_out):
+            for arn in load_cloud_assembly(engine.service, cdk_out, stacks or None):
                 logger.info("created %s", arn)
         logger.info("local Step Functions engine listening on %s", engine.endpoint_url)
         print(f"sfini local engine: {engine.endpoint_url} (Ctrl-C to stop)", flush=True)

@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from sfini_runtime.cli.app import cli
 from sfini_runtime.local.service.cdk_out import CloudAssemblyError, load_cloud_assembly
+from tests.sfini_runtime.local.service.helpers import unique
 
 TEMPLATE = {
     "Parameters": {"Env": {"Type": "String", "Default": "dev"}},
@@ -113,3 +116,143 @@ def test_unsupported_intrinsic_is_named(local: Any, tmp_path: Path) -> None:
     }
     with pytest.raises(CloudAssemblyError, match="Fn::ImportValue"):
         load_cloud_assembly(local.service, write_assembly(tmp_path / "out", template))
+
+
+def _stack_template(prefix: str, result: str) -> dict[str, Any]:
+    """A stack like the CDK's sfini constructs make: a shared activity, a named machine."""
+    definition = {
+        "Fn::Join": [
+            "",
+            [
+                '{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"',
+                {"Ref": "Act"},
+                f'","Next":"Done"}},"Done":{{"Type":"Pass","Result":"{result}","End":true}}}}}}',
+            ],
+        ]
+    }
+    return {
+        "Resources": {
+            "Act": {"Type": "AWS::StepFunctions::Activity", "Properties": {"Name": prefix}},
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {}},
+            "Machine": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {
+                    "StateMachineName": f"{prefix}SM",
+                    "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "DefinitionString": definition,
+                },
+            },
+        }
+    }
+
+
+def write_stacks(root: Path, templates: dict[str, dict[str, Any]]) -> Path:
+    """An assembly of several stacks (artifact id ``<name>Id``, stack name ``<name>``)."""
+    root.mkdir(parents=True, exist_ok=True)
+    artifacts: dict[str, Any] = {}
+    for name, template in templates.items():
+        (root / f"{name}.template.json").write_text(json.dumps(template))
+        artifacts[f"{name}Id"] = {
+            "type": "aws:cloudformation:stack",
+            "properties": {"templateFile": f"{name}.template.json", "stackName": name},
+        }
+    (root / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": artifacts}))
+    return root
+
+
+def _names(sfn: Any) -> tuple[set[str], set[str]]:
+    machines = {m["name"] for m in sfn.list_state_machines()["stateMachines"]}
+    activities = {a["name"] for a in sfn.list_activities()["activities"]}
+    return machines, activities
+
+
+def test_state_machines_defined_differently_by_two_stacks_name_both(
+    local: Any, sfn: Any, tmp_path: Path
+) -> None:
+    prefix = unique("clash")
+    assembly = write_stacks(
+        tmp_path / "cdk.out",
+        {"Dev": _stack_template(prefix, "dev"), "Prod": _stack_template(prefix, "prod")},
+    )
+    with pytest.raises(CloudAssemblyError) as caught:
+        load_cloud_assembly(local.service, assembly)
+    message = str(caught.value)
+    assert f"'{prefix}SM'" in message
+    assert "stack 'Dev' (Machine)" in message and "stack 'Prod' (Machine)" in message
+    assert "sfini:distinct-names=true" in message and "--stack NAME" in message
+    machines, activities = _names(sfn)
+    assert f"{prefix}SM" not in machines and prefix not in activities  # nothing half-loaded
+
+
+def test_stacks_declaring_the_same_activity_and_machine_share_them(
+    local: Any, sfn: Any, tmp_path: Path
+) -> None:
+    prefix = unique("twin")
+    same = _stack_template(prefix, "same")
+    assembly = write_stacks(tmp_path / "cdk.out", {"Dev": same, "Prod": same})
+    created = load_cloud_assembly(local.service, assembly)
+    arns = local.service.arns
+    assert created == [arns.activity(prefix), arns.state_machine(f"{prefix}SM")]
+    described = sfn.describe_state_machine(stateMachineArn=created[1])
+    assert described["roleArn"].endswith(":role/Dev-Role")  # the first stack's
+    assert json.loads(described["definition"])["States"]["Work"]["Resource"] == created[0]
+
+
+@pytest.mark.parametrize("selector", ["Prod", "ProdId"])
+def test_stacks_selects_by_stack_name_or_artifact_id(
+    local: Any, sfn: Any, tmp_path: Path, selector: str
+) -> None:
+    dev, prod = unique("dev"), unique("prod")
+    assembly = write_stacks(
+        tmp_path / "cdk.out",
+        {"Dev": _stack_template(dev, "dev"), "Prod": _stack_template(prod, "prod")},
+    )
+    created = load_cloud_assembly(local.service, assembly, stacks=[selector])
+    arns = local.service.arns
+    assert created == [arns.activity(prod), arns.state_machine(f"{prod}SM")]
+    machines, activities = _names(sfn)
+    assert f"{dev}SM" not in machines and dev not in activities
+
+
+def test_an_unknown_stack_lists_the_stacks_there_are(local: Any, tmp_path: Path) -> None:
+    assembly = write_stacks(
+        tmp_path / "cdk.out",
+        {"Dev": _stack_template(unique("a"), "x"), "Prod": _stack_template(unique("b"), "y")},
+    )
+    with pytest.raises(CloudAssemblyError, match=r"no stack 'Test' in .*\(stacks: Dev, Prod\)"):
+        load_cloud_assembly(local.service, assembly, stacks=["Prod", "Test"])
+
+
+def test_an_invalid_definition_names_its_stack_and_resource(local: Any, tmp_path: Path) -> None:
+    template = {
+        "Resources": {
+            "Broken": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {
+                    "StateMachineName": unique("broken"),
+                    "Definition": {"StartAt": "Nowhere", "States": {}},
+                },
+            }
+        }
+    }
+    assembly = write_stacks(tmp_path / "cdk.out", {"Bad": template})
+    with pytest.raises(CloudAssemblyError, match=r"^Bad/Broken: InvalidDefinition: "):
+        load_cloud_assembly(local.service, assembly)
+
+
+def test_serve_reports_a_clash_in_one_line(tmp_path: Path) -> None:
+    assembly = write_stacks(
+        tmp_path / "cdk.out",
+        {"Dev": _stack_template("sfini", "dev"), "Prod": _stack_template("sfini", "prod")},
+    )
+    result = CliRunner().invoke(cli, ["local", "serve", "--port", "0", "--cdk-out", str(assembly)])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: state machine name 'sfiniSM'")
+    assert "'Dev'" in lines[0] and "'Prod'" in lines[0]
+
+
+def test_serve_stack_needs_cdk_out() -> None:
+    result = CliRunner().invoke(cli, ["local", "serve", "--port", "0", "--stack", "Dev"])
+    assert result.exit_code == 2
+    assert "--stack selects stacks of --cdk-out DIR" in result.output
