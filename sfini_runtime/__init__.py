@@ -47,6 +47,14 @@ _EXPORTS = {
     "current_task": "sfini_runtime.worker",
     "CLI": "sfini_runtime.cli",
     "DeployedArns": "sfini_runtime.discovery",
+    "DiscoveryError": "sfini_runtime.discovery",
+    "NotDeployed": "sfini_runtime.discovery",
+    "AmbiguousName": "sfini_runtime.discovery",
+    "AssemblyError": "sfini_runtime.discovery",
+    "arns_by_name": "sfini_runtime.discovery",
+    "arns_from_assembly": "sfini_runtime.discovery",
+    "arns_from_outputs": "sfini_runtime.discovery",
+    "arns_from_stack": "sfini_runtime.discovery",
 }
 
 __all__ = sorted(_EXPORTS)

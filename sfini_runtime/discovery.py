@@ -71,20 +71,43 @@ class DeployedArns:
     source: str = ""
     #: names that stand for more than one ARN, with every ARN they stand for
     ambiguous: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+    #: names that find an ARN but are not listed in messages (``kind:name``, e.g. logical ids)
+    aliases: set[str] = dataclasses.field(default_factory=set)
+    #: where each ARN was found (a stack's name), for messages
+    origins: dict[str, str] = dataclasses.field(default_factory=dict)
 
-    def add(self, arn: str, *names: str | None) -> None:
-        """Record ``arn`` under its own resource name and any other ``names``."""
+    def add(
+        self,
+        arn: str,
+        *names: str | None,
+        aliases: Iterable[str | None] = (),
+        origin: str | None = None,
+    ) -> None:
+        """Record ``arn`` under its own resource name and any other ``names``; ``aliases`` find
+        it too but are not listed in messages; ``origin`` says where it was found."""
         parsed = arns.parse_arn(arn)
         kind = _KIND_BY_RESOURCE.get(parsed.resource_type)
         if parsed.service != "states" or kind is None:
             return
+        if origin:
+            self.origins.setdefault(arn, origin)
         table = self.activities if kind == "activity" else self.state_machines
-        for name in dict.fromkeys((parsed.name, *names)):
-            if not name:
-                continue
+        listed = [name for name in dict.fromkeys((parsed.name, *names)) if name]
+        hidden = [alias for alias in aliases if alias and alias not in listed]
+        for name in listed:
+            self.aliases.discard(f"{kind}:{name}")
+        for alias in hidden:
+            if alias not in table:  # a name listed already stays listed
+                self.aliases.add(f"{kind}:{alias}")
+        for name in dict.fromkeys((*listed, *hidden)):
             known = table.setdefault(name, arn)
             if known != arn:
                 self.ambiguous.setdefault(f"{kind}:{name}", {known}).add(arn)
+
+    def names(self, kind: str) -> list[str]:
+        """The names listed for ``kind`` (``activity`` or ``stateMachine``), aliases left out."""
+        table = self.activities if kind == "activity" else self.state_machines
+        return sorted(name for name in table if f"{kind}:{name}" not in self.aliases)
 
     def activity_arn(self, name: str) -> str:
         """The ARN of the activity ``name``; raises ``NotDeployed``."""
@@ -98,15 +121,19 @@ class DeployedArns:
         table_kind = "activity" if table is self.activities else "stateMachine"
         choices = self.ambiguous.get(f"{table_kind}:{name}")
         if choices:
+            described = ", ".join(
+                f"{arn} (stack {self.origins[arn]})" if arn in self.origins else arn
+                for arn in sorted(choices)
+            )
             raise AmbiguousName(
                 f"{kind} {name!r} stands for several ARNs in "
-                f"{self.source or 'the deployed resources'} ({', '.join(sorted(choices))}): "
-                "give the ARN, or read a single stack"
+                f"{self.source or 'the deployed resources'} ({described}): give the ARN, or "
+                "choose one stack (sfini ... --cdk-out DIR --stack NAME)"
             )
         try:
             return table[name]
         except KeyError:
-            known = ", ".join(sorted(set(table))) or "none"
+            known = ", ".join(self.names(table_kind)) or "none"
             raise NotDeployed(
                 f"{kind} {name!r} is not in {self.source or 'the deployed resources'} "
                 f"(found: {known})"
@@ -257,7 +284,9 @@ def _read_assembly(
             template = json.loads(template_path.read_text())
         except (OSError, ValueError) as error:
             raise AssemblyError(f"cannot read the template {template_path}: {error}") from None
-        _read_template(template, region, account, deployed)
+        _read_template(
+            template, region, account, deployed, properties.get("stackName", artifact_id)
+        )
     return found
 
 
@@ -275,7 +304,7 @@ def _referenced_resource(value: Any) -> str | None:
 
 
 def _read_template(
-    template: Mapping[str, Any], region: str, account: str, deployed: DeployedArns
+    template: Mapping[str, Any], region: str, account: str, deployed: DeployedArns, stack: str
 ) -> None:
     partition = arns.partition_for_region(region)
     described: dict[str, str] = {}  # logical id -> sfini name, from the outputs
@@ -289,7 +318,7 @@ def _read_template(
             described[logical_id] = name
         elif isinstance(value, str) and value.startswith("arn:"):
             try:  # an ARN written out (a resource deployed elsewhere)
-                deployed.add(value, name)
+                deployed.add(value, name, origin=stack)
             except arns.InvalidArn:
                 continue
     for logical_id, resource in (template.get("Resources") or {}).items():
@@ -304,7 +333,10 @@ def _read_template(
             continue
         build = arns.activity_arn if kind == "activity" else arns.state_machine_arn
         deployed.add(
-            build(physical, region, account, partition), described.get(logical_id), logical_id
+            build(physical, region, account, partition),
+            described.get(logical_id),
+            aliases=[logical_id],
+            origin=stack,
         )
 
 

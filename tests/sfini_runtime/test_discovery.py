@@ -207,3 +207,61 @@ def test_stack_outputs_agree_with_the_cdk_naming_scheme() -> None:
         }
     ]
     assert discovery.arns_from_outputs(outputs).activity_arn(name) == ACT + "GeneratedPhysicalName"
+
+
+def test_messages_list_names_not_logical_ids(tmp_path: Path) -> None:
+    deployed = discovery.arns_from_assembly(_assembly(tmp_path, "aws://111122223333/eu-west-1"))
+    assert deployed.activity_arn("AddActivity1234") == deployed.activity_arn("sfiniActsadd")
+    assert deployed.names("activity") == ["sfiniActsadd"]
+    assert deployed.names("stateMachine") == ["wf-eu-west-1"]
+    with pytest.raises(discovery.NotDeployed, match=r"\(found: sfiniActsadd\)$"):
+        deployed.activity_arn("other")
+
+
+def test_a_logical_id_that_is_also_a_name_stays_listed() -> None:
+    deployed = discovery.DeployedArns()
+    deployed.add(ACT + "shared", aliases=["Shared"])
+    deployed.add(ACT + "Shared")  # another activity whose AWS name is that logical id
+    assert deployed.names("activity") == ["Shared", "shared"]
+    with pytest.raises(discovery.AmbiguousName, match="activity 'Shared'"):
+        deployed.activity_arn("Shared")
+
+
+def test_ambiguous_names_say_which_stacks_deploy_them(tmp_path: Path) -> None:
+    artifacts = {}
+    for stack in ("One", "Two"):
+        template = {
+            "Resources": {
+                "Machine": {
+                    "Type": "AWS::StepFunctions::StateMachine",
+                    "Properties": {"StateMachineName": f"{stack}-flow", "DefinitionString": "{}"},
+                }
+            },
+            "Outputs": {
+                "Out": {"Value": {"Ref": "Machine"}, "Description": "sfini state machine flow"}
+            },
+        }
+        (tmp_path / f"{stack}.template.json").write_text(json.dumps(template))
+        artifacts[stack] = {
+            "type": "aws:cloudformation:stack",
+            "environment": "aws://123456789012/eu-west-1",
+            "properties": {"templateFile": f"{stack}.template.json"},
+        }
+    (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
+    deployed = discovery.arns_from_assembly(tmp_path)
+    with pytest.raises(discovery.AmbiguousName) as raised:
+        deployed.state_machine_arn("flow")
+    message = str(raised.value)
+    assert f"{SM}One-flow (stack One), {SM}Two-flow (stack Two)" in message
+    assert "--stack" in message
+    assert (
+        discovery.arns_from_assembly(tmp_path, "Two").state_machine_arn("flow") == SM + "Two-flow"
+    )
+
+
+def test_sfini_runtime_re_exports_the_discovery_api() -> None:
+    import sfini_runtime
+
+    for name in discovery.__all__:
+        assert getattr(sfini_runtime, name) is getattr(discovery, name), name
+        assert name in sfini_runtime.__all__

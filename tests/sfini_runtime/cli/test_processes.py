@@ -466,3 +466,90 @@ def test_worker_finds_its_activity_in_a_stack_outputs(
     code, err = worker.stop(signal.SIGINT)
     assert code == 0, err
     assert "Abandoning the long polls in flight" in err
+
+
+def _serve(assembly: Path, cwd: Path, processes: list[Process]) -> str:
+    """Start ``sfini local serve --cdk-out assembly``; its endpoint."""
+    server = Process(
+        "local", "serve", "--port", "0", "--time-scale", "0.01", "--cdk-out", str(assembly),
+        env=clean_env(), cwd=cwd,
+    )  # fmt: skip
+    processes.append(server)
+    assert server.popen.stdout is not None
+    banner = server.popen.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:\d+", banner)
+    assert match, banner + server.popen.communicate(timeout=DEADLINE)[1]
+    return match.group(0)
+
+
+@pytest.mark.cdk
+def test_examples_synthesised_with_distinct_names_run_from_their_cdk_out(
+    tmp_path: Path, processes: list[Process]
+) -> None:
+    """The README's path: ``python app.py`` with ``sfini:distinct-names``, ``local serve
+    --cdk-out``, then workers and executions finding the prefixed ARNs by sfini name."""
+    assembly = tmp_path / "cdk.out"
+    synth = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=REPO_ROOT,
+        env=clean_env(
+            CDK_OUTDIR=str(assembly),
+            CDK_CONTEXT_JSON=json.dumps({"sfini:distinct-names": "true"}),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert synth.returncode == 0, synth.stderr
+    endpoint = _serve(assembly, tmp_path, processes)
+    sfn = engine_client(endpoint)
+    assert "SfiniLooping-sfiniActsincrement" in {
+        activity["name"] for activity in sfn.list_activities()["activities"]
+    }
+    env = clean_env(AWS_ENDPOINT_URL_SFN=endpoint, AWS_DEFAULT_REGION="us-east-1")
+
+    # sfiniActsprintActivity is deployed by two stacks: the worker needs --stack to choose one
+    shared = run_sfini(
+        "worker", "examples.parallel:activities", "--cdk-out", str(assembly), env=env
+    )
+    assert shared.returncode == 1
+    (line,) = shared.stderr.splitlines()
+    assert line.startswith("Error: activity 'sfiniActsprintActivity' stands for several ARNs")
+    assert "(stack SfiniCli)" in line and "(stack SfiniParallel)" in line and "--stack" in line
+    unknown = run_sfini(
+        "start", "noSuchMachine", "--cdk-out", str(assembly), "--stack", "SfiniLooping", env=env
+    )
+    assert unknown.returncode == 1
+    assert unknown.stderr.splitlines() == [
+        f"Error: state machine 'noSuchMachine' is not in cloud assembly {assembly} "
+        "(found: SfiniLooping-sfiniSM, sfiniSM)"  # names, not logical ids
+    ]
+    no_stack = run_sfini(
+        "start", "sfiniSM", "--cdk-out", str(assembly), "--stack", "NoSuchStack", env=env
+    )
+    assert no_stack.returncode == 1
+    assert no_stack.stderr.splitlines() == [
+        f"Error: no stack 'NoSuchStack' in the cloud assembly {assembly}"
+    ]
+
+    # increment is only in SfiniLooping: --cdk-out alone finds its prefixed ARN
+    worker = Process("worker", "examples.looping:activities", "--cdk-out", str(assembly), env=env,
+                     cwd=REPO_ROOT)  # fmt: skip
+    processes.append(worker)
+    ambiguous = run_sfini("start", "sfiniSM", "{}", "--cdk-out", str(assembly), env=env)
+    assert ambiguous.returncode == 1
+    assert "state machine 'sfiniSM' stands for several ARNs" in ambiguous.stderr
+    started = run_sfini(
+        "start", "sfiniSM", '{"increment": 3}', "--cdk-out", str(assembly),
+        "--stack", "SfiniLooping", "--wait", "--json", env=env,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    described = json.loads(started.stdout)
+    assert described["stateMachineArn"].endswith(":stateMachine:SfiniLooping-sfiniSM")
+    assert (described["status"], described["output"]) == ("SUCCEEDED", 12)
+    worker.popen.send_signal(signal.SIGINT)  # then again: no wait for the poll in flight
+    before = "".join(worker.read_stderr_until("long poll(s) in flight"))
+    assert "polling activity sfiniActsincrement" in before
+    code, err = worker.stop(signal.SIGINT)
+    assert code == 0, err
+    assert "Traceback" not in before + err
