@@ -154,13 +154,21 @@ def test_idle_connections_beyond_the_cap_make_room_longest_idle_first() -> None:
     with LocalEngine(time_scale=0, connection_limits=limits) as local:
         registry = local._server.connections  # type: ignore[union-attr]
         sockets = [connect(local) for _ in range(20)]  # one accept loop: taken in order
-        wait_until(lambda: registry.counts() == (8, 0), "12 hung up")
+        # Each admission beyond 8 hangs up the longest-idle one: the 12 oldest end, in turn
+        # (each wait is generous, so a loaded machine only makes it slower).
         hung_up = [closed_by_server(sock) for sock in sockets[:12]]
         assert all(hung_up)
+        wait_until(lambda: registry.counts() == (8, 0), "the 8 newest are idle")
         assert local.client().list_activities()["activities"] == []  # takes one more slot
         assert closed_by_server(sockets[12])
-        assert sum(registry.counts()) <= 8  # hung-up ones close as their threads notice
+        # Open slots never exceed the cap (hung-up ones are not counted: they close as their
+        # threads notice), and every hung-up connection does close.
+        assert sum(registry.counts()) <= 8
         wait_until(lambda: len(registry) <= 8, "hung-up connections are closed")
+        for sock in sockets[13:]:  # the 7 newest were kept, and are served
+            sock.sendall(LIST_ACTIVITIES)
+            assert read_response(sock) == (200, {"activities": []})
+        assert sum(registry.counts()) <= 8
         for sock in sockets:
             sock.close()
 
