@@ -219,7 +219,8 @@ class Worker:
             self._transport.abort()
 
     def shutdown(self, grace_period: float | None = None) -> None:
-        """Stop polling, give running tasks ``grace_period`` seconds, cancel the rest, join."""
+        """Stop polling, give running tasks ``grace_period`` seconds, cancel the rest, join:
+        when it returns, every task it ran is reported and counted in ``outcomes``."""
         self.begin_grace(self.grace_period if grace_period is None else grace_period)
         self.join()
 
@@ -265,8 +266,9 @@ class Worker:
             return list(self._running)
 
     def join(self) -> None:
-        """Block until the worker is ended and its running tasks are done; re-raise a fatal
-        polling error. Long polls left in flight by ``end`` are not waited for (``drain``)."""
+        """Block until the worker is ended and its running tasks are done (reported and counted
+        in ``outcomes``); re-raise a fatal polling error. Long polls left in flight by ``end``
+        are not waited for (``drain``)."""
         while not self._stopping.wait(0.5):
             pass
         self._wait_for_tasks()
@@ -461,6 +463,11 @@ class Worker:
         except BaseException:
             _logger.exception("Worker %s: task %s crashed", self, task)
         finally:
+            if task.outcome is not None:
+                # Another thread (a cancel from join or the keeper) may still be sending the
+                # report: the task leaves the running set only once it is settled and counted,
+                # so join() never returns between the two.
+                task.wait_settled()
             with self._lock:
                 self._running.discard(task)
                 if task.outcome is None:  # crashed before it could report

@@ -401,6 +401,51 @@ def test_shutdown_cancels_tasks_still_running_after_the_grace_period(session: AW
     assert seen == ["cancelled"]
 
 
+def test_join_returns_once_a_task_cancelled_by_another_thread_is_reported_and_counted(
+    session: AWSSession,
+) -> None:
+    """The keeper cancels a task after the grace period; its code unwinds while the failure
+    report is still being sent: a join() then must wait for that report (and its count)."""
+    registration = sfini.ActivityRegistration(prefix="t-")
+    started, unwound, release = threading.Event(), threading.Event(), threading.Event()
+
+    @registration.activity("stuck")
+    def stuck(data):
+        started.set()
+        try:
+            while True:
+                time.sleep(0.02)
+        except WorkerCancel:
+            unwound.set()
+            raise
+
+    def hold_report(**_: Any) -> None:
+        assert release.wait(DEADLINE)
+
+    machine = deploy(session, stuck)
+    worker = Worker(stuck, session=session)
+    session.sfn.meta.events.register("before-call.sfn.SendTaskFailure", hold_report)
+    worker.start()
+    execution = machine.start_execution({})
+    assert started.wait(DEADLINE)
+    worker.begin_grace(0)  # the keeper cancels the task; its report is held
+    assert unwound.wait(DEADLINE)
+    seen_by_join: list[dict[str, int]] = []
+
+    def join() -> None:
+        worker.join()
+        seen_by_join.append(dict(worker.outcomes))
+
+    joiner = threading.Thread(target=join)
+    joiner.start()
+    joiner.join(0.5)  # gives a join that would not wait the time to return (and fail below)
+    release.set()
+    joiner.join(DEADLINE)
+    assert seen_by_join == [{"cancelled": 1}]
+    execution.wait(raise_on_failure=False, timeout=DEADLINE)
+    assert execution.error == "WorkerCancel"
+
+
 def test_shutdown_lets_tasks_finish_within_the_grace_period(session: AWSSession) -> None:
     registration = sfini.ActivityRegistration(prefix="t-")
     started = threading.Event()
