@@ -451,15 +451,21 @@ def stop(
     cause: str | None,
     as_json: bool,
 ) -> None:
-    """Stop the running execution EXECUTION_ARN."""
-    from sfini_runtime.execution import Execution
+    """Stop the running execution EXECUTION_ARN (one that has finished is left as it is)."""
+    from sfini_runtime.execution import Execution, ExecutionFinished
 
     execution = Execution.from_arn(execution_arn, session=_session(ctx))
-    execution.stop(error_code, cause)
+    # Like AWS's StopExecution, stopping a finished execution succeeds and changes nothing:
+    # the command shows the execution as it ended (a script reads its status) and exits 0.
+    try:
+        execution.stop(error_code, cause)
+        note = ""
+    except ExecutionFinished:
+        note = " (it had already finished)"
     if as_json:
         _show_execution(execution, as_json=True)
     else:
-        click.echo(f"{execution.name}: {execution.status}")
+        click.echo(f"{execution.name}: {execution.status}{note}")
 
 
 def _describe_arn(session: Any, arn: str) -> dict[str, Any]:

@@ -432,9 +432,43 @@ def test_stop_json(engine: Any, waiting_workflow: str) -> None:
         "ABORTED",
         "Halt",
     )
-    again = CliRunner().invoke(cli, ["stop", arn])
-    assert again.exit_code == 1
-    assert again.output == f"Error: Execution '{stopped['name']} [ABORTED]' has already finished\n"
+    # Stopping a finished execution succeeds and changes nothing, as AWS's StopExecution does:
+    # the execution as it ended, in either format
+    again = CliRunner().invoke(cli, ["stop", arn, "--error", "Other"])
+    assert again.exit_code == 0, again.output
+    assert again.output == f"{stopped['name']}: ABORTED (it had already finished)\n"
+    again_json = CliRunner().invoke(cli, ["stop", arn, "--json"])
+    assert again_json.exit_code == 0, again_json.output
+    assert json.loads(again_json.output) == stopped  # the first stop's error and date kept
+
+
+def test_stop_json_on_an_execution_that_succeeded(engine: Any) -> None:
+    sfn = AWSSession().sfn
+    machine = sfn.create_state_machine(
+        name="cliPassThree",
+        definition=json.dumps(
+            {"StartAt": "p", "States": {"p": {"Type": "Pass", "Result": 3, "End": True}}}
+        ),
+        roleArn="arn:aws:iam::123456789012:role/r",
+    )["stateMachineArn"]
+    execution = Execution.from_arn(
+        sfn.start_execution(stateMachineArn=machine)["executionArn"], session=AWSSession()
+    )
+    execution.wait(timeout=30)
+    result = CliRunner().invoke(cli, ["stop", execution.arn, "--json"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    assert (shown["executionArn"], shown["status"], shown["output"]) == (
+        execution.arn,
+        "SUCCEEDED",
+        3,
+    )
+    assert "error" not in shown
+    text = CliRunner().invoke(cli, ["stop", execution.arn])
+    assert (text.exit_code, text.output) == (
+        0,
+        f"{execution.name}: SUCCEEDED (it had already finished)\n",
+    )
 
 
 def test_graph_of_a_deployed_state_machine(engine: Any, workflow: Path) -> None:
