@@ -118,7 +118,7 @@ def test_unsupported_intrinsic_is_named(local: Any, tmp_path: Path) -> None:
         load_cloud_assembly(local.service, write_assembly(tmp_path / "out", template))
 
 
-def _stack_template(prefix: str, result: str) -> dict[str, Any]:
+def stack_template(prefix: str, result: str) -> dict[str, Any]:
     """A stack like the CDK's sfini constructs make: a shared activity, a named machine."""
     definition = {
         "Fn::Join": [
@@ -172,7 +172,7 @@ def test_state_machines_defined_differently_by_two_stacks_name_both(
     prefix = unique("clash")
     assembly = write_stacks(
         tmp_path / "cdk.out",
-        {"Dev": _stack_template(prefix, "dev"), "Prod": _stack_template(prefix, "prod")},
+        {"Dev": stack_template(prefix, "dev"), "Prod": stack_template(prefix, "prod")},
     )
     with pytest.raises(CloudAssemblyError) as caught:
         load_cloud_assembly(local.service, assembly)
@@ -188,7 +188,7 @@ def test_stacks_declaring_the_same_activity_and_machine_share_them(
     local: Any, sfn: Any, tmp_path: Path
 ) -> None:
     prefix = unique("twin")
-    same = _stack_template(prefix, "same")
+    same = stack_template(prefix, "same")
     assembly = write_stacks(tmp_path / "cdk.out", {"Dev": same, "Prod": same})
     created = load_cloud_assembly(local.service, assembly)
     arns = local.service.arns
@@ -205,7 +205,7 @@ def test_stacks_selects_by_stack_name_or_artifact_id(
     dev, prod = unique("dev"), unique("prod")
     assembly = write_stacks(
         tmp_path / "cdk.out",
-        {"Dev": _stack_template(dev, "dev"), "Prod": _stack_template(prod, "prod")},
+        {"Dev": stack_template(dev, "dev"), "Prod": stack_template(prod, "prod")},
     )
     created = load_cloud_assembly(local.service, assembly, stacks=[selector])
     arns = local.service.arns
@@ -217,7 +217,7 @@ def test_stacks_selects_by_stack_name_or_artifact_id(
 def test_an_unknown_stack_lists_the_stacks_there_are(local: Any, tmp_path: Path) -> None:
     assembly = write_stacks(
         tmp_path / "cdk.out",
-        {"Dev": _stack_template(unique("a"), "x"), "Prod": _stack_template(unique("b"), "y")},
+        {"Dev": stack_template(unique("a"), "x"), "Prod": stack_template(unique("b"), "y")},
     )
     with pytest.raises(CloudAssemblyError, match=r"no stack 'Test' in .*\(stacks: Dev, Prod\)"):
         load_cloud_assembly(local.service, assembly, stacks=["Prod", "Test"])
@@ -243,7 +243,7 @@ def test_an_invalid_definition_names_its_stack_and_resource(local: Any, tmp_path
 def test_serve_reports_a_clash_in_one_line(tmp_path: Path) -> None:
     assembly = write_stacks(
         tmp_path / "cdk.out",
-        {"Dev": _stack_template("sfini", "dev"), "Prod": _stack_template("sfini", "prod")},
+        {"Dev": stack_template("sfini", "dev"), "Prod": stack_template("sfini", "prod")},
     )
     result = CliRunner().invoke(cli, ["local", "serve", "--port", "0", "--cdk-out", str(assembly)])
     assert result.exit_code == 1, result.output

@@ -18,7 +18,12 @@ import pytest
 from botocore.config import Config
 
 from sfini_runtime.local import LocalEngine
-from tests.sfini_runtime.local.service.test_cdk_out import TEMPLATE, write_assembly
+from tests.sfini_runtime.local.service.test_cdk_out import (
+    TEMPLATE,
+    stack_template,
+    write_assembly,
+    write_stacks,
+)
 from tests.sfini_runtime.local.service.test_connections import (
     DEADLINE,
     closed_by_server,
@@ -148,3 +153,47 @@ def test_a_port_in_use_is_one_clear_error_and_leaves_no_engine_running() -> None
     assert result.stderr.strip().splitlines() == [
         f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
     ]
+
+
+def test_sfini_local_serve_loads_only_the_stacks_named(tmp_path: Path) -> None:
+    """``--stack`` picks stacks of an assembly whose other stacks would clash."""
+    assembly = write_stacks(
+        tmp_path / "cdk.out",
+        {
+            "Dev": stack_template("sfini", "dev"),
+            "Prod": stack_template("sfini", "prod"),
+            "Test": stack_template("sfini", "test"),
+        },
+    )
+    sfini = Path(sys.executable).parent / "sfini"
+    command = [str(sfini), "local", "serve", "--port", "0", "--cdk-out", str(assembly)]
+    errors_path = tmp_path / "stderr.txt"
+    with errors_path.open("w") as errors:
+        process = subprocess.Popen(
+            [*command, "--stack", "ProdId"],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+    try:
+        match = re.search(r"http://127\.0\.0\.1:\d+", _first_line(process, 60))
+        assert match, errors_path.read_text()
+        sfn = boto3.client(
+            "stepfunctions",
+            endpoint_url=match.group(0),
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        (machine,) = sfn.list_state_machines()["stateMachines"]
+        described = sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])
+        assert machine["name"] == "sfiniSM"
+        assert json.loads(described["definition"])["States"]["Done"]["Result"] == "prod"
+        assert [a["name"] for a in sfn.list_activities()["activities"]] == ["sfini"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0, errors_path.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
