@@ -29,6 +29,7 @@ from sfini_cdk.activity import (
 )
 from sfini_cdk.errors import (
     ActivityInputNotObject,
+    ActivitySignatureUnavailable,
     ChoiceWithoutRules,
     ComparisonTypeError,
     DuplicateActivity,
@@ -158,6 +159,7 @@ __all__ = [
     "Activity",
     "ActivityInputNotObject",
     "ActivityRegistration",
+    "ActivitySignatureUnavailable",
     "And",
     "BooleanEquals",
     "BooleanEqualsPath",

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sfini_cdk._default import JSONable, default_session
 from sfini_cdk.errors import (
     ActivityInputNotObject,
+    ActivitySignatureUnavailable,
     DuplicateActivity,
-    InvalidDefinition,
     InvalidName,
     MissingActivityInput,
 )
@@ -27,11 +27,6 @@ if TYPE_CHECKING:
     from sfini_runtime.session import AWSSession
 
 _ActivityT = TypeVar("_ActivityT", bound="CallableActivity")
-
-
-class ActivitySignatureUnavailable(InvalidDefinition, TypeError):
-    """A smart activity's function whose parameters Python cannot read (some built-ins and
-    C extensions have no signature), so task input fields cannot be matched to them."""
 
 
 class Activity(TaskResource):

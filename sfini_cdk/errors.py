@@ -106,3 +106,8 @@ class MissingActivityInput(TypeError):
 
 class ActivityInputNotObject(TypeError):
     """A smart activity given task input that is not a JSON object."""
+
+
+class ActivitySignatureUnavailable(InvalidDefinition, TypeError):
+    """A smart activity's function whose parameters Python cannot read (some built-ins and
+    C extensions have no signature), so task input fields cannot be matched to them."""
