@@ -9,7 +9,8 @@ Inputs and outputs inside details are JSON text, as AWS stores them, serialised 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+import time
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 #: AWS's quota on the number of events in one execution's history.
@@ -62,9 +63,22 @@ def to_milliseconds(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: the last millisecond read and its datetime: events written within one millisecond (most of
+#: a busy loop's) share one object instead of building a datetime each
+_last_now: tuple[int, datetime] = (0, _EPOCH)
+
+
 def utc_now() -> datetime:
     """The current time, timezone-aware UTC, truncated to the millisecond (as AWS keeps dates)."""
-    return to_milliseconds(datetime.now(timezone.utc))
+    global _last_now
+    millis = time.time_ns() // 1_000_000
+    last = _last_now
+    if last[0] == millis:
+        return last[1]
+    moment = _EPOCH + timedelta(milliseconds=millis)
+    _last_now = (millis, moment)
+    return moment
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -114,9 +128,11 @@ class History:
         event_id = len(events) + 1
         if event_id >= self.limit and not final:
             raise HistoryLimitExceeded(event_type)
-        moment = to_milliseconds(timestamp) if timestamp is not None else utc_now()
-        if events and moment < events[-1]["timestamp"]:
-            moment = events[-1]["timestamp"]
+        moment = utc_now() if timestamp is None else to_milliseconds(timestamp)
+        if events:
+            previous = events[-1]["timestamp"]
+            if moment is not previous and moment < previous:
+                moment = previous
         event: dict[str, Any] = {
             "timestamp": moment,
             "type": event_type,
