@@ -166,6 +166,10 @@ class TaskExecution:
         self.heartbeater = heartbeater
         self._call = call or self._default_call
         self._on_finished = on_finished
+        #: called (once) when the activity's function has returned or raised, before the
+        #: report is sent: a Worker frees the task's slot there, so its next poll overlaps
+        #: this task's report
+        self.on_returned: Callable[[], None] | None = None
         self._lock = threading.Lock()
         self._finished = False
         self._in_user_code = False
@@ -357,6 +361,8 @@ class TaskExecution:
         try:
             self.heartbeater.add(self)
             kind, value = self._invoke()
+            if self.on_returned is not None:
+                self.on_returned()
             if kind == "result":
                 self.report_success(value)
             elif isinstance(value, (WorkerCancel, KeyboardInterrupt)):

@@ -90,6 +90,25 @@ class _Slots:
             self._condition.notify_all()
 
 
+class _SlotHold:
+    """One task's hold on a slot, released exactly once (when its function returns, or when
+    the task ends some other way)."""
+
+    __slots__ = ("_held", "_lock", "_slots")
+
+    def __init__(self, slots: _Slots) -> None:
+        self._slots = slots
+        self._held = True
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            if not self._held:
+                return
+            self._held = False
+        self._slots.release()
+
+
 class Worker:
     """Worker to poll for activity tasks and run them.
 
@@ -98,7 +117,8 @@ class Worker:
         name: name of worker, used for identification, default: host name and a random suffix
         session: session to use for AWS communication, default: the activity's
         arn: the activity's ARN, default: from its name, the session's region and account
-        concurrency: most tasks run at once
+        concurrency: most tasks whose function runs at once (a task's report, sent after its
+            function returns, overlaps the poll for the next task)
         pollers: most long polls in flight at once, default: ``min(concurrency, 4)``
         grace_period: seconds running tasks get after SIGTERM/SIGINT before they are cancelled
 
@@ -415,6 +435,7 @@ class Worker:
             call=self._call,
             on_finished=self._task_settled,
         )
+        task.on_returned = _SlotHold(self._slots).release
         with self._lock:
             late = self._stopping.is_set()
             if not late:
@@ -428,7 +449,7 @@ class Worker:
         if the worker is shutting down, fail it with ``WorkerCancel`` at once."""
         if self._grace_deadline is not None:
             self._finish_report(task, task.report_cancelled)
-            self._slots.release()
+            task.on_returned()
             return
         task.heartbeater = None
         with self._lock:
@@ -473,7 +494,7 @@ class Worker:
                 if task.outcome is None:  # crashed before it could report
                     self.outcomes["unreported"] += 1
                 self._idle.notify_all()
-            self._slots.release()
+            task.on_returned()  # frees the slot unless the function's return already did
 
 
 class WorkerGroup:
