@@ -31,6 +31,7 @@ from sfini_runtime.local import LocalEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ("first_sfini", "looping", "parallel", "error_handling", "file_processing")
+EXAMPLE_LONG_POLL_S = 2.0
 EXAMPLE_TIMEOUT_S = 120.0
 
 
@@ -65,7 +66,9 @@ def synthesise(out_dir: Path) -> dict[str, dict[str, int]]:
 def run_example(name: str) -> ExampleRun:
     """Run ``python -m examples.NAME`` against a local engine of its own."""
     started = time.monotonic()
-    with LocalEngine(time_scale=1.0) as engine:
+    # A worker that ends waits for its long poll to come back (rather than lose a task handed
+    # to it), so a short poll lets each example's process exit soon after its work is done.
+    with LocalEngine(time_scale=1.0, activity_poll_seconds=EXAMPLE_LONG_POLL_S) as engine:
         env = {**os.environ, **engine.env(), "PYTHONUNBUFFERED": "1"}
         try:
             proc = subprocess.run(

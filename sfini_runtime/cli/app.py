@@ -655,8 +655,23 @@ def local() -> None:
     metavar="NAME",
     help="With --cdk-out: load only this stack (repeatable; default: every stack).",
 )
+@click.option(
+    "--long-poll-seconds",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 60),
+    help=(
+        "How long GetActivityTask waits for a task (AWS: 60). Shorter lets a worker that "
+        "ends mid-poll exit sooner: it waits for its poll rather than lose a task."
+    ),
+)
 def serve(
-    host: str, port: int, time_scale: float, cdk_out: str | None, stacks: tuple[str, ...]
+    host: str,
+    port: int,
+    time_scale: float,
+    cdk_out: str | None,
+    stacks: tuple[str, ...],
+    long_poll_seconds: float,
 ) -> None:
     """Serve the local engine until interrupted (point AWS_ENDPOINT_URL_SFN at it)."""
     from sfini_runtime.local import serve as serve_engine
@@ -664,7 +679,12 @@ def serve(
     if stacks and not cdk_out:
         raise click.UsageError("--stack selects stacks of --cdk-out DIR; give --cdk-out too")
     serve_engine(
-        host=host, port=port, time_scale=time_scale, cdk_out=cdk_out, stacks=stacks or None
+        host=host,
+        port=port,
+        time_scale=time_scale,
+        cdk_out=cdk_out,
+        stacks=stacks or None,
+        activity_poll_seconds=long_poll_seconds,
     )
 
 

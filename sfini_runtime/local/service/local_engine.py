@@ -182,17 +182,22 @@ def serve(
     time_scale: float = 1.0,
     cdk_out: str | None = None,
     stacks: Collection[str] | None = None,
+    activity_poll_seconds: float = 60.0,
 ) -> None:
     """Serve the engine on ``host:port`` until SIGINT or SIGTERM, then shut down cleanly.
 
     With ``cdk_out``, first create the activities and state machines of that cloud assembly
-    (of its ``stacks`` only, when given).
+    (of its ``stacks`` only, when given). ``activity_poll_seconds``: how long GetActivityTask
+    waits for a task (60 s as on AWS; shorter lets a worker process that ends mid-poll exit
+    sooner, since it waits for its poll rather than lose a task handed to it).
     The signal handler only records the signal (a handler runs between two bytecodes of the
     main thread, so taking a lock or doing I/O there can deadlock); the main loop notices it
     and stops the engine, answering waiting GetActivityTask polls with no task.
     """
     received: list[int] = []
-    engine = LocalEngine(time_scale=time_scale, host=host, port=port).start()
+    engine = LocalEngine(
+        time_scale=time_scale, host=host, port=port, activity_poll_seconds=activity_poll_seconds
+    ).start()
     previous: dict[int, Any] = {}
 
     def request_stop(signum: int, frame: FrameType | None) -> None:

@@ -197,3 +197,33 @@ def test_sfini_local_serve_loads_only_the_stacks_named(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_sfini_local_serve_long_poll_seconds_shortens_an_empty_poll(tmp_path: Path) -> None:
+    """``--long-poll-seconds 0.5``: a GetActivityTask with no task is answered empty well
+    before the client's 20 s read timeout (the default, 60 s as on AWS, would exceed it)."""
+    sfini = Path(sys.executable).parent / "sfini"
+    command = [str(sfini), "local", "serve", "--port", "0", "--long-poll-seconds", "0.5"]
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        match = re.search(r"http://127\.0\.0\.1:(\d+)", _first_line(process, 60))
+        assert match
+        client = boto3.client(
+            "stepfunctions",
+            endpoint_url=f"http://127.0.0.1:{match.group(1)}",
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            config=Config(read_timeout=20, retries={"max_attempts": 1}),
+        )
+        arn = client.create_activity(name="quiet")["activityArn"]
+        answer = client.get_activity_task(activityArn=arn)
+        assert answer.get("taskToken") in (None, "")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=DEADLINE) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
