@@ -58,6 +58,7 @@ _JSONATA_NUMBER_FIELDS = (
 _ARN_ACTIVITY = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]+$")
 _ARN_ANY = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
 _STATE_NAME_MAX = 80
+_WAIT_SECONDS_MAX = 99_999_999  # the ASL reference: "from 0 up to 99999999"
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,79}$")
 
 
@@ -193,10 +194,10 @@ class _Checker:
                 outs.append((spec["Next"], f"{where}/States/{name}/Next"))
             if isinstance(spec.get("Default"), str):
                 outs.append((spec["Default"], f"{where}/States/{name}/Default"))
-            for i, rule in enumerate(spec.get("Choices") or ()):
+            for i, rule in enumerate(_array(spec.get("Choices"))):
                 if isinstance(rule, Mapping) and isinstance(rule.get("Next"), str):
                     outs.append((rule["Next"], f"{where}/States/{name}/Choices/{i}/Next"))
-            for i, catcher in enumerate(spec.get("Catch") or ()):
+            for i, catcher in enumerate(_array(spec.get("Catch"))):
                 if isinstance(catcher, Mapping) and isinstance(catcher.get("Next"), str):
                     outs.append((catcher["Next"], f"{where}/States/{name}/Catch/{i}/Next"))
             for target, location in outs:
@@ -324,7 +325,7 @@ class _Checker:
                 )
             else:
                 self.assign_field(spec["Assign"], language, f"{where}/Assign")
-        for i, catcher in enumerate(spec.get("Catch") or ()):
+        for i, catcher in enumerate(_array(spec.get("Catch"))):
             if not isinstance(catcher, Mapping):
                 continue
             bad = "ResultPath" if language == JSONATA else "Output"
@@ -335,7 +336,7 @@ class _Checker:
                 )
             if "Assign" in catcher:
                 self.assign_field(catcher["Assign"], language, f"{where}/Catch/{i}/Assign")
-        for i, rule in enumerate(spec.get("Choices") or ()):
+        for i, rule in enumerate(_array(spec.get("Choices"))):
             if not isinstance(rule, Mapping):
                 continue
             loc = f"{where}/Choices/{i}"
@@ -452,6 +453,10 @@ class _Checker:
             return
         if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
             self.schema("The field 'Seconds' must be a non-negative integer", f"{where}/Seconds")
+        elif seconds > _WAIT_SECONDS_MAX:
+            self.schema(
+                f"The field 'Seconds' must be at most {_WAIT_SECONDS_MAX}", f"{where}/Seconds"
+            )
 
     def check_choice(self, spec: Mapping[str, Any], where: str) -> None:
         choices = spec.get("Choices")
@@ -466,6 +471,8 @@ class _Checker:
         for a in ("Error", "Cause"):
             if a in spec and f"{a}Path" in spec:
                 self.schema(f"The fields '{a}' and '{a}Path' are mutually exclusive", where)
+            if a in spec and not isinstance(spec[a], str):
+                self.schema(f"The field '{a}' must be a string", f"{where}/{a}")
 
     def check_parallel(self, spec: Mapping[str, Any], where: str) -> None:
         branches = spec.get("Branches")
@@ -476,7 +483,16 @@ class _Checker:
         if "ItemProcessor" not in spec and "Iterator" not in spec:
             self.schema("The field 'ItemProcessor' is required", where)
         processor = spec.get("ItemProcessor") or spec.get("Iterator") or {}
-        mode = (processor.get("ProcessorConfig") or {}).get("Mode", "INLINE")
+        if not isinstance(processor, Mapping):
+            return  # compiling the subgraph reports "Expected an object"
+        config = processor.get("ProcessorConfig") or {}
+        if not isinstance(config, Mapping):
+            self.schema(
+                "The field 'ProcessorConfig' must be an object",
+                f"{where}/ItemProcessor/ProcessorConfig",
+            )
+            return
+        mode = config.get("Mode", "INLINE")
         if mode != "INLINE":
             self.schema(
                 "Distributed Map is not supported by this engine yet",
@@ -485,8 +501,23 @@ class _Checker:
         for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
             if key in spec:
                 self.schema(f"The field '{key}' is not supported by this engine yet", where)
+        for key in ("MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage"):
+            value = spec.get(key, 0)
+            if self.jsonata_expression(spec, value):
+                continue
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if key != "ToleratedFailurePercentage":
+                numeric = numeric and isinstance(value, int)
+            if not numeric or value < 0 or (key == "ToleratedFailurePercentage" and value > 100):
+                kind = "a number from 0 to 100" if key.endswith("Percentage") else "an integer >= 0"
+                self.schema(f"The field '{key}' must be {kind}", f"{where}/{key}")
         if "ItemSelector" in spec and "Parameters" in spec:
             self.schema("The fields 'ItemSelector' and 'Parameters' are mutually exclusive", where)
+
+
+def _array(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else no items (its type is reported elsewhere)."""
+    return value if isinstance(value, list) else []
 
 
 def _parse(definition: str) -> tuple[Any, list[Diagnostic]]:

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 #: how long the scheduler keeps the lock before letting API threads in
 SLICE_SECONDS = 0.0005
+#: the longest single sleep: a far-off timer (a Wait until 9999) is re-checked, never overflows
+MAX_SLEEP_SECONDS = 3600.0
 
 
 class Timer:
@@ -165,7 +167,7 @@ class Scheduler:
                     while self._timers and self._timers[0][2].cancelled:
                         heapq.heappop(self._timers)
                     if self._timers:
-                        timeout = max(0.0, self._timers[0][0] - now)
+                        timeout = min(max(0.0, self._timers[0][0] - now), MAX_SLEEP_SECONDS)
                     self._sleeping = True
                     self._wakeup.wait(timeout)
                     self._sleeping = False

@@ -89,11 +89,13 @@ def state_uses_variables(spec: Mapping[str, Any]) -> bool:
     for field in _TEMPLATE_FIELDS:
         if field in spec and _template_uses(spec[field]):
             return True
-    if any(_rule_uses(rule) for rule in spec.get("Choices") or ()):
+    choices = spec.get("Choices")
+    if isinstance(choices, list) and any(_rule_uses(rule) for rule in choices):
         return True
-    return any(
+    catchers = spec.get("Catch")
+    return isinstance(catchers, list) and any(
         isinstance(catcher, Mapping) and _template_uses(catcher.get("Assign"))
-        for catcher in spec.get("Catch") or ()
+        for catcher in catchers
     )
 
 
