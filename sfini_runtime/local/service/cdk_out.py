@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,12 @@ def stack_templates(assembly: Path) -> Iterator[tuple[str, str, Path]]:
     """(stack name, artifact id, template path) of every stack, nested assemblies included."""
     manifest_path = assembly / "manifest.json"
     if not manifest_path.is_file():
-        for path in sorted(assembly.glob("*.template.json")):
+        templates = sorted(assembly.glob("*.template.json"))
+        if not templates:
+            raise CloudAssemblyError(
+                f"{assembly} is not a cloud assembly (no manifest.json, no *.template.json)"
+            )
+        for path in templates:
             name = path.name.split(".")[0]
             yield name, name, path
         return
@@ -41,13 +46,26 @@ def stack_templates(assembly: Path) -> Iterator[tuple[str, str, Path]]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CloudAssemblyError(f"cannot read {manifest_path}: {exc}") from None
-    for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
+    artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
+    if not isinstance(manifest, dict) or not isinstance(artifacts or {}, dict):
+        raise CloudAssemblyError(f"{manifest_path} is not a cloud assembly manifest")
+    for artifact_id, artifact in (artifacts or {}).items():
+        if not isinstance(artifact, dict):
+            raise CloudAssemblyError(f"{manifest_path}: artifact {artifact_id!r} is not an object")
         properties = artifact.get("properties") or {}
-        if artifact.get("type") == "aws:cloudformation:stack":
+        key = {"aws:cloudformation:stack": "templateFile", "cdk:cloud-assembly": "directoryName"}
+        field = key.get(artifact.get("type"))  # type: ignore[arg-type]
+        if field is None:
+            continue
+        if not isinstance(properties, dict) or not isinstance(properties.get(field), str):
+            raise CloudAssemblyError(
+                f"{manifest_path}: artifact {artifact_id!r} has no properties.{field}"
+            )
+        if field == "templateFile":
             name = properties.get("stackName") or artifact.get("displayName") or artifact_id
-            yield name, artifact_id, assembly / properties["templateFile"]
-        elif artifact.get("type") == "cdk:cloud-assembly":
-            yield from stack_templates(assembly / properties["directoryName"])
+            yield name, artifact_id, assembly / properties[field]
+        else:
+            yield from stack_templates(assembly / properties[field])
 
 
 def template_files(assembly: Path) -> Iterator[tuple[str, Path]]:
@@ -250,16 +268,25 @@ def load_cloud_assembly(
             template = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise CloudAssemblyError(f"cannot read template {path}: {exc}") from None
+        _check_template(template, path)
         resolver = _Resolver(service, stack, template)
         for logical_id, resource in resolver.resources.items():
             properties = resource.get("Properties") or {}
             if resource.get("Type") == ACTIVITY_TYPE:
-                request = {"name": resolver.physical_name(logical_id)}
-                if properties.get("Tags"):
-                    request["tags"] = _tags(properties)
+                request = _malformed_guard(
+                    path, logical_id, _activity_request, resolver, logical_id, properties
+                )
                 activities.setdefault(request["name"], request)
             elif resource.get("Type") == STATE_MACHINE_TYPE:
-                request = _state_machine_request(service, resolver, logical_id, properties)
+                request = _malformed_guard(
+                    path,
+                    logical_id,
+                    _state_machine_request,
+                    service,
+                    resolver,
+                    logical_id,
+                    properties,
+                )
                 name = request["name"]
                 if name not in machines:
                     machines[name] = (stack, logical_id, request)
@@ -280,6 +307,39 @@ def load_cloud_assembly(
             _create(service, "CreateStateMachine", request, "stateMachineArn", stack, logical_id)
         )
     return created
+
+
+def _activity_request(
+    resolver: _Resolver, logical_id: str, properties: dict[str, Any]
+) -> dict[str, Any]:
+    request: dict[str, Any] = {"name": resolver.physical_name(logical_id)}
+    if properties.get("Tags"):
+        request["tags"] = _tags(properties)
+    return request
+
+
+def _malformed_guard(
+    path: Path, logical_id: str, build: Callable[..., dict[str, Any]], *args: Any
+) -> dict[str, Any]:
+    """``build(*args)``; a template whose shapes it cannot read is a ``CloudAssemblyError``."""
+    try:
+        return build(*args)
+    except (TypeError, KeyError, AttributeError, IndexError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+        raise CloudAssemblyError(
+            f"{path}: resource {logical_id!r} is malformed ({problem})"
+        ) from None
+
+
+def _check_template(template: Any, path: Path) -> None:
+    """A CloudFormation template is an object whose Resources are objects."""
+    resources = template.get("Resources") if isinstance(template, dict) else None
+    if not isinstance(template, dict) or not isinstance(resources or {}, dict):
+        raise CloudAssemblyError(f"{path} is not a CloudFormation template")
+    for logical_id, resource in (resources or {}).items():
+        properties = resource.get("Properties") if isinstance(resource, dict) else None
+        if not isinstance(resource, dict) or not isinstance(properties or {}, dict):
+            raise CloudAssemblyError(f"{path}: resource {logical_id!r} is not an object")
 
 
 def _create(
