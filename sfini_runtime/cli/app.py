@@ -98,13 +98,30 @@ def _state_machine_arn(
     return _session(ctx).arn_for("stateMachine", name)
 
 
+def _read_text(input_file: str) -> str:
+    """The text of ``input_file`` ('-': stdin); unreadable or non-UTF-8 input is one line."""
+    where = "standard input" if input_file == "-" else input_file
+    try:
+        if input_file == "-":
+            return sys.stdin.read()
+        return Path(input_file).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"execution input in {where} is not UTF-8 text (byte {error.start})"
+        ) from None
+    except FileNotFoundError:
+        raise click.ClickException(f"no such file: {input_file}") from None
+    except OSError as error:
+        raise click.ClickException(f"cannot read {where}: {error.strerror or error}") from None
+
+
 def _read_input(value: str | None, input_file: str | None) -> Any:
     if value is not None and input_file is not None:
         raise click.UsageError("give the input as an argument or with --input-file, not both")
     if input_file is not None:
-        text = sys.stdin.read() if input_file == "-" else Path(input_file).read_text()
+        text = _read_text(input_file)
     elif value == "-":
-        text = sys.stdin.read()
+        text = _read_text("-")
     elif value is None:
         return {}
     else:

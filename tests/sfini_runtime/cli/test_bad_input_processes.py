@@ -1,0 +1,134 @@
+"""Careless and hostile input to every ``sfini`` command, run as processes against a local
+engine: one ``Error:`` line on stderr, a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sfini_runtime.local import LocalEngine
+
+ACCOUNT = "123456789012"
+MACHINE = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:nope"
+EXECUTION = f"arn:aws:states:us-east-1:{ACCOUNT}:execution:nope:run"
+ACTIVITY = f"arn:aws:states:us-east-1:{ACCOUNT}:activity:nope"
+
+MODULES = {
+    "raises_at_import.py": "raise RuntimeError('boom at import')\n",
+    "syntax_error.py": "def f(:\n",
+    "plain.py": "x = 5\n\ndef fn():\n    pass\n",
+    "bad_prefix.py": (
+        "import sfini_cdk as sfini\n"
+        "activities = sfini.ActivityRegistration(prefix='has space')\n"
+        "@activities.activity(name='add')\n"
+        "def add(data):\n    return 1\n"
+    ),
+}
+FILES = {"bad.json": b"{bad", "binary.json": b"\xff\xfe{}", "not_assembly/readme.txt": b"x"}
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("bad-input")
+    for name, text in MODULES.items():
+        (directory / name).write_text(text)
+    for name, data in FILES.items():
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_bytes(data)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    with LocalEngine(activity_poll_seconds=1.0) as engine:
+        yield engine.endpoint_url
+
+
+def _env(endpoint: str, workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ENDPOINT_URL_SFN=endpoint,
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_CONFIG_FILE=str(workdir / "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(workdir / "no-credentials"),
+        PYTHONPATH=os.pathsep.join([str(workdir), str(Path(__file__).resolve().parents[3])]),
+    )
+    return env
+
+
+CASES: list[tuple[list[str], dict[str, str | None], str]] = [
+    # (arguments, environment changes (None: unset), what the one error line says)
+    (["start", MACHINE], {}, "StateMachineDoesNotExist"),
+    (["start", ACTIVITY], {}, "InvalidArn: Invalid Arn: 'Resource type not valid in this context"),
+    (["start", "nope", "{bad"], {}, "execution input is not valid JSON"),
+    (["start", "nope", "-f", "bad.json"], {}, "execution input is not valid JSON"),
+    (["start", "nope", "-f", "missing.json"], {}, "no such file: missing.json"),
+    (["start", "nope", "-f", "binary.json"], {}, "binary.json is not UTF-8 text (byte 0)"),
+    (["start", "nope", "-f", "."], {}, "cannot read .: Is a directory"),
+    (["start", "nope", "--cdk-out", "not_assembly"], {}, "is not a cloud assembly"),
+    (["stop", "garbage"], {}, "InvalidArn: Invalid Arn: 'Invalid ARN prefix: garbage'"),
+    (["stop", MACHINE], {}, "InvalidArn"),
+    (["describe", "garbage"], {}, "no state machine or activity named 'garbage'"),
+    (["describe", EXECUTION], {}, "ExecutionDoesNotExist"),
+    (["describe", ACTIVITY], {}, "ActivityDoesNotExist"),
+    (["executions", ACTIVITY], {}, "InvalidArn"),
+    (["history", MACHINE], {}, "InvalidArn"),
+    (["graph", "raises_at_import:x"], {}, "boom at import"),
+    (["graph", "syntax_error:x"], {}, "SyntaxError: invalid syntax"),
+    (["graph", "plain:x"], {}, "5 is not an activity, an activity registration"),
+    (["graph", "plain:missing"], {}, "'plain' has no attribute 'missing'"),
+    (["worker", "no_such_module:x"], {}, "cannot import module 'no_such_module'"),
+    (["worker", "plain"], {}, "plain defines no activities"),
+    (["worker", "bad_prefix:activities"], {}, "activity name prefix 'has space'"),
+    (["register", ":"], {}, "expected MODULE[:OBJECT], got ':'"),
+    (["deregister", "raises_at_import"], {}, "boom at import"),
+    (
+        ["describe", MACHINE],
+        {"AWS_ENDPOINT_URL_SFN": "http://127.0.0.1:1"},
+        'Could not connect to the endpoint URL: "http://127.0.0.1:1/"',
+    ),
+    (
+        ["describe", "nope"],
+        {"AWS_ENDPOINT_URL_SFN": None, "AWS_DEFAULT_REGION": None},
+        "You must specify a region.",
+    ),
+    (["--profile", "nosuch", "describe", "nope"], {}, "could not be found"),
+    (["local", "serve", "--port", "0", "--cdk-out", "not_assembly"], {}, "not a cloud assembly"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "changes", "message"), CASES)
+def test_one_error_line(
+    endpoint: str,
+    workdir: Path,
+    arguments: list[str],
+    changes: dict[str, str | None],
+    message: str,
+) -> None:
+    env = _env(endpoint, workdir)
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    done = subprocess.run(
+        [sys.executable, "-m", "sfini_runtime.cli", *arguments],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 1, done
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("Error: ") and message in lines[0], lines[0]
+    assert "Traceback" not in done.stderr
