@@ -1060,6 +1060,10 @@ def _check_wait(name: str, state: dict[str, Any], language: str | None) -> None:
 def _check_fail(name: str, state: dict[str, Any], language: str | None) -> None:
     _check_exclusive(name, state, "Error", "ErrorPath")
     _check_exclusive(name, state, "Cause", "CausePath")
+    for field in ("Error", "Cause"):
+        if field in state and not isinstance(state[field], str):
+            value = state[field]
+            raise InvalidField(f"{field} must be a str, got {type(value).__name__} {value!r}", name)
 
 
 def _check_map(name: str, state: dict[str, Any], language: str | None) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfini_cdk._default import DEFAULT, DefaultParameter, JSONable, is_given
-from sfini_cdk.errors import DuplicateStateName
+from sfini_cdk.errors import DuplicateStateName, InvalidErrorMatch, InvalidField
 
 _logger = logging.getLogger(__name__)
 
@@ -143,6 +143,11 @@ class HasNext(Transitions):
 
     def goes_to(self, state: State) -> None:
         """Set the next state to execute after this one."""
+        if not isinstance(state, State):
+            raise InvalidField(
+                f"next state must be a State, got {type(state).__name__} {state!r}",
+                state_name=self.name,
+            )
         if self.next is not None:
             _logger.warning("Overriding current next state: %s", self.next)
         self.next = state
@@ -320,7 +325,7 @@ class CanRetry(State):
             the added retrier
         """
         retrier = Retrier(
-            list(errors),
+            _error_names(errors, "Retry", self.name),
             interval=interval,
             max_attempts=max_attempts,
             backoff_rate=backoff_rate,
@@ -336,6 +341,29 @@ class CanRetry(State):
         if self.retriers:
             defn["Retry"] = [retrier.to_dict() for retrier in self.retriers]
         return defn
+
+
+def _error_names(errors: Any, field: str, state_name: str) -> list[str]:
+    """``errors`` as a list of error names; a bare str or non-str items are a mistake."""
+    if isinstance(errors, str):
+        raise InvalidErrorMatch(
+            f"{field} errors must be a list of error names, got the str {errors!r} "
+            f"(write [{errors!r}])",
+            state_name=state_name,
+        )
+    try:
+        names = list(errors)
+    except TypeError:
+        raise InvalidErrorMatch(
+            f"{field} errors must be a list of error names, got {type(errors).__name__}",
+            state_name=state_name,
+        ) from None
+    wrong = [name for name in names if not isinstance(name, str)]
+    if wrong:
+        raise InvalidErrorMatch(
+            f"{field} error names must be str, got {wrong[0]!r}", state_name=state_name
+        )
+    return names
 
 
 class CanCatch(Transitions):
@@ -375,6 +403,12 @@ class CanCatch(Transitions):
         Returns:
             the added catcher
         """
+        errors = _error_names(errors, "Catch", self.name)
+        if not isinstance(next_state, State):
+            raise InvalidField(
+                f"Catch next state must be a State, got {type(next_state).__name__}",
+                state_name=self.name,
+            )
         caught = {error for catcher in self.catchers for error in catcher.errors}
         if caught.intersection(errors):
             _logger.warning("Handler has already accounted-for errors: %s", list(errors))

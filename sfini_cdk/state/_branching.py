@@ -25,6 +25,19 @@ if TYPE_CHECKING:
     from sfini_cdk.state_machine import StateMachine
 
 
+def _nested_dict(
+    machine: StateMachine, resources: ResourceResolver | None, state_name: str
+) -> dict[str, JSONable]:
+    """A branch or processor's ASL; nesting deeper than Python can render is a definition error."""
+    try:
+        return machine.branch_dict(resources=resources)
+    except RecursionError:
+        raise InvalidField(
+            "Parallel/Map states are nested too deeply to render (hundreds of levels)",
+            state_name=state_name,
+        ) from None
+
+
 class Parallel(
     HasAssign,
     HasOutput,
@@ -99,7 +112,7 @@ class Parallel(
         if not self.branches:
             raise EmptyBranches("Parallel state has no branches", state_name=self.name)
         defn = super().to_dict(resources=resources)
-        defn["Branches"] = [branch.branch_dict(resources=resources) for branch in self.branches]
+        defn["Branches"] = [_nested_dict(branch, resources, self.name) for branch in self.branches]
         return defn
 
 
@@ -217,7 +230,7 @@ class Map(
                 state_name=self.name,
             )
         defn: dict[str, Any] = super().to_dict(resources=resources)
-        processor = self.processor.branch_dict(resources=resources)
+        processor = _nested_dict(self.processor, resources, self.name)
         defn["ItemProcessor"] = {"ProcessorConfig": {"Mode": self.MODE}, **processor}
         put(defn, "ItemsPath", self.items_path)
         put(defn, "Items", self.items)

@@ -258,6 +258,13 @@ class Wait(HasAssign, HasOutput, HasNext, State):
         return defn
 
 
+def _check_next_state(state: Any, name: str, what: str = "choice rule next state") -> None:
+    if not isinstance(state, State):
+        raise InvalidChoiceRule(
+            f"{what} must be a State, got {type(state).__name__} {state!r}", state_name=name
+        )
+
+
 class Choice(HasAssign, HasOutput, Transitions, State):
     """Branch on conditions: the first matching rule's next state runs, else the default.
 
@@ -311,10 +318,13 @@ class Choice(HasAssign, HasOutput, Transitions, State):
         Raises:
             InvalidChoiceRule: the rule has no next state
         """
+        if not isinstance(rule, ChoiceRule):
+            raise InvalidChoiceRule(f"{rule!r} is not a choice rule", state_name=self.name)
         if rule.next_state is None:
             raise InvalidChoiceRule(
                 f"top-level choice rule {rule} must specify a next state", state_name=self.name
             )
+        _check_next_state(rule.next_state, self.name)
         self.choices.append(rule)
 
     def remove(self, rule: ChoiceRule) -> None:
@@ -329,6 +339,7 @@ class Choice(HasAssign, HasOutput, Transitions, State):
 
     def set_default(self, state: State) -> None:
         """Set the state to execute when no rule matches."""
+        _check_next_state(state, self.name, "default state")
         if self.default is not None:
             _logger.warning("Overwriting current default state %s with %s", self.default, state)
         self.default = state
@@ -347,11 +358,17 @@ class Choice(HasAssign, HasOutput, Transitions, State):
                     f"top-level choice rule {rule} must specify a next state",
                     state_name=self.name,
                 )
+            _check_next_state(rule.next_state, self.name)
             try:
                 rules.append(rule.to_dict())
             except InvalidDefinition as error:
                 error.state_name = self.name
                 raise
+            except RecursionError:
+                raise InvalidChoiceRule(
+                    "a choice rule is nested too deeply (And/Or/Not hundreds of levels deep)",
+                    state_name=self.name,
+                ) from None
         defn["Choices"] = rules
         if self.default is not None:
             defn["Default"] = self.default.name
