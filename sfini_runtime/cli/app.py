@@ -87,6 +87,20 @@ def _deployed(ctx: click.Context, stack: str | None, cdk_out: str | None) -> Any
     return None
 
 
+def _check_machine_name(name: str) -> None:
+    """A STATE_MACHINE argument that can be no state machine's name is a one-line error."""
+    from sfini_runtime.local.errors import InvalidName
+    from sfini_runtime.local.service.validation import check_name
+
+    try:
+        check_name(name)
+    except InvalidName:
+        raise click.ClickException(
+            f"{name!r} is not a state machine name or ARN (a name has 1 to 80 characters, "
+            'no white space, brackets, wildcards, control characters or <>{}[]?*"#%\\^|~`$&,;:/)'
+        ) from None
+
+
 def _state_machine_arn(
     ctx: click.Context, name: str, stack: str | None = None, cdk_out: str | None = None
 ) -> str:
@@ -95,6 +109,7 @@ def _state_machine_arn(
     deployed = _deployed(ctx, stack, cdk_out)
     if deployed is not None:
         return deployed.state_machine_arn(name)
+    _check_machine_name(name)
     return _session(ctx).arn_for("stateMachine", name)
 
 
