@@ -33,6 +33,16 @@ class Loaded:
 
 
 def _import_module(name: str) -> ModuleType:
+    try:
+        return _import(name)
+    except SystemExit as exit_:  # a module meant to be run, not imported
+        raise LoadError(
+            f"importing {name!r} called sys.exit({exit_.code!r}): is it a script rather than "
+            "a module defining activities or state machines?"
+        ) from None
+
+
+def _import(name: str) -> ModuleType:
     if name.endswith(".py") or "/" in name:
         path = Path(name)
         if not path.is_file():

@@ -22,6 +22,7 @@ MODULES = {
     "raises_at_import.py": "raise RuntimeError('boom at import')\n",
     "syntax_error.py": "def f(:\n",
     "plain.py": "x = 5\n\ndef fn():\n    pass\n",
+    "exits.py": "import sys\n\nsys.exit(3)\n",
     "bad_prefix.py": (
         "import sfini_cdk as sfini\n"
         "activities = sfini.ActivityRegistration(prefix='has space')\n"
@@ -85,6 +86,8 @@ CASES: list[tuple[list[str], dict[str, str | None], str]] = [
     (["history", MACHINE], {}, "InvalidArn"),
     (["graph", "raises_at_import:x"], {}, "boom at import"),
     (["graph", "syntax_error:x"], {}, "SyntaxError: invalid syntax"),
+    (["graph", "exits:x"], {}, "importing 'exits' called sys.exit(3)"),
+    (["worker", "exits.py"], {}, "importing 'exits.py' called sys.exit(3)"),
     (["graph", "plain:x"], {}, "5 is not an activity, an activity registration"),
     (["graph", "plain:missing"], {}, "'plain' has no attribute 'missing'"),
     (["worker", "no_such_module:x"], {}, "cannot import module 'no_such_module'"),
