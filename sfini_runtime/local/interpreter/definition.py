@@ -46,6 +46,29 @@ JSONPATH_ONLY_FIELDS = frozenset(
 JSONATA_ONLY_FIELDS = frozenset({"Arguments", "Output", "Items"})
 #: state types that may Assign variables (Choice rules and Catchers may too)
 ASSIGN_TYPES = ("Pass", "Task", "Map", "Parallel", "Choice", "Wait")
+_COMMON = ("Type", "Comment", "QueryLanguage", "InputPath", "OutputPath", "Output")
+_FLOW = ("Next", "End", "Assign")
+_RESULT = ("Parameters", "Arguments", "ResultSelector", "ResultPath", "Retry", "Catch")
+_TASK = ("Resource", "Credentials", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds")
+_MAP = (
+    *("ItemsPath", "Items", "ItemProcessor", "Iterator", "ItemSelector", "ItemReader"),
+    *("ItemBatcher", "ResultWriter", "Label", "MaxConcurrency", "MaxConcurrencyPath"),
+    *("ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage"),
+    "ToleratedFailurePercentagePath",
+)
+#: the fields the ASL defines for each state type (QueryLanguage decides which apply)
+STATE_FIELDS: dict[str, frozenset[str]] = {
+    "Pass": frozenset((*_COMMON, *_FLOW, "Parameters", "Result", "ResultPath")),
+    "Task": frozenset((*_COMMON, *_FLOW, *_RESULT, *_TASK, "HeartbeatSecondsPath")),
+    "Choice": frozenset((*_COMMON, "Assign", "Choices", "Default")),
+    "Wait": frozenset((*_COMMON, *_FLOW, "Seconds", "SecondsPath", "Timestamp", "TimestampPath")),
+    "Succeed": frozenset(_COMMON),
+    "Fail": frozenset(
+        ("Type", "Comment", "QueryLanguage", "Error", "ErrorPath", "Cause", "CausePath")
+    ),
+    "Parallel": frozenset((*_COMMON, *_FLOW, *_RESULT, "Branches")),
+    "Map": frozenset((*_COMMON, *_FLOW, *_RESULT, *_MAP)),
+}
 #: numeric fields a JSONata state may give as a {% %} expression
 _JSONATA_NUMBER_FIELDS = (
     "Seconds",
@@ -252,6 +275,9 @@ class _Checker:
             )
             return None
         language = self.query_language(spec, where)
+        for field in spec:
+            if field not in STATE_FIELDS[kind] and field not in ("Retry", "Catch", "Assign"):
+                self.schema(f"Field '{field}' is not supported by a {kind} state", where)
         self.language_fields(kind, spec, language, where)
         if kind not in TERMINAL_TYPES and kind != "Choice":
             has_next, has_end = "Next" in spec, spec.get("End") is True

@@ -85,15 +85,25 @@ def test_wrong_field_types_are_diagnosed(
 
 
 @pytest.mark.parametrize("language", ["JSONPath", "JSONata"])
-def test_a_scalar_where_an_array_is_read_is_not_an_internal_failure(
-    sfn: Any, language: str
+@pytest.mark.parametrize(
+    ("state", "field"),
+    [
+        ({"Type": "Pass", "End": True, "Choices": 5}, "Choices"),
+        ({"Type": "Pass", "End": True, "Foo": 1}, "Foo"),
+        ({"Type": "Succeed", "Result": 1}, "Result"),
+        ({"Type": "Fail", "Seconds": 1}, "Seconds"),
+        ({"Type": "Wait", "Seconds": 1, "End": True, "Resource": "x"}, "Resource"),
+    ],
+)
+def test_a_field_the_state_type_does_not_have_is_named(
+    sfn: Any, language: str, state: dict[str, Any], field: str
 ) -> None:
-    # the variable-reference scan reads Choices and Catch of every state (was a TypeError, HTTP 500)
-    state = {"Type": "Pass", "End": True, "Choices": 5}
+    # a scalar Choices on a Pass state once reached the variable scan (TypeError, HTTP 500)
     answer = sfn.validate_state_machine_definition(definition=_machine(state, language))
-    assert answer["result"] in ("OK", "FAIL")
-    arn = create_machine(sfn, _machine(state, language))
-    assert sfn.describe_state_machine(stateMachineArn=arn)["status"] == "ACTIVE"
+    message = f"Field '{field}' is not supported by a {state['Type']} state"
+    assert {"location": "/States/X", "message": message} in [
+        {"location": d["location"], "message": d["message"]} for d in answer["diagnostics"]
+    ]
 
 
 @pytest.mark.parametrize(
