@@ -275,6 +275,8 @@ class _Checker:
             )
             return None
         language = self.query_language(spec, where)
+        if "Comment" in spec and not isinstance(spec["Comment"], str):
+            self.schema("The field 'Comment' must be a string", f"{where}/Comment")
         for field in spec:
             if field not in STATE_FIELDS[kind] and field not in ("Retry", "Catch", "Assign"):
                 self.schema(f"Field '{field}' is not supported by a {kind} state", where)
@@ -572,6 +574,9 @@ def _compile(definition: str) -> tuple[CompiledDefinition | None, list[Diagnosti
         isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1
     ):
         checker.schema("The field 'TimeoutSeconds' must be a positive integer", "/TimeoutSeconds")
+    for field in ("Comment", "Version"):
+        if field in document and not isinstance(document[field], str):
+            checker.schema(f"The field '{field}' must be a string", f"/{field}")
     graph = checker.graph(document, "")
     if checker.problems or graph is None:
         return None, checker.problems

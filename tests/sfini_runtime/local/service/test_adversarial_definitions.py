@@ -58,6 +58,11 @@ def _machine(state: dict[str, Any], language: str = "JSONPath") -> str:
             "The field 'ToleratedFailurePercentage' must be a number from 0 to 100",
         ),
         ({"Type": "Fail", "Error": 5}, "/States/X/Error", "The field 'Error' must be a string"),
+        (
+            {"Type": "Pass", "End": True, "Comment": 5},
+            "/States/X/Comment",
+            "The field 'Comment' must be a string",
+        ),
         ({"Type": "Fail", "Cause": []}, "/States/X/Cause", "The field 'Cause' must be a string"),
         (
             {"Type": "Wait", "Seconds": 100_000_000, "End": True},
@@ -124,6 +129,16 @@ def test_jsonata_map_limits_may_be_expressions(sfn: Any) -> None:
     state = {"Type": "Map", "ItemProcessor": SUB, "MaxConcurrency": "{% 2 %}", "End": True}
     answer = sfn.validate_state_machine_definition(definition=_machine(state, "JSONata"))
     assert answer["result"] == "OK", answer["diagnostics"]
+
+
+@pytest.mark.parametrize("field", ["Comment", "Version"])
+def test_top_level_strings_must_be_strings(sfn: Any, field: str) -> None:
+    definition = json.loads(PASS_DEFINITION)
+    definition[field] = 5
+    answer = sfn.validate_state_machine_definition(definition=json.dumps(definition))
+    assert answer["result"] == "FAIL"
+    assert answer["diagnostics"][0]["location"] == f"/{field}"
+    assert answer["diagnostics"][0]["message"] == f"The field '{field}' must be a string"
 
 
 def test_nesting_too_deep_to_parse_is_an_invalid_definition(sfn: Any) -> None:
