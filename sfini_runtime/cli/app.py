@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from sfini_runtime.cli.errors import describe_error
+from sfini_runtime.cli.errors import OneLineFormatter, describe_error
 
 __all__ = ["cli", "main"]
 
@@ -193,13 +193,18 @@ def cli(
 ) -> None:
     """Run activity workers and manage Step Functions executions (on AWS or the local engine)."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    debug = verbose >= 2 or bool(os.environ.get("SFINI_DEBUG"))
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", tracebacks=debug)
+    )
+    logging.basicConfig(handlers=[handler], level=level)
     logging.getLogger("botocore").setLevel(max(level, logging.WARNING))
     ctx.obj = {
         "region": region,
         "profile": profile,
         "endpoint_url": endpoint_url,
-        "debug": verbose >= 2 or bool(os.environ.get("SFINI_DEBUG")),
+        "debug": debug,
         "session": None,
     }
 

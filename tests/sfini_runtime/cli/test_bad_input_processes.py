@@ -138,3 +138,39 @@ def test_one_error_line(
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("Error: ") and message in lines[0], lines[0]
     assert "Traceback" not in done.stderr
+
+
+WORKFLOW = (
+    "import sfini_cdk as sfini\n"
+    "activities = sfini.ActivityRegistration(prefix='never-registered-')\n"
+    "@activities.activity(name='add')\n"
+    "def add(data):\n    return 1\n"
+)
+
+
+@pytest.mark.parametrize(("verbosity", "tracebacks"), [([], 0), (["-vv"], 1)])
+def test_a_worker_whose_activity_does_not_exist_logs_no_traceback(
+    endpoint: str, workdir: Path, verbosity: list[str], tracebacks: int
+) -> None:
+    (workdir / "unregistered.py").write_text(WORKFLOW)
+    done = subprocess.run(
+        [sys.executable, "-m", "sfini_runtime.cli", *verbosity, "worker", "unregistered:add"],
+        cwd=workdir,
+        env=_env(endpoint, workdir),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 1, done
+    lines = done.stderr.splitlines()
+    if tracebacks:  # -vv: the log record's traceback, then the CLI's own
+        assert "Traceback" in done.stderr and "polling failed\n" in done.stderr
+    else:
+        assert "Traceback" not in done.stderr
+        assert lines[-1].startswith("Error: ActivityDoesNotExist: Activity Does Not Exist")
+        failure = [line for line in lines if "polling failed" in line]
+        assert len(failure) == 1 and failure[0].endswith(
+            "polling failed (ActivityDoesNotExist: Activity Does Not Exist: "
+            "'arn:aws:states:us-east-1:123456789012:activity:never-registered-add')"
+        ), lines
