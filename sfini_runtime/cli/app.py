@@ -727,4 +727,10 @@ def serve(
 
 def main(args: list[str] | None = None) -> None:
     """Console-script entry point."""
+    for stream in (sys.stdout, sys.stderr):
+        # data from an execution may hold lone surrogates ("\ud800" is valid JSON): print them
+        # escaped rather than fail the command after its work is done
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     cli.main(args=args, prog_name="sfini")

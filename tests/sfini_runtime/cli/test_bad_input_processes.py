@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 
 from sfini_runtime.local import LocalEngine
@@ -174,3 +175,35 @@ def test_a_worker_whose_activity_does_not_exist_logs_no_traceback(
             "polling failed (ActivityDoesNotExist: Activity Does Not Exist: "
             "'arn:aws:states:us-east-1:123456789012:activity:never-registered-add')"
         ), lines
+
+
+def test_output_with_a_lone_surrogate_is_printed_escaped(endpoint: str, workdir: Path) -> None:
+    client = boto3.client(
+        "stepfunctions",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    definition = '{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}'
+    machine = client.create_state_machine(
+        name="surrogates", definition=definition, roleArn="arn:aws:iam::123456789012:role/r"
+    )["stateMachineArn"]
+    env = _env(endpoint, workdir)
+    run = [sys.executable, "-m", "sfini_runtime.cli"]
+    started = subprocess.run(
+        [*run, "start", machine, '{"a": "\\ud800"}', "--wait"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
+    assert started.returncode == 0, started.stderr
+    assert ": SUCCEEDED" in started.stdout and "\\ud800" in started.stdout
+    arn = client.list_executions(stateMachineArn=machine)["executions"][0]["executionArn"]
+    described = subprocess.run(
+        [*run, "describe", arn], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert described.returncode == 0, described.stderr
+    assert "\\ud800" in described.stdout
