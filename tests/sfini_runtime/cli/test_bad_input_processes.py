@@ -31,7 +31,13 @@ MODULES = {
         "def add(data):\n    return 1\n"
     ),
 }
-FILES = {"bad.json": b"{bad", "binary.json": b"\xff\xfe{}", "not_assembly/readme.txt": b"x"}
+FILES = {
+    "bad.json": b"{bad",
+    "binary.json": b"\xff\xfe{}",
+    "not_assembly/readme.txt": b"x",
+    "list_manifest/manifest.json": b"[1]",
+    "no_template/manifest.json": b'{"artifacts": {"S": {"type": "aws:cloudformation:stack"}}}',
+}
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +81,16 @@ CASES: list[tuple[list[str], dict[str, str | None], str]] = [
     (["start", "nope", "-f", "binary.json"], {}, "binary.json is not UTF-8 text (byte 0)"),
     (["start", "nope", "-f", "."], {}, "cannot read .: Is a directory"),
     (["start", "nope", "--cdk-out", "not_assembly"], {}, "is not a cloud assembly"),
+    (
+        ["start", "nope", "--cdk-out", "list_manifest"],
+        {},
+        "list_manifest is not a readable cloud assembly (AttributeError:",
+    ),
+    (
+        ["start", "nope", "--cdk-out", "no_template"],
+        {},
+        "no_template is not a readable cloud assembly (KeyError: 'templateFile')",
+    ),
     (["start", "has space"], {}, "'has space' is not a state machine name or ARN"),
     (["executions", "a/b"], {}, "'a/b' is not a state machine name or ARN"),
     (["start", "x" * 81], {}, "is not a state machine name or ARN (a name has 1 to 80"),
