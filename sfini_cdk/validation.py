@@ -689,8 +689,36 @@ def check_intrinsic(value: str, field: str, state_name: str | None) -> None:
         raise InvalidPath(
             f"{field} {value!r} is not a valid intrinsic function call: {error}", state_name
         ) from None
+    if _call_depth(value) > INTRINSIC_NESTING_MAX:
+        raise InvalidPath(
+            f"{field} {value!r} is not a valid intrinsic function call: at most "
+            f"{INTRINSIC_NESTING_MAX} intrinsic functions can be nested",
+            state_name,
+        )
     for path in paths:
         check_path(path, f"{field} argument", state_name, reference=False)
+
+
+#: how deeply Step Functions lets intrinsic function calls nest
+INTRINSIC_NESTING_MAX = 10
+
+
+def _call_depth(call: str) -> int:
+    """How deeply the calls of a (syntactically valid) intrinsic nest: brackets outside
+    'quoted strings' are exactly the calls' argument lists."""
+    depth = deepest = 0
+    quoted = escaped = False
+    for char in call:
+        if quoted:
+            escaped, quoted = (False, True) if escaped else (char == "\\", char != "'")
+        elif char == "'":
+            quoted = True
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
 
 
 def _check_template(template: Any, field: str, name: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 import sfini_cdk as sfini
 from sfini_cdk import validation
-from sfini_cdk.errors import InvalidChoiceRule, InvalidErrorMatch, InvalidField
+from sfini_cdk.errors import InvalidChoiceRule, InvalidErrorMatch, InvalidField, InvalidPath
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:f"
 
@@ -149,3 +149,19 @@ def test_a_valid_retry_and_catch_still_render() -> None:
     rendered = sfini.construct_state_machine("m", task).to_dict()["States"]["t"]
     assert rendered["Retry"][0]["ErrorEquals"] == ["States.Timeout"]
     assert rendered["Catch"][0] == {"ErrorEquals": ["States.ALL"], "Next": "handler"}
+
+
+@pytest.mark.parametrize(
+    ("depth", "quoted", "valid"),
+    [(10, "", True), (11, "", False), (10, "'((( \\' ((('", True)],
+)
+def test_intrinsic_nesting_limit_matches_the_engine(depth: int, quoted: str, valid: bool) -> None:
+    inner = f"States.Format({quoted}, 1)" if quoted else "1"
+    calls = depth - 1 if quoted else depth
+    call = "States.Array(" * calls + inner + ")" * calls
+    state = sfini.Pass("p", parameters={"a.$": call})
+    if valid:
+        assert sfini.construct_state_machine("m", state).to_dict()["States"]["p"]
+    else:
+        with pytest.raises(InvalidPath, match="at most 10 intrinsic functions can be nested"):
+            sfini.construct_state_machine("m", state)
