@@ -81,6 +81,7 @@ _JSONATA_NUMBER_FIELDS = (
 _ARN_ACTIVITY = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]+$")
 _ARN_ANY = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
 _STATE_NAME_MAX = 80
+_MESSAGE_PROBLEMS_MAX = 10  # problems an InvalidDefinition message spells out
 _WAIT_SECONDS_MAX = 99_999_999  # the ASL reference: "from 0 up to 99999999"
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,79}$")
 
@@ -608,7 +609,10 @@ def compile_definition(definition: str) -> CompiledDefinition:
     """Compile ASL JSON or raise :class:`InvalidDefinition` with AWS's message format."""
     compiled, problems = _compile(definition)
     if compiled is None:
-        joined = ", ".join(str(p) for p in problems)
+        joined = ", ".join(str(p) for p in problems[:_MESSAGE_PROBLEMS_MAX])
+        hidden = len(problems) - _MESSAGE_PROBLEMS_MAX
+        if hidden > 0:  # one message, not megabytes: ValidateStateMachineDefinition lists all
+            joined += f", ... and {hidden} more problems"
         raise InvalidDefinition(f"Invalid State Machine Definition: '{joined}'")
     return compiled
 

@@ -141,6 +141,19 @@ def test_top_level_strings_must_be_strings(sfn: Any, field: str) -> None:
     assert answer["diagnostics"][0]["message"] == f"The field '{field}' must be a string"
 
 
+def test_thousands_of_problems_make_one_readable_message(sfn: Any) -> None:
+    states = {f"s{i}": {"Type": "Pass", "Next": f"missing{i}"} for i in range(5000)}
+    definition = json.dumps({"StartAt": "s0", "States": states})
+    with pytest.raises(ClientError) as caught:
+        create_machine(sfn, definition)
+    message = caught.value.response["Error"]["Message"]
+    assert message.count("MISSING_TRANSITION_TARGET") == 10
+    # 5,000 missing targets, 4,999 unreachable states, no terminal state: 10,000 problems
+    assert message.endswith(", ... and 9990 more problems'")
+    answer = sfn.validate_state_machine_definition(definition=definition, maxResults=100)
+    assert (len(answer["diagnostics"]), answer["truncated"]) == (100, True)
+
+
 def test_nesting_too_deep_to_parse_is_an_invalid_definition(sfn: Any) -> None:
     text = '{"StartAt":"S0","States":{"S0":{"Type":"Pass","End":true}}}'
     for depth in range(1, 3000):
