@@ -256,6 +256,11 @@ def construct_state_machine(
     Returns:
         the state machine
     """
+    if not isinstance(start_state, State):
+        raise InvalidField(
+            f"State machine {name!r}: the start state must be a State (Pass, Task, ...), "
+            f"not {type(start_state).__name__}"
+        )
     states: dict[str, State] = {}
     start_state.add_to(states)
     return StateMachine(

@@ -165,3 +165,9 @@ def test_intrinsic_nesting_limit_matches_the_engine(depth: int, quoted: str, val
     else:
         with pytest.raises(InvalidPath, match="at most 10 intrinsic functions can be nested"):
             sfini.construct_state_machine("m", state)
+
+
+@pytest.mark.parametrize("start", ["x", None, 3, {"Type": "Pass"}])
+def test_construct_state_machine_needs_a_state_to_start_with(start: object) -> None:
+    with pytest.raises(sfini.InvalidField, match="start state must be a State"):
+        sfini.construct_state_machine("m", start)  # type: ignore[arg-type]
