@@ -141,7 +141,7 @@ class DeployedArns:
 
 
 def _name_from_output(description: str | None) -> str | None:
-    if description:
+    if isinstance(description, str) and description:
         match = _DESCRIPTION.search(description)
         if match:
             return match.group(1).strip("'\"")
@@ -214,7 +214,12 @@ def _resolve(value: Any, region: str, account: str, partition: str) -> str | Non
         ((function, argument),) = value.items()
         if function == "Ref" and argument in pseudo:
             return pseudo[argument]
-        if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+        if (
+            function == "Fn::Join"
+            and isinstance(argument, list)
+            and len(argument) == 2
+            and isinstance(argument[1], list)
+        ):
             parts = [_resolve(part, region, account, partition) for part in argument[1]]
             return None if None in parts else str(argument[0]).join(parts)  # type: ignore[arg-type]
         if function == "Fn::Sub" and isinstance(argument, str):
@@ -255,39 +260,128 @@ def _read_assembly(
     stack_name: str | None,
     session: AWSSession | None,
     deployed: DeployedArns,
+    _parents: frozenset[Path] = frozenset(),
 ) -> bool:
     """Add the ARNs of the assembly in ``directory`` (and its nested assemblies) to ``deployed``;
     whether a stack was read."""
     manifest_path = directory / "manifest.json"
     if not manifest_path.is_file():
         raise AssemblyError(f"{directory} is not a cloud assembly (no manifest.json)")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-    except ValueError as error:
-        raise AssemblyError(f"{manifest_path} is not valid JSON: {error}") from None
+    artifacts = _artifacts(manifest_path)
     found = False
-    for artifact_id, artifact in manifest.get("artifacts", {}).items():
-        properties = artifact.get("properties", {})
+    for artifact_id, artifact in artifacts.items():
+        properties = _mapping(artifact.get("properties", {}), manifest_path, artifact_id)
         if artifact.get("type") == "cdk:cloud-assembly" and properties.get("directoryName"):
-            nested = directory / properties["directoryName"]
-            found = _read_assembly(nested, stack_name, session, deployed) or found
+            nested = _file_in(directory, properties["directoryName"], manifest_path, artifact_id)
+            if nested.resolve() in _parents | {directory.resolve()}:
+                raise AssemblyError(
+                    f"{manifest_path}: artifact {artifact_id!r} nests the assembly {nested} "
+                    "inside itself"
+                )
+            found = (
+                _read_assembly(
+                    nested, stack_name, session, deployed, _parents | {directory.resolve()}
+                )
+                or found
+            )
             continue
         if artifact.get("type") != "aws:cloudformation:stack":
             continue
-        names = (properties.get("stackName", artifact_id), artifact_id, artifact.get("displayName"))
+        stack = properties.get("stackName", artifact_id)
+        names = (stack, artifact_id, artifact.get("displayName"))
         if stack_name is not None and stack_name not in names:
             continue
         found = True
         region, account = _environment(artifact.get("environment", ""), session)
-        template_path = directory / properties["templateFile"]
-        try:
-            template = json.loads(template_path.read_text())
-        except (OSError, ValueError) as error:
-            raise AssemblyError(f"cannot read the template {template_path}: {error}") from None
-        _read_template(
-            template, region, account, deployed, properties.get("stackName", artifact_id)
+        template_path = _file_in(
+            directory, properties.get("templateFile"), manifest_path, artifact_id
         )
+        _read_template(_template(template_path), region, account, deployed, str(stack))
     return found
+
+
+def _artifacts(manifest_path: Path) -> dict[str, dict[str, Any]]:
+    """The ``artifacts`` of a manifest; ``AssemblyError`` naming the file if it is malformed."""
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise AssemblyError(f"cannot read {manifest_path}: {error.strerror or error}") from None
+    except ValueError as error:  # UnicodeDecodeError is one
+        raise AssemblyError(f"{manifest_path} is not valid JSON: {error}") from None
+    if not isinstance(manifest, dict):
+        raise AssemblyError(
+            f"{manifest_path} is not a cloud assembly manifest "
+            f"(a JSON {_json_type(manifest)}, not an object)"
+        )
+    artifacts = manifest.get("artifacts", {})
+    if not isinstance(artifacts, dict):
+        raise AssemblyError(
+            f"{manifest_path}: 'artifacts' is a JSON {_json_type(artifacts)}, not an object"
+        )
+    for artifact_id, artifact in artifacts.items():
+        _mapping(artifact, manifest_path, artifact_id, "")
+    return artifacts
+
+
+def _mapping(value: Any, manifest_path: Path, artifact_id: str, field: str = "properties") -> Any:
+    """``value`` if it is a JSON object, else ``AssemblyError`` naming the file and artifact."""
+    if not isinstance(value, dict):
+        where = f"artifact {artifact_id!r}" + (f" {field!r}" if field else "")
+        raise AssemblyError(
+            f"{manifest_path}: {where} is a JSON {_json_type(value)}, not an object"
+        )
+    return value
+
+
+def _file_in(directory: Path, name: Any, manifest_path: Path, artifact_id: str) -> Path:
+    """The file or directory ``name`` a manifest's artifact refers to, inside ``directory``."""
+    if not isinstance(name, str) or not name:
+        raise AssemblyError(
+            f"{manifest_path}: artifact {artifact_id!r} names no template or directory "
+            f"(got {name!r})"
+        )
+    return directory / name
+
+
+def _template(template_path: Path) -> dict[str, Any]:
+    """A stack's template; ``AssemblyError`` naming the file if unreadable or malformed."""
+    try:
+        template = json.loads(template_path.read_text(encoding="utf-8"))
+    except OSError as error:
+        problem = error.strerror or str(error)
+        raise AssemblyError(f"cannot read the template {template_path}: {problem}") from None
+    except ValueError as error:
+        raise AssemblyError(f"the template {template_path} is not valid JSON: {error}") from None
+    if not isinstance(template, dict):
+        raise AssemblyError(
+            f"the template {template_path} is a JSON {_json_type(template)}, not an object"
+        )
+    for section in ("Outputs", "Resources"):
+        value = template.get(section)
+        if value is not None and not isinstance(value, dict):
+            raise AssemblyError(
+                f"the template {template_path}: {section!r} is a JSON {_json_type(value)}, "
+                "not an object"
+            )
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        if not isinstance(resource, dict):
+            raise AssemblyError(
+                f"the template {template_path}: resource {logical_id!r} is a JSON "
+                f"{_json_type(resource)}, not an object"
+            )
+        properties = resource.get("Properties")
+        if properties is not None and not isinstance(properties, dict):
+            raise AssemblyError(
+                f"the template {template_path}: the Properties of {logical_id!r} are a JSON "
+                f"{_json_type(properties)}, not an object"
+            )
+    return template
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of ``value``'s type (for messages)."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
 
 
 def _referenced_resource(value: Any) -> str | None:
@@ -322,7 +416,8 @@ def _read_template(
             except arns.InvalidArn:
                 continue
     for logical_id, resource in (template.get("Resources") or {}).items():
-        kind_property = _CFN_TYPES.get(resource.get("Type"))
+        resource_type = resource.get("Type")
+        kind_property = _CFN_TYPES.get(resource_type) if isinstance(resource_type, str) else None
         if kind_property is None:
             continue
         kind, name_property = kind_property
@@ -343,7 +438,7 @@ def _read_template(
 def _environment(environment: str, session: AWSSession | None) -> tuple[str, str]:
     """(region, account) of ``aws://ACCOUNT/REGION``, the session's where unknown."""
     account = region = None
-    match = re.fullmatch(r"aws://([^/]*)/(.*)", environment or "")
+    match = re.fullmatch(r"aws://([^/]*)/(.*)", environment if isinstance(environment, str) else "")
     if match:
         account, region = match.groups()
     if not account or account.startswith("unknown"):

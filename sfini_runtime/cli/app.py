@@ -81,14 +81,7 @@ def _deployed(ctx: click.Context, stack: str | None, cdk_out: str | None) -> Any
     from sfini_runtime import discovery
 
     if cdk_out:
-        try:
-            return discovery.arns_from_assembly(cdk_out, stack, session=_session(ctx))
-        except (AttributeError, KeyError, TypeError, IndexError) as error:
-            # a manifest or template of an unexpected shape (discovery reads it trustingly)
-            problem = f"{type(error).__name__}: {error}"
-            raise click.ClickException(
-                f"{cdk_out} is not a readable cloud assembly ({problem})"
-            ) from None
+        return discovery.arns_from_assembly(cdk_out, stack, session=_session(ctx))
     if stack:
         return discovery.arns_from_stack(stack, session=_session(ctx))
     return None

@@ -84,12 +84,12 @@ CASES: list[tuple[list[str], dict[str, str | None], str]] = [
     (
         ["start", "nope", "--cdk-out", "list_manifest"],
         {},
-        "list_manifest is not a readable cloud assembly (AttributeError:",
+        "list_manifest/manifest.json is not a cloud assembly manifest (a JSON array",
     ),
     (
         ["start", "nope", "--cdk-out", "no_template"],
         {},
-        "no_template is not a readable cloud assembly (KeyError: 'templateFile')",
+        "no_template/manifest.json: artifact 'S' names no template or directory (got None)",
     ),
     (["start", "has space"], {}, "'has space' is not a state machine name or ARN"),
     (["executions", "a/b"], {}, "'a/b' is not a state machine name or ARN"),
