@@ -87,6 +87,21 @@ def _deployed(ctx: click.Context, stack: str | None, cdk_out: str | None) -> Any
     return None
 
 
+def _lookup_options(function: Any) -> Any:
+    """``--stack`` and ``--cdk-out``: where a command finds a state machine named by its sfini
+    name (as ``sfini start`` does)."""
+    function = click.option(
+        "--cdk-out",
+        type=click.Path(file_okay=False),
+        help="Find the state machine by its sfini name in this cloud assembly.",
+    )(function)
+    return click.option(
+        "--stack",
+        help="Find it in this deployed stack's outputs (with --cdk-out: in this stack of the "
+        "assembly).",
+    )(function)
+
+
 def _check_machine_name(name: str) -> None:
     """A STATE_MACHINE argument that can be no state machine's name is a one-line error."""
     from sfini_runtime.local.errors import InvalidName
@@ -406,6 +421,7 @@ def start(
     help="Only executions in this status.",
 )
 @click.option("-n", "--limit", type=click.IntRange(1), help="At most this many (newest first).")
+@_lookup_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def executions(
@@ -413,12 +429,22 @@ def executions(
     state_machine: str | None,
     status: str | None,
     limit: int | None,
+    stack: str | None,
+    cdk_out: str | None,
     as_json: bool,
 ) -> None:
-    """List executions of STATE_MACHINE (name or ARN), or of every state machine."""
+    """List executions of STATE_MACHINE (name or ARN), or of every state machine (with
+    --cdk-out/--stack: of every one deployed there)."""
+    from sfini_runtime.worker.task import error_code
+
     session = _session(ctx)
+    skip_missing = False
     if state_machine:
-        machines = [_state_machine_arn(ctx, state_machine)]
+        machines = [_state_machine_arn(ctx, state_machine, stack, cdk_out)]
+    elif stack or cdk_out:
+        deployed = _deployed(ctx, stack, cdk_out)
+        machines = sorted(set(deployed.state_machines.values()))
+        skip_missing = True  # an assembly's machine that is not deployed has no executions
     else:
         machines = [
             item["stateMachineArn"]
@@ -430,8 +456,12 @@ def executions(
         kwargs: dict[str, Any] = {"stateMachineArn": arn}
         if status:
             kwargs["statusFilter"] = status.upper()
-        for page in session.sfn.get_paginator("list_executions").paginate(**kwargs):
-            items.extend(page["executions"])
+        try:
+            for page in session.sfn.get_paginator("list_executions").paginate(**kwargs):
+                items.extend(page["executions"])
+        except Exception as error:
+            if not (skip_missing and error_code(error) == "StateMachineDoesNotExist"):
+                raise
     items.sort(key=lambda item: item["startDate"], reverse=True)
     if limit:
         items = items[:limit]
@@ -518,10 +548,40 @@ def _describe_arn(session: Any, arn: str) -> dict[str, Any]:
     raise click.ClickException(f"not a Step Functions execution, state machine or activity: {arn}")
 
 
-def _describe_name(ctx: click.Context, session: Any, name: str) -> dict[str, Any]:
-    """A state machine named ``name``, else an activity of that name."""
+def _describe_deployed(session: Any, deployed: Any, name: str) -> dict[str, Any]:
+    """The state machine named ``name`` in ``deployed``, else its activity of that name."""
+    from sfini_runtime.discovery import NotDeployed
+
+    try:
+        arn = deployed.state_machine_arn(name)
+    except NotDeployed:
+        try:
+            arn = deployed.activity_arn(name)
+        except NotDeployed:
+            machines = ", ".join(deployed.names("stateMachine")) or "none"
+            activities = ", ".join(deployed.names("activity")) or "none"
+            raise click.ClickException(
+                f"no state machine or activity named {name!r} in {deployed.source} "
+                f"(state machines: {machines}; activities: {activities})"
+            ) from None
+        return session.sfn.describe_activity(activityArn=arn)
+    return session.sfn.describe_state_machine(stateMachineArn=arn)
+
+
+def _describe_name(
+    ctx: click.Context,
+    session: Any,
+    name: str,
+    stack: str | None = None,
+    cdk_out: str | None = None,
+) -> dict[str, Any]:
+    """A state machine named ``name``, else an activity of that name (found in the cloud
+    assembly or stack given, else by name in the session's region and account)."""
     from sfini_runtime.worker.task import error_code
 
+    deployed = _deployed(ctx, stack, cdk_out)
+    if deployed is not None:
+        return _describe_deployed(session, deployed, name)
     try:
         return session.sfn.describe_state_machine(stateMachineArn=_state_machine_arn(ctx, name))
     except Exception as error:
@@ -537,16 +597,19 @@ def _describe_name(ctx: click.Context, session: Any, name: str) -> dict[str, Any
 
 @cli.command()
 @click.argument("target", metavar="ARN_OR_NAME")
+@_lookup_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def describe(ctx: click.Context, target: str, as_json: bool) -> None:
+def describe(
+    ctx: click.Context, target: str, stack: str | None, cdk_out: str | None, as_json: bool
+) -> None:
     """Describe an execution, state machine or activity (ARN, or a state machine's or an
     activity's name)."""
     session = _session(ctx)
     if target.startswith("arn:"):
         response = _describe_arn(session, target)
     else:
-        response = _describe_name(ctx, session, target)
+        response = _describe_name(ctx, session, target, stack, cdk_out)
     response.pop("ResponseMetadata", None)
     if as_json:
         for key in ("input", "output", "definition"):
@@ -635,20 +698,33 @@ def _definition_offline(machine: Any) -> dict[str, Any]:
     show_default=True,
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@_lookup_options
 @click.pass_context
-def graph(ctx: click.Context, target: str, fmt: str, output: str | None) -> None:
+def graph(
+    ctx: click.Context,
+    target: str,
+    fmt: str,
+    output: str | None,
+    stack: str | None,
+    cdk_out: str | None,
+) -> None:
     """Draw a state machine: a definition object, or a deployed one (name or ARN)."""
     from sfini_runtime.cli import graph as graphs
 
     if ":" in target and not target.startswith("arn:"):
         from sfini_runtime.cli.loading import collect, load_object
 
+        if stack or cdk_out:
+            raise click.UsageError(
+                "--stack and --cdk-out find a deployed state machine by name; "
+                f"{target} is a definition object"
+            )
         machines = collect(load_object(target)).state_machines
         if len(machines) != 1:
             raise click.ClickException(f"{target} defines {len(machines)} state machines, not one")
         definition, title = _definition_offline(machines[0]), machines[0].name
     else:
-        arn = _state_machine_arn(ctx, target)
+        arn = _state_machine_arn(ctx, target, stack, cdk_out)
         response = _session(ctx).sfn.describe_state_machine(stateMachineArn=arn)
         definition, title = json.loads(response["definition"]), response["name"]
     drawn = graphs.build_graph(definition, title)
