@@ -291,9 +291,22 @@ def worker(
                 grace_period=grace_period,
             )
         )
+    _check_reachable(session)
     for each in workers:
         click.echo(f"Worker {each.name} polling activity {each.activity.name}", err=True)
     run_workers(workers)
+
+
+def _check_reachable(session: Any) -> None:
+    """Raise the error of a Step Functions endpoint that cannot be reached (or of missing
+    credentials or region) before a worker says it is polling: a user error is one line.
+
+    Any answer from the service counts as reachable, a refusal too (a worker's role may be
+    allowed to poll and nothing else)."""
+    from botocore.exceptions import ClientError
+
+    with contextlib.suppress(ClientError):
+        session.sfn.list_activities(maxResults=1)
 
 
 # --- executions ---------------------------------------------------------------------------------

@@ -24,6 +24,12 @@ MODULES = {
     "syntax_error.py": "def f(:\n",
     "plain.py": "x = 5\n\ndef fn():\n    pass\n",
     "exits.py": "import sys\n\nsys.exit(3)\n",
+    "valid_worker.py": (
+        "import sfini_cdk as sfini\n"
+        "activities = sfini.ActivityRegistration(prefix='p-')\n"
+        "@activities.activity(name='add')\n"
+        "def add(data):\n    return 1\n"
+    ),
     "bad_prefix.py": (
         "import sfini_cdk as sfini\n"
         "activities = sfini.ActivityRegistration(prefix='has space')\n"
@@ -116,6 +122,16 @@ CASES: list[tuple[list[str], dict[str, str | None], str]] = [
         ["describe", MACHINE],
         {"AWS_ENDPOINT_URL_SFN": "http://127.0.0.1:1"},
         'Could not connect to the endpoint URL: "http://127.0.0.1:1/"',
+    ),
+    (  # the "Worker ... polling" line is not printed before the error
+        ["worker", "valid_worker:activities"],
+        {"AWS_ENDPOINT_URL_SFN": "http://127.0.0.1:1"},
+        'Could not connect to the endpoint URL: "http://127.0.0.1:1/"',
+    ),
+    (
+        ["worker", "valid_worker:activities"],
+        {"AWS_ENDPOINT_URL_SFN": None, "AWS_DEFAULT_REGION": None},
+        "You must specify a region.",
     ),
     (
         ["describe", "nope"],
