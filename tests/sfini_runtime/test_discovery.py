@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from sfini_runtime import discovery
 from sfini_runtime.session import AWSSession
+from tests.cloud_assembly import write_stack_assembly
 
 ACT = "arn:aws:states:eu-west-1:123456789012:activity:"
 SM = "arn:aws:states:eu-west-1:123456789012:stateMachine:"
@@ -173,17 +174,9 @@ def test_outputs_with_get_att_name_their_resources(tmp_path: Path) -> None:
             "Elsewhere": {"Value": ACT + "p-remote", "Description": "sfini activity remote"},
         },
     }
-    (tmp_path / "S.template.json").write_text(json.dumps(template))
-    manifest = {
-        "artifacts": {
-            "S": {
-                "type": "aws:cloudformation:stack",
-                "environment": "aws://123456789012/eu-west-1",
-                "properties": {"templateFile": "S.template.json"},
-            }
-        }
-    }
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    write_stack_assembly(
+        tmp_path, {"S": template}, environment="aws://123456789012/eu-west-1", version=None
+    )
     deployed = discovery.arns_from_assembly(tmp_path)
     assert deployed.state_machine_arn("flow") == SM + "p-flow"
     assert deployed.activity_arn("remote") == ACT + "p-remote"

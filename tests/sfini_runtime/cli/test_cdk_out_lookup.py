@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from sfini_runtime.cli.app import cli
 from sfini_runtime.session import AWSSession
+from tests.cloud_assembly import write_stack_assembly
 
 pytestmark = pytest.mark.engine
 
@@ -44,19 +45,7 @@ def write_assembly(directory: Path) -> Path:
             "Act": {"Description": "sfini activity act", "Value": {"Ref": "ActActivity"}},
         },
     }
-    manifest = {
-        "version": "36.0.0",
-        "artifacts": {
-            "Lookup": {
-                "type": "aws:cloudformation:stack",
-                "environment": "aws://unknown-account/unknown-region",
-                "properties": {"templateFile": "Lookup.template.json"},
-            }
-        },
-    }
-    (directory / "Lookup.template.json").write_text(json.dumps(template))
-    (directory / "manifest.json").write_text(json.dumps(manifest))
-    return directory
+    return write_stack_assembly(directory, {"Lookup": template})
 
 
 @pytest.fixture

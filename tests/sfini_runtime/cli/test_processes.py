@@ -25,6 +25,7 @@ from botocore.config import Config
 
 from sfini_runtime.execution import Execution
 from sfini_runtime.session import AWSSession
+from tests.cloud_assembly import write_stack_assembly
 
 pytestmark = pytest.mark.engine
 
@@ -262,19 +263,7 @@ def write_assembly(directory: Path, activity_name: str) -> Path:
             },
         }
     }
-    manifest = {
-        "version": "36.0.0",
-        "artifacts": {
-            "E2EStack": {
-                "type": "aws:cloudformation:stack",
-                "environment": "aws://unknown-account/unknown-region",
-                "properties": {"templateFile": "E2EStack.template.json"},
-            }
-        },
-    }
-    (directory / "E2EStack.template.json").write_text(json.dumps(template))
-    (directory / "manifest.json").write_text(json.dumps(manifest))
-    return directory
+    return write_stack_assembly(directory, {"E2EStack": template})
 
 
 def engine_client(endpoint: str) -> Any:
