@@ -21,6 +21,7 @@ from ..errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
 if TYPE_CHECKING:
     from .execution import Execution, Frame
     from .scheduler import Timer
+    from .task_calls import CallbackTask
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}\.[A-Za-z0-9_-]{22}$")
 #: remembered answered/ended tokens, so late calls get AWS's error rather than InvalidToken
@@ -68,6 +69,10 @@ class ActivityTask:
     def cancel(self) -> None:
         """Withdraw the task (its execution ended or the frame was stopped)."""
         self.broker.retire(self, "timed_out")
+
+    def deliver(self, outcome: tuple[Any, ...]) -> None:
+        """A worker's answer or a time-out: the Task state goes on (lock held)."""
+        self.frame.resume(outcome)
 
 
 class _Waiter:
@@ -130,6 +135,12 @@ class ActivityBroker:
                 waiter.event.set()
                 return
         self.pending.setdefault(task.activity_arn, deque()).append(task)
+
+    def register_callback(self, task: CallbackTask) -> None:
+        """Accept SendTask* calls on a ``.waitForTaskToken`` call's token; its
+        HeartbeatSeconds clock starts now."""
+        self.tasks[task.token] = task  # type: ignore[assignment]
+        self.arm_heartbeat(task)  # type: ignore[arg-type]
 
     def start(self, task: ActivityTask, worker_name: str | None) -> None:
         """A poller took the task: ActivityStarted; the TimeoutSeconds and HeartbeatSeconds
@@ -217,7 +228,7 @@ class ActivityBroker:
         if task.token not in self.tasks:
             return
         self.retire(task, "timed_out")
-        task.frame.resume(("timed_out", error, None))
+        task.deliver(("timed_out", error, None))
 
 
 __all__ = ["ActivityBroker", "ActivityTask"]

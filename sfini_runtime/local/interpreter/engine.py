@@ -19,6 +19,7 @@ from .definition import CompiledDefinition, compile_definition, validate_definit
 from .execution import RUNNING, Execution, ExecutionRecord, Frame
 from .history import NOT_TRUNCATED, parse_json, utc_now
 from .scheduler import Scheduler
+from .task_calls import IntegrationHost, NoIntegrations
 
 #: finished executions an engine keeps by default (AWS keeps them for 90 days)
 DEFAULT_RETAINED_EXECUTIONS = 10_000
@@ -46,6 +47,8 @@ class Engine:
         activity_exists: Callable[[str], bool] | None = None,
         retained_executions: int = DEFAULT_RETAINED_EXECUTIONS,
         on_forget: Callable[[str], None] | None = None,
+        integrations: IntegrationHost | None = None,
+        region: str = "us-east-1",
     ) -> None:
         if time_scale < 0:
             raise ValueError("time_scale must be >= 0")
@@ -61,6 +64,9 @@ class Engine:
         self.activities = ActivityBroker(self)
         self._executions: dict[str, Execution] = {}
         self._closed = False
+        #: chooses what a Task other than an activity calls (mocks, Lambda, services)
+        self.integrations: IntegrationHost = integrations or NoIntegrations()
+        self.region = region
 
     def timeout_delay(self, seconds: float) -> float | None:
         """Real seconds until a time-out of ``seconds`` fires; None: do not arm it (scale 0)."""
@@ -112,8 +118,12 @@ class Engine:
         on_end: Callable[[ExecutionRecord], None] | None = None,
         state_machine_alias_arn: str | None = None,
         state_machine_version_arn: str | None = None,
+        test_case: str | None = None,
     ) -> ExecutionRecord:
-        """Start an execution; returns at once (RUNNING, ExecutionStarted in history)."""
+        """Start an execution; returns at once (RUNNING, ExecutionStarted in history).
+
+        ``test_case`` names the mock configuration's test case the execution runs (Step
+        Functions Local's ``stateMachineArn#TestCase``)."""
         input_value = json.loads(input_text)
         record = ExecutionRecord(
             execution_arn=execution_arn,
@@ -137,6 +147,7 @@ class Engine:
             state_machine_name=state_machine_name,
             input_value=input_value,
             on_end=on_end,
+            test_case=test_case,
         )
         details: dict[str, Any] = {
             "input": input_text,
@@ -213,11 +224,10 @@ class Engine:
         """Whether a Task may schedule on this activity (the service's answer)."""
         return True if self._activity_exists is None else bool(self._activity_exists(activity_arn))
 
-    @staticmethod
-    def region_of(arn: str) -> str:
-        """The region part of an ARN (us-east-1 when it has none)."""
+    def region_of(self, arn: str) -> str:
+        """The region part of an ARN (the engine's region when it has none)."""
         parts = arn.split(":")
-        return parts[3] if len(parts) > 3 and parts[3] else "us-east-1"
+        return parts[3] if len(parts) > 3 and parts[3] else self.region
 
     def schedule_activity(
         self,
@@ -269,7 +279,7 @@ class Engine:
         with self.lock:
             task = self.activities.lookup(task_token)
             self.activities.retire(task, "done")
-            task.frame.resume(("succeeded", output))
+            task.deliver(("succeeded", output))
 
     def send_task_failure(
         self, task_token: str, error: str | None = None, cause: str | None = None
@@ -278,7 +288,7 @@ class Engine:
         with self.lock:
             task = self.activities.lookup(task_token)
             self.activities.retire(task, "done")
-            task.frame.resume(("failed", error, cause))
+            task.deliver(("failed", error, cause))
 
     def send_task_heartbeat(self, task_token: str) -> None:
         """A worker is alive; restarts the heartbeat clock."""

@@ -375,8 +375,13 @@ class Execution:
         state_machine_name: str,
         input_value: Any,
         on_end: Callable[[ExecutionRecord], None] | None,
+        test_case: str | None = None,
     ) -> None:
         self.engine = engine
+        #: the mock configuration's test case this execution runs (None: no mocks)
+        self.test_case = test_case
+        #: calls each Task state has made so far (a mock's invocation number)
+        self.invocations: dict[str, int] = {}
         self.definition = definition
         self.record = record
         self.history = History()
@@ -397,6 +402,12 @@ class Execution:
             "RedriveCount": 0,
         }
         self.context_state_machine = {"Id": record.state_machine_arn, "Name": state_machine_name}
+
+    def count_invocation(self, state_name: str) -> int:
+        """Number this call of ``state_name``'s task (0 for the first, retries count)."""
+        index = self.invocations.get(state_name, 0)
+        self.invocations[state_name] = index + 1
+        return index
 
     def context(self, state_name: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         """The context object ``$$`` for the state just entered."""

@@ -1,23 +1,54 @@
-"""The Task state. Activities run here; other resources fail the way AWS fails them when the
-execution role may not call them (service integrations come with part 2)."""
+"""The Task state: activities, Lambda functions and service integrations.
+
+Activities are queued for workers by the activity broker. Everything else is a
+:class:`~..task_calls.TaskCall` handed to the integration the engine's host chooses (a mock
+when the mock configuration names the state); the call's outcomes become AWS's events:
+``LambdaFunction*`` for a function ARN as Resource, ``Task*`` for ``arn:aws:states:::...``.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
 from ..history import NOT_TRUNCATED, exceeds_payload_limit, to_json
 from ..paths import compile_path
+from ..task_calls import FAILED, SUBMITTED, SUCCEEDED, TIMED_OUT, CallbackTask, TaskCall
+from ..task_resources import ACTIVITY, LAMBDA_FUNCTION, WAIT_FOR_TASK_TOKEN, parse_task_resource
+from ..variables import CONTEXT_KEY
 from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error, user_error
 from .jsonata_fields import JsonataResultMixin
 
 if TYPE_CHECKING:
     from ..execution import Frame
 
-_ACTIVITY = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]+$")
+
+def _task_failure(error: str | None, cause: str | None) -> StatesError:
+    err = user_error(error, cause)  # type: ignore[arg-type]
+    err.task_failure = True
+    return err
+
+
+def _too_large(name: str) -> StatesError:
+    # As AWS records a result over 256 KiB: the task fails (no Succeeded event), the cause
+    # names the Task's resource, and Retry/Catch apply.
+    err = StatesError(
+        "States.DataLimitExceeded",
+        f"The state/task '{name}' returned a result with a size exceeding the "
+        "maximum number of bytes service limit.",
+    )
+    err.task_failure = True
+    return err
+
+
+def _set_task_token(context: Any, token: str) -> None:
+    """Put ``$$.Task.Token`` into the state's context object."""
+    if context is None:
+        return
+    target = context.get(CONTEXT_KEY, context)
+    target["Task"] = {"Token": token}
 
 
 class TaskState(CompiledState):
@@ -29,7 +60,9 @@ class TaskState(CompiledState):
         super().__init__(name, spec)
         spec = self.spec
         self.resource: str = spec["Resource"]
-        self.is_activity = bool(_ACTIVITY.match(self.resource))
+        self.task_resource = parse_task_resource(self.resource)
+        self.is_activity = self.task_resource.kind == ACTIVITY
+        self.credentials = spec.get("Credentials")
         if self.query_language == JSONATA:
             return
         self.timeout_seconds: int | None = spec.get("TimeoutSeconds")
@@ -67,17 +100,35 @@ class TaskState(CompiledState):
         return timeout, heartbeat
 
     def attempt(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
+        resource = self.task_resource
+        token = None
+        if resource.pattern == WAIT_FOR_TASK_TOKEN and resource.kind != ACTIVITY:
+            token = frame.execution.engine.activities.new_token()
+            _set_task_token(context, token)
         task_input = self.task_input(frame, raw_input, context)
-        if not self.is_activity:
-            return (yield from self._unsupported(frame, task_input))
-        return (yield from self._activity(frame, raw_input, task_input, context))
-
-    def _activity(self, frame: Frame, raw_input: Any, task_input: Any, context: Any) -> RunResult:
-        engine = frame.execution.engine
-        if not engine.activity_exists(self.resource):
-            raise runtime_error(f"The activity {self.resource} does not exist.")
         timeout, heartbeat = self.timeouts(frame, raw_input, context)
-        text = to_json(task_input)
+        call = TaskCall(
+            frame,
+            state_name=self.name,
+            resource=resource,
+            parameters=task_input,
+            timeout_seconds=timeout,
+            heartbeat_seconds=heartbeat,
+            token=token,
+            invocation_index=frame.execution.count_invocation(self.name),
+            credentials=self.credentials,
+        )
+        if self.is_activity:
+            mock = frame.execution.engine.integrations.mock_for(call)
+            if mock is None:
+                return (yield from self._activity(frame, task_input, timeout, heartbeat))
+            return (yield from self._mocked_activity(frame, call, mock))
+        return (yield from self._integration(frame, call))
+
+    # -- activities -------------------------------------------------------------------------
+    def _activity_scheduled(
+        self, frame: Frame, text: str, timeout: int | None, heartbeat: int | None
+    ) -> None:
         if exceeds_payload_limit(text):
             raise StatesError(
                 "States.DataLimitExceeded",
@@ -94,26 +145,32 @@ class TaskState(CompiledState):
         if heartbeat is not None:
             details["heartbeatInSeconds"] = heartbeat
         frame.add_event("ActivityScheduled", "activityScheduledEventDetails", details)
+
+    def _activity(
+        self, frame: Frame, task_input: Any, timeout: int | None, heartbeat: int | None
+    ) -> RunResult:
+        engine = frame.execution.engine
+        if not engine.activity_exists(self.resource):
+            raise runtime_error(f"The activity {self.resource} does not exist.")
+        text = to_json(task_input)
+        self._activity_scheduled(frame, text, timeout, heartbeat)
         task = engine.schedule_activity(frame, self.resource, text, timeout, heartbeat)
         outcome = yield frame.park_instruction()
+        del task
+        return self._activity_outcome(frame, outcome)
+
+    def _activity_outcome(self, frame: Frame, outcome: tuple[Any, ...]) -> Any:
         kind = outcome[0]
-        if kind == "succeeded":
+        if kind == SUCCEEDED:
             output_text = outcome[1]
             if exceeds_payload_limit(output_text):
-                # As AWS records a Lambda result over 256 KiB: the task fails (no Succeeded
-                # event), the cause names the Task's resource, and Retry/Catch apply.
-                result_error = StatesError(
-                    "States.DataLimitExceeded",
-                    f"The state/task '{self.resource}' returned a result with a size "
-                    "exceeding the maximum number of bytes service limit.",
-                )
-                result_error.task_failure = True
+                err = _too_large(self.resource)
                 frame.add_event(
                     "ActivityFailed",
                     "activityFailedEventDetails",
-                    {"error": result_error.error, "cause": result_error.cause},
+                    {"error": err.error, "cause": err.cause},
                 )
-                raise result_error
+                raise err
             frame.add_event(
                 "ActivitySucceeded",
                 "activitySucceededEventDetails",
@@ -126,35 +183,116 @@ class TaskState(CompiledState):
             details["error"] = error
         if cause is not None:
             details["cause"] = cause
-        if kind == "timed_out":
+        if kind == TIMED_OUT:
             frame.add_event("ActivityTimedOut", "activityTimedOutEventDetails", details)
         else:
             frame.add_event("ActivityFailed", "activityFailedEventDetails", details)
-        del task
         raise user_error(error, cause)
 
-    def _unsupported(self, frame: Frame, task_input: Any) -> RunResult:
-        """Lambda and service integrations: not callable from this engine (yet)."""
-        resource_type, resource = _split_resource(self.resource)
-        details: dict[str, Any] = {
-            "resourceType": resource_type,
-            "resource": resource,
-            "region": frame.execution.engine.region_of(self.resource),
-            "parameters": to_json(task_input),
-        }
-        frame.add_event("TaskScheduled", "taskScheduledEventDetails", details)
-        error = f"{_service_prefix(resource_type)}.AWSException"
-        cause = (
-            f"The local engine cannot call {self.resource}: only activity tasks run locally "
-            "(service integrations are not supported yet)."
+    def _mocked_activity(self, frame: Frame, call: TaskCall, mock: Any) -> RunResult:
+        """An activity answered by the mock configuration: the events a worker would cause."""
+        text = to_json(call.parameters)
+        self._activity_scheduled(frame, text, call.timeout_seconds, call.heartbeat_seconds)
+        frame.add_event("ActivityStarted", "activityStartedEventDetails", {})
+        frame.blocker = call
+        try:
+            call.invoke(mock)
+            outcome = yield from call.next_outcome()
+        finally:
+            call.close()
+            frame.blocker = None
+        if outcome[0] == SUCCEEDED:
+            outcome = (SUCCEEDED, to_json(outcome[1]))
+        return self._activity_outcome(frame, outcome)
+
+    # -- Lambda functions and service integrations ------------------------------------------
+    def _integration(self, frame: Frame, call: TaskCall) -> RunResult:
+        engine = frame.execution.engine
+        resource = call.resource
+        legacy = resource.kind == LAMBDA_FUNCTION
+        text = to_json(call.parameters)
+        if exceeds_payload_limit(text):
+            raise StatesError(
+                "States.DataLimitExceeded",
+                f"The state/task '{self.name}' returned a result with a size exceeding the "
+                "maximum number of bytes service limit.",
+            )
+        prefix = "lambdaFunction" if legacy else "task"
+        event = "LambdaFunction" if legacy else "Task"
+        tagged: dict[str, Any] = {}
+        if not legacy:
+            tagged = {"resourceType": resource.resource_type, "resource": resource.resource}
+        details: dict[str, Any]
+        if legacy:
+            details = {"resource": resource.arn, "input": text, "inputDetails": NOT_TRUNCATED}
+            if call.timeout_seconds is not None:
+                details["timeoutInSeconds"] = call.timeout_seconds
+        else:
+            details = {**tagged, "region": call.region, "parameters": text}
+            if call.timeout_seconds is not None:
+                details["timeoutInSeconds"] = call.timeout_seconds
+            if call.heartbeat_seconds is not None:
+                details["heartbeatInSeconds"] = call.heartbeat_seconds
+        frame.add_event(f"{event}Scheduled", f"{prefix}ScheduledEventDetails", details)
+        integration = engine.integrations.mock_for(call) or engine.integrations.integration_for(
+            call
         )
-        frame.add_event(
-            "TaskFailed",
-            "taskFailedEventDetails",
-            {"resourceType": resource_type, "resource": resource, "error": error, "cause": cause},
-        )
-        raise user_error(error, cause)
-        yield  # pragma: no cover
+        frame.add_event(f"{event}Started", f"{prefix}StartedEventDetails", dict(tagged))
+        frame.blocker = call
+        frame.execution.tasks.add(call)
+        if call.timeout_seconds is not None:
+            delay = engine.timeout_delay(call.timeout_seconds)
+            if delay is not None:
+                call.timeout_timer = engine.scheduler.call_later(
+                    delay, call.accept, (TIMED_OUT, "States.Timeout", None)
+                )
+        if call.token is not None:
+            call.callback_task = CallbackTask(call, call.token)
+            engine.activities.register_callback(call.callback_task)
+        try:
+            call.invoke(integration)
+            while True:
+                outcome = yield from call.next_outcome()
+                kind = outcome[0]
+                if kind == SUBMITTED:
+                    submitted = {**tagged}
+                    submitted["output"] = to_json(outcome[1])
+                    submitted["outputDetails"] = NOT_TRUNCATED
+                    frame.add_event("TaskSubmitted", "taskSubmittedEventDetails", submitted)
+                    continue
+                if kind == SUCCEEDED:
+                    value = outcome[1]
+                    output_text = to_json(value)
+                    if exceeds_payload_limit(output_text):
+                        err = _too_large(self.resource)
+                        frame.add_event(
+                            f"{event}Failed",
+                            f"{prefix}FailedEventDetails",
+                            {**tagged, "error": err.error, "cause": err.cause},
+                        )
+                        raise err
+                    frame.add_event(
+                        f"{event}Succeeded",
+                        f"{prefix}SucceededEventDetails",
+                        {**tagged, "output": output_text, "outputDetails": NOT_TRUNCATED},
+                    )
+                    return value
+                error, cause = outcome[1], outcome[2]
+                failed = dict(tagged)
+                if error is not None:
+                    failed["error"] = error
+                if cause is not None:
+                    failed["cause"] = cause
+                if kind == TIMED_OUT:
+                    frame.add_event(f"{event}TimedOut", f"{prefix}TimedOutEventDetails", failed)
+                    raise user_error(error, cause)  # type: ignore[arg-type]
+                assert kind == FAILED
+                frame.add_event(f"{event}Failed", f"{prefix}FailedEventDetails", failed)
+                raise _task_failure(error, cause)
+        finally:
+            call.close()
+            if frame.blocker is call:
+                frame.blocker = None
 
 
 class JsonataTaskState(JsonataResultMixin, TaskState):
@@ -173,19 +311,3 @@ class JsonataTaskState(JsonataResultMixin, TaskState):
             flow.timeout_seconds_value(raw_input, context, variables),
             flow.heartbeat_seconds_value(raw_input, context, variables),
         )
-
-
-def _split_resource(arn: str) -> tuple[str, str]:
-    parts = arn.split(":")
-    if len(parts) >= 7 and parts[2] == "states" and parts[5]:
-        # arn:aws:states:::lambda:invoke(.waitForTaskToken)
-        return parts[5], ":".join(parts[6:])
-    if len(parts) >= 7 and parts[2] == "lambda":
-        return "lambda", "invoke"
-    return (parts[2] if len(parts) > 2 else "unknown"), arn
-
-
-def _service_prefix(resource_type: str) -> str:
-    return {"lambda": "Lambda", "sqs": "SQS", "sns": "SNS", "dynamodb": "DynamoDB"}.get(
-        resource_type, resource_type[:1].upper() + resource_type[1:]
-    )

@@ -493,8 +493,10 @@ def test_states_reached_through_choices_defaults_and_catchers_are_reachable(
     assert record.status == "SUCCEEDED"
 
 
-def test_lambda_task_fails_like_a_forbidden_call(engine: Engine) -> None:
-    arn = "arn:aws:lambda:eu-west-1:123456789012:function:f"
+def test_a_task_an_engine_without_integrations_cannot_run_fails_saying_so(
+    engine: Engine,
+) -> None:
+    arn = "arn:aws:states:eu-west-1:123456789012:lambda:invoke"
     definition = {
         "StartAt": "T",
         "States": {
@@ -510,10 +512,11 @@ def test_lambda_task_fails_like_a_forbidden_call(engine: Engine) -> None:
     record = run(engine, definition, {"a": 1})
     assert record.status == "SUCCEEDED"
     assert output(record)["Error"] == "Lambda.AWSException"
+    assert "no integrations configured" in output(record)["Cause"]
     scheduled = details(record, "TaskScheduled")[0]
     assert (scheduled["resourceType"], scheduled["region"]) == ("lambda", "eu-west-1")
     assert json.loads(scheduled["parameters"]) == {"a": 1}
-    assert types(record)[2:5] == ["TaskScheduled", "TaskFailed", "TaskStateExited"]
+    assert types(record)[2:6] == ["TaskScheduled", "TaskStarted", "TaskFailed", "TaskStateExited"]
 
 
 def test_stop_inside_map_and_parallel_records_aborted_events() -> None:
