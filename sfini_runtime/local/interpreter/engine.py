@@ -197,6 +197,23 @@ class Engine:
             execution.on_end = ended
             return True
 
+    def when_ended(self, execution_arn: str, callback: Callable[[ExecutionRecord], None]) -> None:
+        """Call ``callback(record)`` once the execution has ended (soon, when it already has),
+        on the scheduler thread without the lock; raises ``errors.ExecutionDoesNotExist``."""
+        with self.lock:
+            execution = self._get(execution_arn)
+            if execution.ended:
+                self.scheduler.defer(callback, execution.record)
+                return
+            previous = execution.on_end
+
+            def ended(record: ExecutionRecord) -> None:
+                if previous is not None:
+                    previous(record)
+                callback(record)
+
+            execution.on_end = ended
+
     def get_execution(self, execution_arn: str) -> ExecutionRecord:
         """The live record of an execution; raises ``errors.ExecutionDoesNotExist``."""
         return self._get(execution_arn).record

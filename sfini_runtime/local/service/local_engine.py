@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
+from sfini_runtime.local.integrations import Integrations
+from sfini_runtime.local.integrations.lambdas import LambdaFunctions
+from sfini_runtime.local.integrations.mocks import MockConfiguration
+from sfini_runtime.local.integrations.nested import NestedExecutions
+from sfini_runtime.local.integrations.services import ServiceForwarder
 from sfini_runtime.local.interpreter import Engine
 from sfini_runtime.local.interpreter.engine import DEFAULT_RETAINED_EXECUTIONS
 from sfini_runtime.local.service.connections import ConnectionLimits
@@ -21,6 +28,13 @@ logger = logging.getLogger(__name__)
 
 DUMMY_ACCESS_KEY = "testing"
 DUMMY_SECRET_KEY = "testing"
+#: the variable AWS Step Functions Local (and other emulators) read a mock configuration from
+MOCK_CONFIG_VARIABLE = "SFN_MOCK_CONFIG"
+#: boto3's own variable for a Lambda endpoint
+LAMBDA_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_LAMBDA"
+
+#: a Lambda handler: ``handler(event, context)`` returning a JSON value
+LambdaHandler = Callable[[Any, Any], Any]
 
 
 class LocalEngine:
@@ -36,6 +50,17 @@ class LocalEngine:
     AWS keeps them 90 days): older ones disappear from DescribeExecution, ListExecutions and
     GetExecutionHistory, and their names may be used again. ``connection_limits`` sets the HTTP
     server's idle and read time-outs and its connection cap (``ConnectionLimits``).
+
+    Tasks other than activities: ``lambdas`` maps function names or ARNs to in-process
+    handlers (more with :meth:`register_lambda`); ``lambda_endpoint`` (default
+    ``$AWS_ENDPOINT_URL_LAMBDA``) invokes the functions not served here through the Lambda
+    API there; ``mock_config`` (a file, JSON text or a mapping in AWS Step Functions Local's
+    format; default ``$SFN_MOCK_CONFIG``) answers the states its test cases name, for
+    executions started on ``stateMachineArn#TestCase``; ``cdk_out`` creates a cloud
+    assembly's activities, state machines and Python Lambda functions at start (of
+    ``stacks`` only, when given); nested ``states:startExecution`` runs on this engine; other
+    service integrations go through boto3 to the endpoints the standard
+    ``AWS_ENDPOINT_URL_<SERVICE>`` / ``AWS_ENDPOINT_URL`` variables name.
     """
 
     def __init__(
@@ -49,18 +74,44 @@ class LocalEngine:
         activity_poll_seconds: float = 60.0,
         retained_executions: int = DEFAULT_RETAINED_EXECUTIONS,
         connection_limits: ConnectionLimits | None = None,
+        lambdas: Mapping[str, LambdaHandler] | None = None,
+        lambda_endpoint: str | None = None,
+        mock_config: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+        cdk_out: str | os.PathLike[str] | None = None,
+        stacks: Collection[str] | None = None,
     ) -> None:
         self.region = region
         self.account_id = account_id
         self._host = host
         self._port = port
         self._limits = connection_limits
+        self._cdk_out = cdk_out
+        self._stacks = stacks
+        if mock_config is None and os.environ.get(MOCK_CONFIG_VARIABLE):
+            mock_config = os.environ[MOCK_CONFIG_VARIABLE]
+        #: the mock configuration (None without one); a malformed one raises here
+        self.mocks = MockConfiguration.load(mock_config) if mock_config is not None else None
+        if lambda_endpoint is None:
+            lambda_endpoint = os.environ.get(LAMBDA_ENDPOINT_VARIABLE) or None
+        #: the Lambda functions this engine runs (in-process, cloud assembly, endpoint)
+        self.lambdas = LambdaFunctions(
+            region=region, account_id=account_id, endpoint_url=lambda_endpoint
+        )
+        for name, handler in (lambdas or {}).items():
+            self.lambdas.register(name, handler)
         store = Store()
+        self.integrations = Integrations(
+            mocks=self.mocks,
+            lambdas=self.lambdas,
+            services=ServiceForwarder(region=region, account_id=account_id),
+        )
         self.engine = Engine(
             time_scale=time_scale,
             activity_exists=store.activity_exists,
             retained_executions=retained_executions,
             on_forget=store.forget_execution,
+            integrations=self.integrations,
+            region=region,
         )
         self.service = StepFunctionsService(
             self.engine,
@@ -69,6 +120,8 @@ class LocalEngine:
             activity_poll_seconds=activity_poll_seconds,
             store=store,
         )
+        self.integrations.nested = NestedExecutions(self.service)
+        self.service.integrations = self.integrations
         self._server: StepFunctionsHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._session: Any = None
@@ -87,6 +140,15 @@ class LocalEngine:
             raise error from None
         self.engine.start()
         self._server = server
+        if self._cdk_out is not None:
+            try:
+                self.load_cloud_assembly(self._cdk_out, self._stacks)
+            except BaseException:
+                self._server = None
+                self.engine.close()
+                self.lambdas.close()
+                server.server_close()
+                raise
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.2},
@@ -104,6 +166,7 @@ class LocalEngine:
         if server is None:
             return
         self.engine.close()
+        self.lambdas.close()
         server.shutdown()
         if not server.drain(wait_seconds=5):
             logger.warning("requests still in flight after 5 s; closing anyway")
@@ -121,6 +184,21 @@ class LocalEngine:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+    # -- what Tasks call ----------------------------------------------------------------------
+    def register_lambda(self, name_or_arn: str, handler: LambdaHandler) -> None:
+        """Serve the Lambda function ``name_or_arn`` with ``handler(event, context)`` (also
+        while running)."""
+        self.lambdas.register(name_or_arn, handler)
+
+    def load_cloud_assembly(
+        self, directory: str | os.PathLike[str], stacks: Collection[str] | None = None
+    ) -> list[str]:
+        """Create a cloud assembly's activities and state machines, and serve its Python Lambda
+        functions, as ``cdk deploy`` would create them; returns the ARNs created."""
+        from sfini_runtime.local.service.cdk_out import load_cloud_assembly
+
+        return load_cloud_assembly(self.service, Path(directory), stacks or None)
 
     # -- pointing clients at it ---------------------------------------------------------------
     @property
@@ -183,6 +261,9 @@ def serve(
     cdk_out: str | None = None,
     stacks: Collection[str] | None = None,
     activity_poll_seconds: float = 60.0,
+    lambdas: Mapping[str, LambdaHandler] | None = None,
+    lambda_endpoint: str | None = None,
+    mock_config: str | os.PathLike[str] | None = None,
 ) -> None:
     """Serve the engine on ``host:port`` until SIGINT or SIGTERM, then shut down cleanly.
 
@@ -196,7 +277,13 @@ def serve(
     """
     received: list[int] = []
     engine = LocalEngine(
-        time_scale=time_scale, host=host, port=port, activity_poll_seconds=activity_poll_seconds
+        time_scale=time_scale,
+        host=host,
+        port=port,
+        activity_poll_seconds=activity_poll_seconds,
+        lambdas=lambdas,
+        lambda_endpoint=lambda_endpoint,
+        mock_config=mock_config,
     ).start()
     previous: dict[int, Any] = {}
 
@@ -208,9 +295,7 @@ def serve(
             previous[signum] = signal.signal(signum, request_stop)
     try:
         if cdk_out is not None:
-            from sfini_runtime.local.service.cdk_out import load_cloud_assembly
-
-            for arn in load_cloud_assembly(engine.service, cdk_out, stacks or None):
+            for arn in engine.load_cloud_assembly(cdk_out, stacks or None):
                 logger.info("created %s", arn)
         logger.info("local Step Functions engine listening on %s", engine.endpoint_url)
         print(f"sfini local engine: {engine.endpoint_url} (Ctrl-C to stop)", flush=True)

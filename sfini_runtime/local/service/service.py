@@ -52,6 +52,8 @@ class StepFunctionsService:
         self.store = store if store is not None else Store()
         self.arns = ArnFactory(region, account_id)
         self.activity_poll_seconds = activity_poll_seconds
+        #: the engine's integration host (``integrations.Integrations``), when it has one
+        self.integrations: Any = None
 
     def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         """Run one operation; API errors raise ``ServiceError``."""
