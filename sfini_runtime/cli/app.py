@@ -791,6 +791,14 @@ def local() -> None:
         "ends mid-poll exit sooner: it waits for its poll rather than lose a task."
     ),
 )
+@click.option(
+    "--mock-config",
+    type=click.Path(dir_okay=False),
+    help=(
+        "A mock configuration in AWS Step Functions Local's format (default: $SFN_MOCK_CONFIG); "
+        "executions started on STATE_MACHINE_ARN#TestCase get its mocked responses."
+    ),
+)
 def serve(
     host: str,
     port: int,
@@ -798,6 +806,7 @@ def serve(
     cdk_out: str | None,
     stacks: tuple[str, ...],
     long_poll_seconds: float,
+    mock_config: str | None,
 ) -> None:
     """Serve the local engine until interrupted (point AWS_ENDPOINT_URL_SFN at it)."""
     from sfini_runtime.local import serve as serve_engine
@@ -811,6 +820,7 @@ def serve(
         cdk_out=cdk_out,
         stacks=stacks or None,
         activity_poll_seconds=long_poll_seconds,
+        mock_config=mock_config,
     )
 
 

@@ -39,11 +39,44 @@ def _checked_input(request: Request) -> str:
     return text
 
 
+def _mocks(service: StepFunctionsService) -> Any:
+    integrations = getattr(service, "integrations", None)
+    return getattr(integrations, "mocks", None)
+
+
+def _test_case(service: StepFunctionsService, requested_arn: str) -> tuple[str, str | None]:
+    """``stateMachineArn#TestCase`` (Step Functions Local's way of choosing a mock
+    configuration's test case): (the ARN, the test case or None)."""
+    machine_arn, hash_sign, test_case = requested_arn.partition("#")
+    if not hash_sign:
+        return machine_arn, None
+    if _mocks(service) is None:
+        raise ValidationException(
+            f"Test case '{test_case}' requested ('{requested_arn}'), but the local engine has "
+            "no mock configuration (give one with SFN_MOCK_CONFIG=FILE or sfini local serve "
+            "--mock-config FILE)"
+        )
+    if not test_case:
+        raise ValidationException(
+            f"No test case after '#' in '{requested_arn}' (stateMachineArn#TestCaseName)"
+        )
+    return machine_arn, test_case
+
+
+def _check_test_case(
+    service: StepFunctionsService, revision: StateMachineRevision, test_case: str
+) -> None:
+    try:
+        _mocks(service).check_test_case(revision.name, test_case, revision.definition)
+    except ValueError as exc:  # UnknownTestCase, MockConfigError
+        raise ValidationException(str(exc)) from None
+
+
 def _start(
     service: StepFunctionsService, request: Request, *, sync: bool
 ) -> tuple[Execution, bool]:
     """Start (or find, for an idempotent repeat) an execution: (execution, is_new)."""
-    machine_arn = request["stateMachineArn"]
+    machine_arn, test_case = _test_case(service, request["stateMachineArn"])
     parse_arn(machine_arn, STATE_MACHINE)
     name = request.get("name") or str(uuid.uuid4())
     check_name(name)
@@ -55,6 +88,8 @@ def _start(
             raise StateMachineTypeNotSupported(
                 "This operation is not supported by this type of state machine"
             )
+        if test_case is not None:
+            _check_test_case(service, revision, test_case)
         if express:
             arn = service.arns.express_execution(revision.name, name)
         else:
@@ -74,6 +109,7 @@ def _start(
             role_arn=revision.role_arn,
             start_date=now(),
             state_machine_type=revision.type,
+            test_case=test_case,
         )
         execution = Execution(
             arn, name, service.store.next_sequence(), input_text, revision, record
@@ -126,7 +162,11 @@ def start_sync_execution(service: StepFunctionsService, request: Request) -> Res
             cause="The express execution ran longer than five minutes",
         )
         record.done.wait(5.0)
-    response = _outcome(record, include_data=request.get("includedData") != "METADATA_ONLY")
+    include_data = request.get("includedData") != "METADATA_ONLY"
+    response = _outcome(record, include_data=include_data)
+    # AWS answers a synchronous execution that did not succeed with outputDetails too (and no
+    # output); DescribeExecution leaves it out
+    response.setdefault("outputDetails", {"included": include_data})
     end = record.stop_date or now()
     elapsed_ms = max(0.0, (end - record.start_date).total_seconds() * 1000)
     response["billingDetails"] = {

@@ -63,6 +63,16 @@ def _check_version_description(request: Request) -> None:
         raise ValidationException("Version description can only be set when publish is true")
 
 
+def _check_mocks(service: StepFunctionsService, name: str, definition: str) -> None:
+    """The mock configuration's test cases for a machine of this name must name its states."""
+    mocks = getattr(service.integrations, "mocks", None)
+    if mocks is not None:
+        try:
+            mocks.check_state_machine(name, definition)
+        except ValueError as exc:  # MockConfigError
+            raise ValidationException(str(exc)) from None
+
+
 @operation("CreateStateMachine")
 def create_state_machine(service: StepFunctionsService, request: Request) -> Response:
     name = request["name"]
@@ -88,6 +98,7 @@ def create_state_machine(service: StepFunctionsService, request: Request) -> Res
                 return {"stateMachineArn": arn, "creationDate": existing.creation_date}
             raise StateMachineAlreadyExists(f"State Machine Already Exists: '{arn}'")
     compiled = service.engine.compile(request["definition"])
+    _check_mocks(service, name, request["definition"])
     tags = merged_tags({}, request.get("tags") or [], arn)
     with service.store.lock:
         if arn in service.store.state_machines:  # created meanwhile by a concurrent call
@@ -140,7 +151,7 @@ def describe_state_machine(service: StepFunctionsService, request: Request) -> R
 @operation("UpdateStateMachine")
 def update_state_machine(service: StepFunctionsService, request: Request) -> Response:
     arn = request["stateMachineArn"]
-    _machine(service, arn)
+    existing = _machine(service, arn)
     changes = ("definition", "roleArn", "loggingConfiguration", "tracingConfiguration")
     if all(request.get(key) is None for key in changes):
         raise MissingRequiredParameter(
@@ -158,6 +169,7 @@ def update_state_machine(service: StepFunctionsService, request: Request) -> Res
     compiled = None
     if request.get("definition") is not None:
         compiled = service.engine.compile(request["definition"])
+        _check_mocks(service, existing.revision.name, request["definition"])
     with service.store.lock:
         machine = active_machine(service, arn)
         current = machine.revision
