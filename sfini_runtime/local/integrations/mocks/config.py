@@ -303,6 +303,8 @@ class MockConfiguration:
             return cls._from_text(source, "mock configuration (JSON text)")
         if isinstance(source, (str, os.PathLike)):
             name = os.fspath(source)
+            if not name:
+                raise MockConfigError("the mock configuration path is empty")
             try:
                 text = FilePath(name).read_text(encoding="utf-8")
             except UnicodeDecodeError as exc:

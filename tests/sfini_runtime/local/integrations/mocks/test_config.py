@@ -236,6 +236,8 @@ def test_unreadable_sources(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe{}")
     with pytest.raises(MockConfigError, match=r"binary\.json: not UTF-8 text"):
         MockConfiguration.load(binary)
+    with pytest.raises(MockConfigError, match=r"^the mock configuration path is empty$"):
+        MockConfiguration.load("")
     with pytest.raises(MockConfigError, match="a file path, JSON text or a mapping, not int"):
         MockConfiguration.load(42)
 
