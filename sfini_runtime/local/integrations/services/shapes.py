@@ -4,8 +4,9 @@ shaped by botocore's model of the operation.
 Requests: Step Functions takes the API's members in PascalCase; a member the operation does
 not have, or a null one, is left out (as AWS leaves it out); a JSON object or array given for
 a string member is sent as its JSON text (``MessageBody``, ``Message``, ``Detail``, ``Input``);
-a blob member given base64 text is sent decoded, other text as its UTF-8 bytes. Members missing or of the wrong type are a
-:class:`ParameterError` worded as AWS services word a ValidationException.
+a blob member given base64 text is sent decoded, other text as its UTF-8 bytes. Members
+missing or of the wrong type are a :class:`ParameterError` worded as AWS services word a
+ValidationException.
 
 Results: the members the model names; dates, blobs and streams as the Java SDK that Step
 Functions uses serialises them: optimised integrations (SDK 1.x) write dates as epoch
