@@ -77,6 +77,14 @@ def declared_error(service_model: Any, code: str) -> str | None:
     return _declared_errors(service_model).get(code)
 
 
+def _declared_shape(service_model: Any, error: ClientError, code: str) -> str | None:
+    # a query-compatible service (SQS) names the shape apart from its legacy error code
+    query_code = error.response.get("Error", {}).get("QueryErrorCode")
+    return declared_error(service_model, code) or (
+        declared_error(service_model, str(query_code)) if query_code else None
+    )
+
+
 def _with_exception(name: str) -> str:
     return name if name.endswith("Exception") else name + "Exception"
 
@@ -102,7 +110,7 @@ def optimised_failure(
 ) -> TaskFailure:
     """What an optimised integration's refused call fails the Task with (Java SDK 1.x)."""
     code, message, status, request_id, _ = _response_details(error)
-    shape = declared_error(service_model, code)
+    shape = _declared_shape(service_model, error, code)
     name = f"{prefix}.{_with_exception(shape) if shape else base_exception}"
     cause = (
         f"{message} (Service: {java_service}; Status Code: {status}; Error Code: {code}; "
@@ -114,7 +122,7 @@ def optimised_failure(
 def sdk_failure(error: ClientError, *, prefix: str, service_model: Any) -> TaskFailure:
     """What an AWS SDK integration's refused call fails the Task with (Java SDK 2.x)."""
     code, message, status, request_id, host_id = _response_details(error)
-    shape = declared_error(service_model, code)
+    shape = _declared_shape(service_model, error, code)
     name = f"{prefix}.{_with_exception(java_v2_name(shape)) if shape else prefix + 'Exception'}"
     details = [f"Service: {prefix}", f"Status Code: {status}", f"Request ID: {request_id}"]
     if host_id:
