@@ -113,6 +113,8 @@ class NestedExecutions:
         call.run_in_thread(lambda: self._start(call))
 
     def _start(self, call: TaskCall) -> None:
+        if call.closed:
+            return  # the parent stopped (or its Task timed out) before the pool got here
         try:
             request = _request(call.parameters)
             response = self.service.call("StartExecution", request)

@@ -150,6 +150,9 @@ class TaskCall:
         self._inline_thread: int | None = None
         self.closed = False
         self._cancel_hooks: list[Callable[[], None]] = []
+        # on_cancel runs on the integration's threads, close() on the scheduler's
+        self._hooks_lock = threading.Lock()
+        self._hooks_taken = False
         self.callback_task: CallbackTask | None = None
         self.timeout_timer: Timer | None = None
 
@@ -176,12 +179,20 @@ class TaskCall:
 
     def failed(self, error: str | None, cause: str | None) -> None:
         """The task failed with ``error``/``cause`` (Retry and Catch see ``error``)."""
-        self._deliver((FAILED, error, cause))
+        self._deliver((FAILED, _text(error), _text(cause)))
 
     def on_cancel(self, hook: Callable[[], None]) -> None:
         """Run ``hook()`` (without the engine lock) if the call ends before its integration
-        answered: the execution was stopped, timed out, or the Task timed out."""
-        self._cancel_hooks.append(hook)
+        answered: the execution was stopped, timed out, or the Task timed out. A hook given
+        after the call already ended unanswered runs at once, in the caller's thread."""
+        with self._hooks_lock:
+            if not self._hooks_taken:
+                self._cancel_hooks.append(hook)
+                return
+        # the integration's thread got here after close(): the job it just started (a child
+        # execution) must still be cancelled, or it would outlive its Task
+        if not self._answered:
+            hook()
 
     def run_in_thread(self, work: Callable[[], None]) -> None:
         """Run blocking ``work()`` on the integration I/O pool; an exception it raises fails
@@ -208,8 +219,21 @@ class TaskCall:
         """Queue an outcome and wake the Task state (engine lock held)."""
         if self.closed:
             return
-        self.outcomes.append(outcome)
         kind = outcome[0]
+        if kind == SUBMITTED:
+            if self._submitted:
+                return  # one TaskSubmitted per call
+            if self.resource.pattern not in _TWO_STEP:
+                # a request-response call has no second answer to wait for: fail it rather
+                # than leave the Task waiting for ever
+                outcome = (
+                    FAILED,
+                    "States.Runtime",
+                    f"Internal engine error: the integration for {self.resource.arn} answered "
+                    "'submitted' to a request-response call",
+                )
+                kind = FAILED
+        self.outcomes.append(outcome)
         if kind in (SUCCEEDED, FAILED) or (kind == SUBMITTED and not self.waits_for_job):
             self._answered = True
         if kind == SUBMITTED:
@@ -261,15 +285,30 @@ class TaskCall:
         if self.callback_task is not None:
             self.engine.activities.retire(self.callback_task, "timed_out")
         self.frame.execution.tasks.discard(self)
+        with self._hooks_lock:
+            hooks, self._cancel_hooks = self._cancel_hooks, []
+            self._hooks_taken = True
         if not self._answered:
-            for hook in self._cancel_hooks:
+            for hook in hooks:
                 self.engine.scheduler.defer(hook)
-        self._cancel_hooks = []
 
     @property
     def waits_for_job(self) -> bool:
         """``.sync``/``.sync:2``: the integration answers twice (submitted, then the end)."""
         return self.resource.pattern in (RUN_JOB, RUN_JOB_2)
+
+
+_TWO_STEP = (RUN_JOB, RUN_JOB_2, WAIT_FOR_TASK_TOKEN)
+
+
+def _text(value: Any) -> str | None:
+    """An error or cause as the string AWS always records (JSON text for anything else)."""
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 class Unavailable:

@@ -22,15 +22,16 @@ ACTIVITY = "activity"
 LAMBDA_FUNCTION = "lambda_function"  # the function's ARN as Resource (the legacy form)
 SERVICE = "service"
 
-_ACTIVITY = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]+$")
+# matched whole (fullmatch: ``$`` would let a trailing newline through), ASCII digits only
+_ACTIVITY = re.compile(r"arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:activity:[^:\s]+")
 _FUNCTION = re.compile(
-    r"^arn:aws[a-z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):function:"
-    r"(?P<name>[A-Za-z0-9_-]+)(?::(?P<qualifier>[A-Za-z0-9_$-]+))?$"
+    r"arn:aws[a-z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):function:"
+    r"(?P<name>[A-Za-z0-9_-]+)(?::(?P<qualifier>[A-Za-z0-9_$-]+))?"
 )
 _SERVICE = re.compile(
-    r"^arn:aws[a-z-]*:states:(?P<region>[a-z0-9-]*):(?P<account>\d{12})?:"
+    r"arn:aws[a-z-]*:states:(?P<region>[a-z0-9-]*):(?P<account>[0-9]{12})?:"
     r"(?P<service>aws-sdk:[A-Za-z0-9-]+|[A-Za-z0-9-]+):(?P<action>[A-Za-z0-9_-]+)"
-    r"(?P<suffix>\.sync(?::2)?|\.waitForTaskToken)?$"
+    r"(?P<suffix>\.sync(?::2)?|\.waitForTaskToken)?"
 )
 _SUFFIX_PATTERN = {
     None: REQUEST_RESPONSE,
@@ -93,10 +94,10 @@ class TaskResource:
 
 def parse_task_resource(arn: str) -> TaskResource:
     """Parse a Task's ``Resource``; anything unrecognised is a SERVICE of its ARN's service."""
-    if _ACTIVITY.match(arn):
+    if _ACTIVITY.fullmatch(arn):
         parts = arn.split(":")
         return TaskResource(arn, ACTIVITY, region=parts[3])
-    match = _FUNCTION.match(arn)
+    match = _FUNCTION.fullmatch(arn)
     if match:
         return TaskResource(
             arn,
@@ -105,7 +106,7 @@ def parse_task_resource(arn: str) -> TaskResource:
             function_name=match["name"],
             qualifier=match["qualifier"],
         )
-    match = _SERVICE.match(arn)
+    match = _SERVICE.fullmatch(arn)
     if match:
         return TaskResource(
             arn,

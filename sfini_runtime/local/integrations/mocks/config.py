@@ -47,7 +47,8 @@ MOCKED_RESPONSES = "MockedResponses"
 TEST_CASES = "TestCases"
 RETURN, THROW = "Return", "Throw"
 
-_INVOCATION_KEY = re.compile(r"^(\d+)(?:-(\d+))?$")
+#: fullmatch, ASCII digits only (``\d`` takes any Unicode digit, ``$`` a trailing newline)
+_INVOCATION_KEY = re.compile(r"([0-9]+)(?:-([0-9]+))?")
 
 
 class MockConfigError(ValueError):
@@ -185,7 +186,7 @@ class _Reader:
         return MockedResponse(name, tuple(invocations))
 
     def invocation(self, path: Path, key: str, answer: Any) -> MockedInvocation:
-        match = _INVOCATION_KEY.match(key)
+        match = _INVOCATION_KEY.fullmatch(key)
         if match is None:
             raise self.error(
                 path,
@@ -344,6 +345,14 @@ class MockConfiguration:
         machines, responses = _Reader(name, locations).read(data)
         return cls(name, machines, responses, locations)
 
+    @property
+    def description(self) -> str:
+        """How a sentence names the configuration: ``the mock configuration FILE`` (without
+        the name twice when it was given as data rather than a file)."""
+        if self.name.startswith("mock configuration"):
+            return f"the {self.name}"
+        return f"the mock configuration {self.name}"
+
     # -- lookups ------------------------------------------------------------------------------
     def test_case(self, state_machine_name: str, test_case: str) -> Mapping[str, str] | None:
         """State name -> mocked response name of a test case (None when not defined)."""
@@ -364,7 +373,7 @@ class MockConfiguration:
             known = ", ".join(f"'{c}'" for c in cases or ()) or "none"
             raise UnknownTestCase(
                 f"Test case '{test_case}' of state machine '{state_machine_name}' is not in "
-                f"the mock configuration {self.name} (its test cases for that machine: {known})"
+                f"{self.description} (its test cases for that machine: {known})"
             )
         self.check_state_machine(state_machine_name, definition)
 

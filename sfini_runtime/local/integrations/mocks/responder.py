@@ -61,9 +61,10 @@ def missing_invocation(
     config: MockConfiguration, call: Any, response: MockedResponse
 ) -> StatesError:
     """The ``States.Runtime`` error of an invocation the mocked response has no answer for."""
+    described = config.description
     return StatesError(
         STATES_RUNTIME,
-        f"The mock configuration {config.name} has no answer for invocation "
+        f"{described[0].upper()}{described[1:]} has no answer for invocation "
         f"{call.invocation_index} of the state '{call.state_name}' in test case "
         f"'{call.test_case}': MockedResponses.{response.name} has the invocation keys "
         f"{response.keys()} (a mocked state needs an answer for every invocation, retries "
