@@ -151,6 +151,9 @@ def test_unknown_action_and_bad_parameter_types(sfn: Any, endpoints: str) -> Non
     error, cause = _failed(_run_sdk(sfn, "dynamodb:doTheThing", {}))
     assert error == "States.Runtime"
     assert "arn:aws:states:::aws-sdk:dynamodb:doTheThing not recognized" in cause
+    error, cause = _failed(_run_sdk(sfn, "nosuchservice:listThings", {}))
+    assert error == "States.Runtime"
+    assert "arn:aws:states:::aws-sdk:nosuchservice:listThings not recognized" in cause
     error, cause = _failed(_run_sdk(sfn, "s3:listObjectsV2", {"Bucket": "b", "MaxKeys": "ten"}))
     assert error == "S3.S3Exception"
     assert "MaxKeys" in cause and "(Service: S3, Status Code: 400" in cause
