@@ -157,3 +157,19 @@ def test_unknown_action_and_bad_parameter_types(sfn: Any, endpoints: str) -> Non
     error, cause = _failed(_run_sdk(sfn, "s3:listObjectsV2", {"Bucket": "b", "MaxKeys": "ten"}))
     assert error == "S3.S3Exception"
     assert "MaxKeys" in cause and "(Service: S3, Status Code: 400" in cause
+
+
+def test_sfn_calls_reach_this_engine_when_its_endpoint_is_named(
+    sfn: Any, local: Any, monkeypatch: pytest.MonkeyPatch, endpoints: str
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SFN", local.endpoint_url)
+    described = _run_sdk(sfn, "sfn:listStateMachines", {"MaxResults": 1000})
+    assert described["status"] == "SUCCEEDED", described
+    machines = json.loads(described["output"])["StateMachines"]
+    [me] = [entry for entry in machines if entry["StateMachineArn"] == described["stateMachineArn"]]
+    assert ISO_INSTANT.match(me["CreationDate"]), me
+    error, cause = _failed(
+        _run_sdk(sfn, "sfn:sendTaskSuccess", {"TaskToken": "NoSuchTaskToken", "Output": "{}"})
+    )
+    assert error == "Sfn.InvalidTokenException"
+    assert "(Service: Sfn, Status Code: 400, Request ID: " in cause
