@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Any
 
@@ -15,15 +15,25 @@ def epoch_millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def with_sdk_metadata(response: dict[str, Any], request_id: str | None = None) -> dict[str, Any]:
+def with_sdk_metadata(
+    response: dict[str, Any],
+    request_id: str | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    content_type: str = "application/x-amz-json-1.0",
+    body_length: int | None = None,
+) -> dict[str, Any]:
     """``response`` with the ``SdkHttpMetadata``/``SdkResponseMetadata`` members AWS adds to
-    the result of an optimised integration (the Java SDK's view of the HTTP answer)."""
+    the result of an optimised integration (the Java SDK's view of the HTTP answer);
+    ``headers`` adds service-specific response headers."""
     request_id = request_id or str(uuid.uuid4())
-    body = json.dumps(response, separators=(",", ":"))
+    if body_length is None:
+        body_length = len(json.dumps(response, separators=(",", ":")).encode())
     headers = {
-        "Content-Length": str(len(body.encode())),
-        "Content-Type": "application/x-amz-json-1.0",
-        "Date": format_datetime(datetime.now().astimezone(), usegmt=False),
+        "Content-Length": str(body_length),
+        "Content-Type": content_type,
+        "Date": format_datetime(datetime.now(timezone.utc), usegmt=True),
+        **(headers or {}),
         "x-amzn-RequestId": request_id,
     }
     return {

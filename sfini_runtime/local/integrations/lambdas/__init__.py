@@ -1,29 +1,30 @@
-"""Lambda functions on the local engine (in progress)."""
+"""Lambda functions on the local engine, for both Task resource forms.
+
+``functions.LambdaFunctions`` is the integration: in-process callables (``inprocess``), a cloud
+assembly's Python functions in worker processes (``workers``, ``assembly``), and a Lambda
+endpoint for the rest (``endpoint``); ``results`` shapes Lambda's answers as Step Functions
+records them; ``context`` is the handler's context object; ``base`` what they share.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from .base import Backend, FunctionConfig, InvokeRequest, InvokeResult, error_result, timed_out
+from .context import LambdaContext
+from .endpoint import EndpointBackend, LambdaServiceError
+from .functions import LambdaFunctions, split_function_name
+from .inprocess import CallableBackend
 
-from sfini_runtime.local.interpreter.task_calls import TaskCall
-
-
-class LambdaFunctions:
-    """Placeholder: replaced by the Lambda integration."""
-
-    def __init__(self, *, region: str, account_id: str, endpoint_url: str | None = None) -> None:
-        self.region = region
-        self.account_id = account_id
-        self.endpoint_url = endpoint_url
-        self.handlers: dict[str, Any] = {}
-
-    def register(self, name_or_arn: str, handler: Any) -> None:
-        self.handlers[name_or_arn] = handler
-
-    def invoke(self, call: TaskCall) -> None:
-        call.failed("Lambda.AWSException", "not implemented yet")
-
-    def close(self) -> None:
-        pass
-
-
-__all__ = ["LambdaFunctions"]
+__all__ = [
+    "Backend",
+    "CallableBackend",
+    "EndpointBackend",
+    "FunctionConfig",
+    "InvokeRequest",
+    "InvokeResult",
+    "LambdaContext",
+    "LambdaFunctions",
+    "LambdaServiceError",
+    "error_result",
+    "split_function_name",
+    "timed_out",
+]
