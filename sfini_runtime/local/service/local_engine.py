@@ -14,6 +14,7 @@ from typing import Any
 
 from sfini_runtime.local.integrations import Integrations
 from sfini_runtime.local.integrations.lambdas import LambdaFunctions
+from sfini_runtime.local.integrations.lambdas.base import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS
 from sfini_runtime.local.integrations.mocks import MockConfiguration
 from sfini_runtime.local.integrations.nested import NestedExecutions
 from sfini_runtime.local.integrations.services import ServiceForwarder
@@ -186,10 +187,27 @@ class LocalEngine:
         self.stop()
 
     # -- what Tasks call ----------------------------------------------------------------------
-    def register_lambda(self, name_or_arn: str, handler: LambdaHandler) -> None:
+    def register_lambda(
+        self,
+        name_or_arn: str,
+        handler: LambdaHandler,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        memory_mb: int = DEFAULT_MEMORY_MB,
+        environment: dict[str, str] | None = None,
+        reserved_concurrency: int | None = None,
+    ) -> None:
         """Serve the Lambda function ``name_or_arn`` with ``handler(event, context)`` (also
-        while running)."""
-        self.lambdas.register(name_or_arn, handler)
+        while running), with Lambda's time-out (seconds) and memory; ``reserved_concurrency``
+        caps invocations at once (more are throttled: ``Lambda.TooManyRequestsException``)."""
+        self.lambdas.register(
+            name_or_arn,
+            handler,
+            timeout=timeout,
+            memory_mb=memory_mb,
+            environment=environment,
+            reserved_concurrency=reserved_concurrency,
+        )
 
     def load_cloud_assembly(
         self, directory: str | os.PathLike[str], stacks: Collection[str] | None = None

@@ -3,6 +3,7 @@ request and result (as the Lambda Invoke API has them), and the backend protocol
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -86,11 +87,14 @@ def error_result(
 
 def timed_out(request_id: str, seconds: float) -> InvokeResult:
     """A function that ran past its time-out: Lambda's answer has only an ``errorMessage``
-    (no ``errorType``), which Step Functions reports as ``Lambda.Unknown``."""
-    document = {
-        "errorMessage": f"RequestId: {request_id} Error: Task timed out after {seconds:.2f} seconds"
-    }
-    return InvokeResult(json.dumps(document).encode(), UNHANDLED)
+    (the time, the request id, ``Task timed out after N.NN seconds``; no ``errorType``),
+    which Step Functions reports as ``Lambda.Unknown``."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    message = f"{stamp} {request_id} Task timed out after {seconds:.2f} seconds"
+    return InvokeResult(
+        json.dumps({"errorMessage": message}, separators=(",", ":")).encode(), UNHANDLED
+    )
 
 
 __all__ = [

@@ -3,7 +3,8 @@
 ``lambda:invoke`` returns the Invoke response (``ExecutedVersion``, ``Payload`` parsed,
 ``SdkHttpMetadata``, ``SdkResponseMetadata``, ``StatusCode``); the function's ARN as Resource
 returns the payload itself. A function error is named by its ``errorType`` (``Lambda.Unknown``
-when the error document has none, as for a time-out) with the error document as the cause;
+when the error document has none, as for a time-out, with AWS's sentence before the
+payload) with the error document as the cause;
 a refused invocation is ``Lambda.<Code>Exception`` with the Java SDK's cause.
 """
 
@@ -19,6 +20,11 @@ from .endpoint import LambdaServiceError
 
 #: Step Functions' name for a function error whose document names no type
 UNKNOWN_ERROR = "Lambda.Unknown"
+#: and the cause it gives, before the payload (as AWS records it)
+UNKNOWN_CAUSE = (
+    "The cause could not be determined because Lambda did not return an error type. "
+    "Returned payload: "
+)
 
 
 def payload_value(result: InvokeResult) -> Any:
@@ -69,7 +75,9 @@ def function_failure(result: InvokeResult) -> tuple[str, str]:
     except ValueError:
         document = None
     error = document.get("errorType") if isinstance(document, dict) else None
-    return (error if isinstance(error, str) and error else UNKNOWN_ERROR), text
+    if isinstance(error, str) and error:
+        return error, text
+    return UNKNOWN_ERROR, UNKNOWN_CAUSE + text
 
 
 def service_failure(error: LambdaServiceError) -> tuple[str, str]:
@@ -82,6 +90,7 @@ def service_failure(error: LambdaServiceError) -> tuple[str, str]:
 
 
 __all__ = [
+    "UNKNOWN_CAUSE",
     "UNKNOWN_ERROR",
     "function_failure",
     "invoke_response",

@@ -80,7 +80,7 @@ def local() -> Iterator[LocalEngine]:
     handlers = {"echo": echo, function_arn("fails"): fails, "not-json": not_json}
     with LocalEngine(time_scale=0.01, lambdas=handlers) as engine:
         engine.register_lambda("prints", prints)  # also after start
-        engine.lambdas.register("hangs", hangs, timeout=0.3)
+        engine.register_lambda("hangs", hangs, timeout=0.3)  # Lambda's time-out
         engine.lambdas.register("flaky", flaky)
         yield engine
     release.set()
@@ -195,6 +195,12 @@ ERROR_CASES = [
     (invoke("not-json"), "Runtime.MarshalError", "Unable to marshal response"),
     (invoke("hangs"), "Lambda.Unknown", "Task timed out after 0.30 seconds"),
     (
+        invoke("hangs"),
+        "Lambda.Unknown",
+        "The cause could not be determined because Lambda did not return an error type. "
+        'Returned payload: {"errorMessage":"',
+    ),
+    (
         invoke("nowhere"),
         "Lambda.ResourceNotFoundException",
         f"Function not found: {function_arn('nowhere')}",
@@ -276,7 +282,7 @@ def test_reserved_concurrency_throttles_as_lambda_does(local: LocalEngine, sfn: 
         gate.wait(10)
         return "done"
 
-    local.lambdas.register("single", one_at_a_time, reserved_concurrency=1)
+    local.register_lambda("single", one_at_a_time, reserved_concurrency=1)
     machine = task_machine(sfn, invoke("single"))
     first = sfn.start_execution(stateMachineArn=machine)["executionArn"]
     assert entered.wait(5)
