@@ -799,6 +799,24 @@ def local() -> None:
         "executions started on STATE_MACHINE_ARN#TestCase get its mocked responses."
     ),
 )
+@click.option(
+    "--lambda",
+    "lambdas",
+    multiple=True,
+    metavar="NAME=MODULE:FUNCTION",
+    help=(
+        "Serve the Lambda function NAME with the Python callable MODULE:FUNCTION "
+        "(handler(event, context); the current directory is importable; repeatable)."
+    ),
+)
+@click.option(
+    "--lambda-endpoint",
+    metavar="URL",
+    help=(
+        "Invoke the Lambda functions not served here through the Lambda API at URL, such as "
+        "sam local start-lambda (default: $AWS_ENDPOINT_URL_LAMBDA)."
+    ),
+)
 def serve(
     host: str,
     port: int,
@@ -807,13 +825,19 @@ def serve(
     stacks: tuple[str, ...],
     long_poll_seconds: float,
     mock_config: str | None,
+    lambdas: tuple[str, ...],
+    lambda_endpoint: str | None,
 ) -> None:
     """Serve the local engine until interrupted (point AWS_ENDPOINT_URL_SFN at it)."""
+    from sfini_runtime.cli.lambda_specs import lambda_endpoint as endpoint_of
+    from sfini_runtime.cli.lambda_specs import lambda_handlers
     from sfini_runtime.local import serve as serve_engine
 
     if stacks and not cdk_out:
         raise click.UsageError("--stack selects stacks of --cdk-out DIR; give --cdk-out too")
     serve_engine(
+        lambdas=lambda_handlers(lambdas),
+        lambda_endpoint=endpoint_of(lambda_endpoint),
         host=host,
         port=port,
         time_scale=time_scale,

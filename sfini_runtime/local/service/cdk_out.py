@@ -10,18 +10,33 @@ CreateActivity / CreateStateMachine call would be.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sfini_runtime.local.errors import ServiceError
+from sfini_runtime.local.integrations.lambdas.assembly import (
+    AssemblyFunction,
+    FunctionCodeError,
+    read_function,
+)
+from sfini_runtime.local.integrations.lambdas.workers import ProcessBackend, function_environment
 
 if TYPE_CHECKING:
+    from sfini_runtime.local.integrations.lambdas import LambdaFunctions
     from sfini_runtime.local.service.service import StepFunctionsService
 
 ACTIVITY_TYPE = "AWS::StepFunctions::Activity"
 STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
+FUNCTION_TYPE = "AWS::Lambda::Function"
+#: the property naming each resource type's physical name, and the longest name it takes
+_NAMES = {
+    ACTIVITY_TYPE: ("Name", 80),
+    STATE_MACHINE_TYPE: ("StateMachineName", 80),
+    FUNCTION_TYPE: ("FunctionName", 64),
+}
 _SUB_RE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
@@ -90,12 +105,10 @@ class _Resolver:
     def physical_name(self, logical_id: str) -> str:
         resource = self.resources.get(logical_id) or {}
         properties = resource.get("Properties") or {}
-        given = {ACTIVITY_TYPE: "Name", STATE_MACHINE_TYPE: "StateMachineName"}.get(
-            resource.get("Type", "")
-        )
+        given, longest = _NAMES.get(resource.get("Type", ""), (None, 80))
         if given and properties.get(given) is not None:
             return str(self.resolve(properties[given]))
-        return f"{self.stack}-{logical_id}"[:80]
+        return f"{self.stack}-{logical_id}"[:longest]
 
     def _ref(self, name: str) -> Any:
         pseudo = {
@@ -129,7 +142,7 @@ class _Resolver:
             return f"arn:{self.arns.partition}:iam::{account}:role/{name}"
         if kind == "AWS::Logs::LogGroup":
             return f"arn:{self.arns.partition}:logs:{region}:{account}:log-group:{name}:*"
-        if kind == "AWS::Lambda::Function":
+        if kind == FUNCTION_TYPE:
             return f"arn:{self.arns.partition}:lambda:{region}:{account}:function:{name}"
         service = kind.split("::")[1].lower() if kind.count("::") == 2 else "unknown"
         return f"arn:{self.arns.partition}:{service}:{region}:{account}:{name}"
@@ -249,8 +262,11 @@ def load_cloud_assembly(
     service: StepFunctionsService,
     directory: str | Path,
     stacks: Collection[str] | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Create the assembly's activities, then its state machines; returns the ARNs created.
+    """Create the assembly's activities, then its state machines, then serve its Python
+    Lambda functions (see ``lambdas.assembly``; ``environment`` is added to theirs, under the
+    template's variables); returns the ARNs created, functions served last.
 
     ``stacks`` (stack names or artifact ids) loads only those stacks. One engine is one account
     and region, so names must not clash: an activity several stacks declare is created once and
@@ -263,6 +279,7 @@ def load_cloud_assembly(
         raise CloudAssemblyError(f"no cloud assembly at {assembly}")
     activities: dict[str, dict[str, Any]] = {}
     machines: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    functions: dict[str, AssemblyFunction] = {}
     for stack, path in _selected(assembly, stacks):
         try:
             template = json.loads(path.read_text(encoding="utf-8"))
@@ -299,6 +316,19 @@ def load_cloud_assembly(
                         "names (this project's app.py: synthesise with "
                         "-c sfini:distinct-names=true) or load one stack (--stack NAME)"
                     )
+            elif resource.get("Type") == FUNCTION_TYPE:
+                name = resolver.physical_name(logical_id)
+                function = _malformed_guard(
+                    path,
+                    logical_id,
+                    read_function,
+                    name,
+                    resolver._get_att(logical_id, "Arn"),
+                    resource,
+                    resolver.resolve,
+                    path.parent,
+                )
+                functions.setdefault(name, function)
     created: list[str] = []
     for request in activities.values():
         created.append(_create(service, "CreateActivity", request, "activityArn"))
@@ -306,7 +336,32 @@ def load_cloud_assembly(
         created.append(
             _create(service, "CreateStateMachine", request, "stateMachineArn", stack, logical_id)
         )
+    lambdas = getattr(getattr(service, "integrations", None), "lambdas", None)
+    if lambdas is not None:
+        created += _serve_functions(lambdas, functions.values(), environment or {})
     return created
+
+
+def _serve_functions(
+    lambdas: LambdaFunctions, functions: Iterable[AssemblyFunction], environment: Mapping[str, str]
+) -> list[str]:
+    """Serve each Python function in worker processes; record the others as not served."""
+    served: list[str] = []
+    for function in functions:
+        config = function.config
+        if function.reason is not None:
+            lambdas.not_served(config.name, config.arn, function.reason)
+            continue
+        try:
+            code_dir = function.prepare()
+        except FunctionCodeError as error:
+            lambdas.not_served(config.name, config.arn, str(error))
+            continue
+        env = function_environment(config, code_dir, lambdas.region, environment, os.environ)
+        backend = ProcessBackend(code_dir, env, on_close=function.cleanup)
+        lambdas.add(config, backend, reserved_concurrency=function.reserved_concurrency)
+        served.append(config.arn)
+    return served
 
 
 def _activity_request(
@@ -318,13 +373,13 @@ def _activity_request(
     return request
 
 
-def _malformed_guard(
-    path: Path, logical_id: str, build: Callable[..., dict[str, Any]], *args: Any
-) -> dict[str, Any]:
+def _malformed_guard(path: Path, logical_id: str, build: Callable[..., Any], *args: Any) -> Any:
     """``build(*args)``; a template whose shapes it cannot read is a ``CloudAssemblyError``."""
     try:
         return build(*args)
-    except (TypeError, KeyError, AttributeError, IndexError) as exc:
+    except CloudAssemblyError:
+        raise
+    except (TypeError, KeyError, AttributeError, IndexError, ValueError) as exc:
         problem = f"{type(exc).__name__}: {exc}"
         raise CloudAssemblyError(
             f"{path}: resource {logical_id!r} is malformed ({problem})"

@@ -213,10 +213,12 @@ class LocalEngine:
         self, directory: str | os.PathLike[str], stacks: Collection[str] | None = None
     ) -> list[str]:
         """Create a cloud assembly's activities and state machines, and serve its Python Lambda
-        functions, as ``cdk deploy`` would create them; returns the ARNs created."""
+        functions (in worker processes whose AWS SDK reaches this engine), as ``cdk deploy``
+        would create them; returns the ARNs created."""
         from sfini_runtime.local.service.cdk_out import load_cloud_assembly
 
-        return load_cloud_assembly(self.service, Path(directory), stacks or None)
+        environment = self.env() if self._server is not None else {}
+        return load_cloud_assembly(self.service, Path(directory), stacks or None, environment)
 
     # -- pointing clients at it ---------------------------------------------------------------
     @property
@@ -317,6 +319,8 @@ def serve(
                 logger.info("created %s", arn)
         logger.info("local Step Functions engine listening on %s", engine.endpoint_url)
         print(f"sfini local engine: {engine.endpoint_url} (Ctrl-C to stop)", flush=True)
+        for line in engine.lambdas.describe():
+            print(f"  {line}", flush=True)
         while not received:
             time.sleep(0.1)  # noticed within 0.1 s of the signal
         logger.info("signal %d received; stopping", received[0])

@@ -77,6 +77,7 @@ def _env(endpoint: str, workdir: Path) -> dict[str, str]:
     return env
 
 
+SERVE = ["local", "serve", "--port", "0"]
 CASES: list[tuple[list[str], dict[str, str | None], str]] = [
     # (arguments, environment changes (None: unset), what the one error line says)
     (["start", MACHINE], {}, "StateMachineDoesNotExist"),
@@ -140,6 +141,28 @@ CASES: list[tuple[list[str], dict[str, str | None], str]] = [
     ),
     (["--profile", "nosuch", "describe", "nope"], {}, "could not be found"),
     (["local", "serve", "--port", "0", "--cdk-out", "not_assembly"], {}, "not a cloud assembly"),
+    ([*SERVE, "--lambda", "greet"], {}, "--lambda 'greet': expected NAME=MODULE:FUNCTION"),
+    ([*SERVE, "--lambda", "greet=plain"], {}, "expected NAME=MODULE:FUNCTION"),
+    ([*SERVE, "--lambda", "g=no_such_module:f"], {}, "cannot import module 'no_such_module'"),
+    ([*SERVE, "--lambda", "g=plain:missing"], {}, "'plain' has no attribute 'missing'"),
+    ([*SERVE, "--lambda", "g=plain:x"], {}, "--lambda 'g=plain:x': plain:x is not callable"),
+    ([*SERVE, "--lambda", "g=raises_at_import:f"], {}, "boom at import"),
+    ([*SERVE, "--lambda", "a b=plain:fn"], {}, "'a b' is not a Lambda function name or ARN"),
+    (
+        [*SERVE, "--lambda", "g=plain:fn", "--lambda", "g=plain:fn"],
+        {},
+        "--lambda 'g=plain:fn': function 'g' given twice",
+    ),
+    (
+        [*SERVE, "--lambda-endpoint", "localhost:3001"],
+        {},
+        "--lambda-endpoint 'localhost:3001' is not an http:// or https:// URL",
+    ),
+    (
+        SERVE,
+        {"AWS_ENDPOINT_URL_LAMBDA": "nope"},
+        "AWS_ENDPOINT_URL_LAMBDA 'nope' is not an http:// or https:// URL",
+    ),
 ]
 
 

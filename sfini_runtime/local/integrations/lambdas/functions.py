@@ -137,6 +137,18 @@ class LambdaFunctions:
         with self._lock:
             return [(name, arn, reason) for name, (arn, reason) in self._unserved.items()]
 
+    def describe(self) -> list[str]:
+        """One line per known function (served here, or not and why) and the endpoint."""
+        lines = []
+        for config in self.served():
+            how = f"{config.runtime} {config.handler}" if config.runtime else "in-process"
+            lines.append(f"Lambda {config.name}: served ({how})")
+        for name, _arn, reason in self.unserved():
+            lines.append(f"Lambda {name}: not served: {reason}")
+        if self.endpoint_url:
+            lines.append(f"other Lambda functions: invoked at {self.endpoint_url}")
+        return lines
+
     def close(self) -> None:
         """Stop every backend (worker processes, the endpoint's client)."""
         with self._lock:

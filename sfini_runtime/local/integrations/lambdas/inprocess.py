@@ -51,7 +51,7 @@ class CallableBackend:
             log_group_name=function.log_group_name,
             log_stream_name=log_stream_name(function.version, _INSTANCE),
             deadline_ms=request.deadline_ms,
-            client_context=_client_context(request.client_context),
+            client_context=client_context(request.client_context),
         )
         try:
             result = self.handler(event, context)
@@ -80,7 +80,7 @@ class CallableBackend:
         pass
 
 
-def _client_context(encoded: str | None) -> Any:
+def client_context(encoded: str | None) -> Any:
     """ClientContext as the runtime hands it: the decoded JSON, or None."""
     if not encoded:
         return None
@@ -100,4 +100,4 @@ def _stack(tb: Any) -> list[str]:
     ]
 
 
-__all__ = ["CallableBackend"]
+__all__ = ["CallableBackend", "client_context"]
