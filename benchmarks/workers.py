@@ -41,8 +41,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def engine_process() -> Iterator[str]:
-    """The local engine (time scale 0) in a subprocess; yields its endpoint URL."""
+def engine_process(*extra: str) -> Iterator[str]:
+    """The local engine (time scale 0, ``extra`` serve options) in a subprocess; yields its
+    endpoint URL."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -55,6 +56,7 @@ def engine_process() -> Iterator[str]:
             str(port),
             "--time-scale",
             "0",
+            *extra,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
