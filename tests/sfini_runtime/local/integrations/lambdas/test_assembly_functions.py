@@ -57,6 +57,12 @@ def slow(event, context):
 def fails(event, context):
     raise KeyError("no such order")
 
+def prints(event, context):
+    import sys
+    print("a print", "x" * 100_000)  # stdout is not the engine's pipe: nothing breaks
+    sys.stdout.write("\\x00\\x00\\x00\\x05junk")
+    return {"printed": True}
+
 def exits(event, context):
     os._exit(3)
 
@@ -131,6 +137,9 @@ RESOURCES: dict[str, Any] = {
     "Unmarshallable": function("app.unmarshallable", FunctionName="unmarshallable"),
     "Callback": function("app.callback", FunctionName="callback", Timeout=30),
     "MissingModule": function("nowhere.handler", FunctionName="missing-module"),
+    "Prints": function("app.prints", FunctionName="prints"),
+    "SyntaxError": function("broken.handler", FunctionName="syntax-error"),
+    "RaisesAtImport": function("raising.handler", FunctionName="raises-at-import"),
     "MissingHandler": function("app.nothing", FunctionName="missing-handler"),
     "BadHandler": function("app", FunctionName="bad-handler"),
     "Inline": function(
@@ -167,6 +176,8 @@ def write_assembly(root: Path) -> Path:
     asset = root / f"asset.{HASH}"
     asset.mkdir(parents=True)
     (asset / "app.py").write_text(APP)
+    (asset / "broken.py").write_text("def handler(event, context:\n    pass\n")
+    (asset / "raising.py").write_text("raise RuntimeError('no database at import')\n")
     with zipfile.ZipFile(root / f"asset.{ZIP_HASH}.zip", "w") as archive:
         archive.writestr("zipped.py", "def handler(event, context):\n    return 'from a zip'\n")
     (root / "App.template.json").write_text(json.dumps({"Resources": RESOURCES}))
@@ -311,6 +322,8 @@ def test_unhandled_exception_and_marshal_error(sfn: Any) -> None:
             "Unable to import module 'nowhere': No module named 'nowhere'",
         ),
         ("missing-handler", "Runtime.HandlerNotFound", "Handler 'nothing' missing on module 'app'"),
+        ("syntax-error", "Runtime.UserCodeSyntaxError", "Syntax error in module 'broken': "),
+        ("raises-at-import", "RuntimeError", "no database at import"),
         (
             "bad-handler",
             "Runtime.MalformedHandlerName",
@@ -323,7 +336,13 @@ def test_init_errors_as_lambda_reports_them(
 ) -> None:
     error, cause = failure(sfn, run(sfn, state_machine(sfn, arn(name), f"{name}-legacy")))
     assert error == error_type
-    assert cause["errorType"] == error_type and cause["errorMessage"] == message
+    assert cause["errorType"] == error_type and cause["errorMessage"].startswith(message)
+
+
+def test_printing_to_stdout_does_not_disturb_the_worker(sfn: Any) -> None:
+    machine_arn = state_machine(sfn, arn("prints"), "prints-legacy")
+    assert output(run(sfn, machine_arn)) == {"printed": True}
+    assert output(run(sfn, machine_arn)) == {"printed": True}  # and it stays warm, usable
 
 
 def test_a_worker_that_exits_is_an_exit_error_and_the_next_call_gets_a_fresh_one(
