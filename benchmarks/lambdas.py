@@ -137,6 +137,16 @@ def activity_tasks(executions: int) -> float:
             worker.join()
 
 
+def _cold_and_warm(timings: list[float]) -> dict[str, float]:
+    """The first timing (cold), and the p50/p99 of the others (warm)."""
+    warm = sorted(timings[1:])
+    return {
+        "cold": timings[0],
+        "p50": statistics.median(warm),
+        "p99": warm[int(0.99 * (len(warm) - 1))],
+    }
+
+
 def backend_latency(invocations: int) -> dict[str, dict[str, float]]:
     """Cold start and warm p50/p99 (ms) of one handler in a worker process and in-process."""
     from sfini_runtime.local.integrations.lambdas import CallableBackend, FunctionConfig
@@ -178,12 +188,7 @@ def backend_latency(invocations: int) -> dict[str, dict[str, float]]:
                 if result.function_error or json.loads(result.payload) != {"n": i + 1}:
                     raise AssertionError(f"{label}: {result}")
             backend.close()
-            warm = sorted(timings[1:])
-            results[label] = {
-                "cold": timings[0],
-                "p50": statistics.median(warm),
-                "p99": warm[int(0.99 * (len(warm) - 1))],
-            }
+            results[label] = _cold_and_warm(timings)
     return results
 
 
@@ -255,12 +260,7 @@ def scheduled_to_entered(executions: int) -> dict[str, dict[str, float]]:
                     scheduled = next(e for e in events if e["type"] == "TaskScheduled")
                     handler_entered = json.loads(run["output"])["entered"]
                     timings.append(1000 * (handler_entered - scheduled["timestamp"].timestamp()))
-                warm = sorted(timings[1:])
-                results[label] = {
-                    "cold": timings[0],
-                    "p50": statistics.median(warm),
-                    "p99": warm[int(0.99 * (len(warm) - 1))],
-                }
+                results[label] = _cold_and_warm(timings)
     return results
 
 

@@ -85,6 +85,19 @@ def error_result(
     return InvokeResult(json.dumps(document).encode(), UNHANDLED)
 
 
+def returned(payload: bytes, request_id: str, version: str) -> InvokeResult:
+    """A handler's result as Lambda answers it, or Lambda's error when it is over the payload
+    quota."""
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        return error_result(
+            "Function.ResponseSizeTooLarge",
+            "Response payload size exceeded maximum allowed payload size "
+            f"({MAX_PAYLOAD_BYTES} bytes).",
+            request_id,
+        )
+    return InvokeResult(payload, executed_version=version)
+
+
 def timed_out(request_id: str, seconds: float) -> InvokeResult:
     """A function that ran past its time-out: Lambda's answer has only an ``errorMessage``
     (the time, the request id, ``Task timed out after N.NN seconds``; no ``errorType``),
@@ -107,5 +120,6 @@ __all__ = [
     "InvokeRequest",
     "InvokeResult",
     "error_result",
+    "returned",
     "timed_out",
 ]

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from .base import MAX_PAYLOAD_BYTES, FunctionConfig, InvokeRequest, InvokeResult, error_result
+from .base import FunctionConfig, InvokeRequest, InvokeResult, error_result, returned
 from .context import LambdaContext, log_stream_name
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
@@ -67,14 +67,7 @@ class CallableBackend:
                 f"Unable to marshal response: {exc}",
                 request.request_id,
             )
-        if len(payload) > MAX_PAYLOAD_BYTES:
-            return error_result(
-                "Function.ResponseSizeTooLarge",
-                "Response payload size exceeded maximum allowed payload size "
-                f"({MAX_PAYLOAD_BYTES} bytes).",
-                request.request_id,
-            )
-        return InvokeResult(payload, executed_version=function.version)
+        return returned(payload, request.request_id, function.version)
 
     def close(self) -> None:
         pass

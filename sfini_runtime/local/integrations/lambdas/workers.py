@@ -25,12 +25,11 @@ from typing import Any
 
 from . import frames
 from .base import (
-    MAX_PAYLOAD_BYTES,
     UNHANDLED,
     FunctionConfig,
     InvokeRequest,
     InvokeResult,
-    error_result,
+    returned,
     timed_out,
 )
 from .context import log_stream_name
@@ -223,14 +222,7 @@ class ProcessBackend:
         if "error" in answer:
             return _unhandled(answer["error"])
         payload = str(answer["payload"]).encode()
-        if len(payload) > MAX_PAYLOAD_BYTES:
-            return error_result(
-                "Function.ResponseSizeTooLarge",
-                "Response payload size exceeded maximum allowed payload size "
-                f"({MAX_PAYLOAD_BYTES} bytes).",
-                request.request_id,
-            )
-        return InvokeResult(payload, executed_version=function.version)
+        return returned(payload, request.request_id, function.version)
 
     def close(self) -> None:
         """Kill every worker (running invocations are answered as exited)."""
