@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sfini_asl.intrinsics import IntrinsicSyntaxError, parse_intrinsic, paths_of
+from sfini_asl.jsonpath import PathSyntaxError, compile_path
+from sfini_asl.timestamps import timestamp_problem
 from sfini_cdk.errors import (
     ChoiceWithoutRules,
     DuplicateStateName,
@@ -30,10 +33,8 @@ from sfini_cdk.errors import (
     UnknownStateTarget,
     UnreachableState,
 )
-from sfini_cdk.intrinsics import IntrinsicSyntaxError, parse_intrinsic
 from sfini_cdk.state.error_names import PREDEFINED_ERRORS, States
 from sfini_cdk.state.query_language import QUERY_LANGUAGES, QueryLanguage
-from sfini_cdk.state.timestamps import parse_timestamp
 
 if TYPE_CHECKING:
     from sfini_cdk.state_machine import StateMachine
@@ -172,7 +173,6 @@ ENTRY_FIELDS = {
     "Catch": frozenset({"ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"}),
 }
 _VARIABLE_PATH = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)")
-_SIMPLE_PATH = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:0|[1-9][0-9]*)\])*")
 #: A state name made only of characters AWS allows, short enough (the per-character scan is
 #: needed only for names this does not match).
 _PLAIN_NAME = re.compile(rf"[A-Za-z0-9_.\-]{{1,{MAX_NAME_LENGTH}}}")
@@ -614,19 +614,13 @@ def check_path(value: Any, field: str, state_name: str | None, *, reference: boo
 
 @functools.lru_cache(maxsize=4096)
 def _parse_jsonpath(path: str) -> tuple[str | None, bool]:
-    """(syntax error or None, whether it is a singular query): cached, since machines repeat
-    the same few paths and a definition is checked when constructed and again when rendered."""
-    if _SIMPLE_PATH.fullmatch(path):
-        # Dotted names and indices (most paths): valid and singular, without python-jsonpath
-        # (imported on first need: its import compiles ~30 ms of regular expressions).
-        return None, True
-    import jsonpath
-
+    """(syntax error or None, whether it identifies one node): ``sfini_asl.jsonpath``, the
+    parser the local engine evaluates paths with."""
     try:
-        compiled = jsonpath.compile(path)
-    except jsonpath.JSONPathError as error:
-        return str(error).splitlines()[0], False
-    return None, compiled.singular_query()
+        compiled = compile_path(path)
+    except PathSyntaxError as error:
+        return str(error), False
+    return None, compiled.definite and compiled.function is None
 
 
 #: Every field ``_check_paths`` looks at: a state with none of them has no path to check.
@@ -678,47 +672,21 @@ def _check_string_intrinsic(value: str, field: str, name: str) -> None:
 
 
 def check_intrinsic(value: str, field: str, state_name: str | None) -> None:
-    """Check an intrinsic function call: syntax, function, argument count, argument paths.
+    """Check an intrinsic function call: syntax, function, argument count, nesting, and the
+    paths among its arguments.
 
     Raises:
         InvalidPath: the call is not one Step Functions can parse
     """
     try:
-        paths = parse_intrinsic(value)
+        call = parse_intrinsic(value)
     except IntrinsicSyntaxError as error:
         raise InvalidPath(
-            f"{field} {value!r} is not a valid intrinsic function call: {error}", state_name
-        ) from None
-    if _call_depth(value) > INTRINSIC_NESTING_MAX:
-        raise InvalidPath(
-            f"{field} {value!r} is not a valid intrinsic function call: at most "
-            f"{INTRINSIC_NESTING_MAX} intrinsic functions can be nested",
+            f"{field} {value!r} is not a valid intrinsic function call: {error.reason}",
             state_name,
-        )
-    for path in paths:
+        ) from None
+    for path in paths_of(call):
         check_path(path, f"{field} argument", state_name, reference=False)
-
-
-#: how deeply Step Functions lets intrinsic function calls nest
-INTRINSIC_NESTING_MAX = 10
-
-
-def _call_depth(call: str) -> int:
-    """How deeply the calls of a (syntactically valid) intrinsic nest: brackets outside
-    'quoted strings' are exactly the calls' argument lists."""
-    depth = deepest = 0
-    quoted = escaped = False
-    for char in call:
-        if quoted:
-            escaped, quoted = (False, True) if escaped else (char == "\\", char != "'")
-        elif char == "'":
-            quoted = True
-        elif char == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char == ")":
-            depth -= 1
-    return deepest
 
 
 def _check_template(template: Any, field: str, name: str) -> None:
@@ -1072,14 +1040,14 @@ def _check_wait(name: str, state: dict[str, Any], language: str | None) -> None:
         return
     if not isinstance(timestamp, str):
         raise InvalidField(f"Timestamp must be an ISO 8601 str, got {timestamp!r}", name)
-    parsed = parse_timestamp(timestamp)
-    if parsed is None:
+    problem = timestamp_problem(timestamp)
+    if problem == "format":
         raise InvalidField(
             f"Timestamp {timestamp!r} is not an ISO 8601 timestamp as ASL writes them (RFC 3339, "
             "e.g. '2016-08-18T17:33:00Z')",
             name,
         )
-    if parsed.utcoffset() is None:
+    if problem is not None:
         from sfini_cdk.errors import NaiveDatetime
 
         raise NaiveDatetime(f"Timestamp {timestamp!r} has no time zone", name)

@@ -193,7 +193,7 @@ def test_quick_start_jobs_exist(job: str) -> None:
 
 
 def architecture_paths() -> list[str]:
-    tree = re.search(r"```\n(sfini_cdk/.*?)```", section("Architecture"), re.S)
+    tree = re.search(r"```\n(sfini_\w+/.*?)```", section("Architecture"), re.S)
     assert tree is not None
     paths: list[str] = []
     stack: list[tuple[int, str]] = []
@@ -216,6 +216,15 @@ def test_architecture_tree_lists_real_paths() -> None:
     assert len(paths) >= 15
     missing = [path for path in paths if not (ROOT / path).exists()]
     assert missing == []
+
+
+def test_architecture_tree_lists_every_package_and_subpackage() -> None:
+    listed = set(architecture_paths())
+    for top in ("sfini_asl", "sfini_cdk", "sfini_runtime"):
+        packages = [ROOT / top, *(p.parent for p in (ROOT / top).glob("*/__init__.py"))]
+        for package in packages:
+            path = f"{package.relative_to(ROOT).as_posix()}/"
+            assert path in listed, f"{path} is not in the README's architecture tree"
 
 
 def declared_dependencies() -> set[str]:

@@ -12,10 +12,10 @@ import datetime
 import math
 from typing import TYPE_CHECKING, Any
 
+from sfini_asl.timestamps import timestamp_problem
 from sfini_cdk._default import DEFAULT, JSONable
 from sfini_cdk.errors import ComparisonTypeError, InvalidChoiceRule, NaiveDatetime
 from sfini_cdk.state._base import put
-from sfini_cdk.state.timestamps import parse_timestamp
 
 if TYPE_CHECKING:
     from sfini_cdk.state._base import State
@@ -157,13 +157,13 @@ class _TimestampRule(Comparison):
     def _get_comparison(self) -> str:
         value = self._check_type()
         if isinstance(value, str):
-            parsed = parse_timestamp(value)
-            if parsed is None:
+            problem = timestamp_problem(value)
+            if problem == "format":
                 raise ComparisonTypeError(
                     f"{type(self).__name__} comparison value {value!r} is not an ISO 8601 "
                     "timestamp as ASL writes them (RFC 3339, e.g. '2016-08-18T17:33:00Z')"
                 )
-            if parsed.utcoffset() is None:
+            if problem is not None:
                 raise NaiveDatetime(
                     f"{type(self).__name__} comparison value {value!r} has no time zone"
                 )

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 import sfini_cdk as sfini
-from sfini_cdk.intrinsics import INTRINSIC_FUNCTIONS, IntrinsicSyntaxError, parse_intrinsic
+from sfini_cdk.intrinsics import (
+    INTRINSIC_FUNCTIONS,
+    IntrinsicSyntaxError,
+    parse_intrinsic,
+    paths_of,
+)
 from tests.sfini_cdk.conftest import fake_arn
 
 VALID = [
@@ -30,7 +35,7 @@ VALID = [
 
 @pytest.mark.parametrize(("call", "paths"), VALID, ids=[call for call, _ in VALID])
 def test_valid_calls_parse_and_yield_their_paths(call: str, paths: tuple[str, ...]) -> None:
-    assert parse_intrinsic(call) == paths
+    assert paths_of(parse_intrinsic(call)) == paths
 
 
 INVALID = [

@@ -53,14 +53,19 @@ def test_pyproject_installs_the_package_with_the_sfini_command():
     assert any(requirement.startswith("aws-cdk-lib") for requirement in extras["cdk"])
     # the definition model's own needs are base dependencies: no CDK, no Node.js
     base = " ".join(project["dependencies"])
-    assert "python-jsonpath" in base
     assert "jsonata-python" in base
+    assert "python-jsonpath" not in base  # one JSONPath implementation: sfini_asl.jsonpath
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "sfini_asl*" in packages["packages"]["find"]["include"]
     assert "aws-cdk" not in base
 
 
 @pytest.mark.parametrize(
     "path",
-    ["README.md", "cdk.json", "app.py", "sfini_cdk", "sfini_runtime", "examples", "benchmarks"],
+    [
+        *("README.md", "cdk.json", "app.py", "sfini_asl", "sfini_cdk", "sfini_runtime"),
+        *("examples", "benchmarks"),
+    ],
 )
 def test_repository_layout(path):
     assert (ROOT / path).exists()

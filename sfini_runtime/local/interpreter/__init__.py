@@ -9,6 +9,9 @@ JSONPath state never evaluates JSONata.
 
 from __future__ import annotations
 
+from sfini_asl.jsonpath import PathNotFound, compile_path, set_at_path
+from sfini_asl.timestamps import parse_timestamp
+
 from .choice_rules import compile_choice_rule
 from .dataflow import DataflowDefinitionError, StateDataflow
 from .definition import (
@@ -30,9 +33,7 @@ from .jsonata_expressions import (
     compile_expression,
     compile_jsonata_template,
 )
-from .paths import PathNotFound, compile_path, set_at_path
 from .payload import compile_template
-from .timestamps import parse_timestamp
 from .variables import VariableScope, compile_assign
 
 __all__ = [

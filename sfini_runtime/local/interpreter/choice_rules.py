@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sfini_asl.jsonpath import CompiledPath, PathNotFound, PathSyntaxError, compile_path
+from sfini_asl.timestamps import TimestampFormatError, epoch_nanoseconds, is_timestamp
+
 from .failures import STATES_RUNTIME, StatesError
-from .paths import CompiledPath, PathNotFound, PathSyntaxError, compile_path
-from .timestamps import TimestampFormatError, epoch_nanoseconds, is_timestamp
 
 __all__ = [
     "COMPARISON_OPERATORS",

@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .failures import STATES_RESULT_PATH_MATCH_FAILURE, STATES_RUNTIME, StatesError
-from .paths import (
+from sfini_asl.jsonpath import (
     CompiledPath,
     PathNotFound,
     PathSyntaxError,
@@ -23,6 +22,8 @@ from .paths import (
     compile_reference_path,
     set_at_path,
 )
+
+from .failures import STATES_RESULT_PATH_MATCH_FAILURE, STATES_RUNTIME, StatesError
 from .payload import CompiledTemplate, TemplateDefinitionError, compile_template
 
 __all__ = ["DataflowDefinitionError", "StateDataflow"]

@@ -1,8 +1,8 @@
 """The 18 intrinsic functions of the JSONPath query language (``States.Format(...)`` etc.).
 
-:func:`compile_intrinsic` parses an expression once (nested calls, ``'...'`` strings with
-backslash escapes, numbers, ``true``/``false``/``null``, ``$.``/``$$.`` paths) and returns
-``evaluate(input, context)``. Bad syntax raises :class:`IntrinsicSyntaxError` at compile time;
+:func:`compile_intrinsic` compiles the syntax tree ``sfini_asl.intrinsics`` parses (nested
+calls, ``'...'`` strings with backslash escapes, numbers, ``true``/``false``/``null``, paths)
+into ``evaluate(input, context)``. Bad syntax raises :class:`IntrinsicSyntaxError` at compile time;
 bad arguments raise ``StatesError("States.IntrinsicFailure", ...)`` at run time, and a path
 argument that selects nothing raises ``StatesError("States.Runtime", ...)``.
 """
@@ -20,9 +20,21 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sfini_asl.intrinsics import (
+    FUNCTIONS,
+    MAX_NESTING,
+    Argument,
+    IntrinsicSyntaxError,
+    Literal,
+    PathArgument,
+    StringLiteral,
+    is_intrinsic,
+    parse_intrinsic,
+)
+from sfini_asl.jsonpath import CompiledPath, PathNotFound, PathSyntaxError, compile_path
+
 from .failures import STATES_INTRINSIC_FAILURE, STATES_RUNTIME, StatesError
 from .history import parse_json
-from .paths import CompiledPath, PathNotFound, PathSyntaxError, compile_path
 
 __all__ = [
     "FUNCTION_NAMES",
@@ -34,25 +46,15 @@ __all__ = [
     "is_intrinsic",
 ]
 
-MAX_NESTING = 10
 _MAX_STRING = 10_000
 _MAX_ARRAY_RANGE = 1000
 
 Evaluator = Callable[[Any, Any], Any]
 
 
-class IntrinsicSyntaxError(ValueError):
-    """An intrinsic function call that cannot be parsed (or names an unknown function)."""
-
-
 def compact_json(value: Any) -> str:
     """JSON text without spaces, as AWS serialises payloads."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def is_intrinsic(expression: Any) -> bool:
-    """Whether ``expression`` looks like an intrinsic function call (``States.Name(``)."""
-    return isinstance(expression, str) and re.match(r"\s*States\.\w+\s*\(", expression) is not None
 
 
 def _is_number(value: Any) -> bool:
@@ -265,178 +267,53 @@ def _uuid(args: list[Any]) -> Any:
     return str(uuid.uuid4())
 
 
-_FUNCTIONS: dict[str, tuple[Callable[[list[Any]], Any], int, int]] = {
-    # name: (body, minimum arguments, maximum arguments)
-    "States.Format": (lambda args: None, 1, 10_000),
-    "States.StringToJson": (_string_to_json, 1, 1),
-    "States.JsonToString": (_json_to_string, 1, 1),
-    "States.Array": (_array_fn, 0, 10_000),
-    "States.ArrayPartition": (_array_partition, 2, 2),
-    "States.ArrayContains": (_array_contains, 2, 2),
-    "States.ArrayRange": (_array_range, 3, 3),
-    "States.ArrayGetItem": (_array_get_item, 2, 2),
-    "States.ArrayLength": (_array_length, 1, 1),
-    "States.ArrayUnique": (_array_unique, 1, 1),
-    "States.Base64Encode": (_base64_encode, 1, 1),
-    "States.Base64Decode": (_base64_decode, 1, 1),
-    "States.Hash": (_hash, 2, 2),
-    "States.JsonMerge": (_json_merge, 3, 3),
-    "States.MathRandom": (_math_random, 2, 3),
-    "States.MathAdd": (_math_add, 2, 2),
-    "States.StringSplit": (_string_split, 2, 2),
-    "States.UUID": (_uuid, 0, 0),
+_BODIES: dict[str, Callable[[list[Any]], Any]] = {
+    "States.StringToJson": _string_to_json,
+    "States.JsonToString": _json_to_string,
+    "States.Array": _array_fn,
+    "States.ArrayPartition": _array_partition,
+    "States.ArrayContains": _array_contains,
+    "States.ArrayRange": _array_range,
+    "States.ArrayGetItem": _array_get_item,
+    "States.ArrayLength": _array_length,
+    "States.ArrayUnique": _array_unique,
+    "States.Base64Encode": _base64_encode,
+    "States.Base64Decode": _base64_decode,
+    "States.Hash": _hash,
+    "States.JsonMerge": _json_merge,
+    "States.MathRandom": _math_random,
+    "States.MathAdd": _math_add,
+    "States.StringSplit": _string_split,
+    "States.UUID": _uuid,
 }
 
-FUNCTION_NAMES: frozenset[str] = frozenset(_FUNCTIONS)
+FUNCTION_NAMES: frozenset[str] = frozenset(FUNCTIONS)
 
 
 # ---------------------------------------------------------------------------------------------
-# Parsing
+# Compiling the syntax tree sfini_asl parses
 
 
-_KEYWORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
-
-
-class _Literal:
-    """A string literal: its value and, for States.Format, its unescaped ``{}`` positions."""
-
-    def __init__(self, value: str, placeholders: list[int]) -> None:
-        self.value = value
-        self.placeholders = placeholders
-
-
-class _Parser:
-    def __init__(self, text: str, field: str | None) -> None:
-        self.text = text
-        self.pos = 0
-        self.field = field
-
-    def fail(self, message: str) -> IntrinsicSyntaxError:
-        return IntrinsicSyntaxError(f"Invalid intrinsic function '{self.text}': {message}")
-
-    def skip_spaces(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
-
-    def parse_call(self, depth: int) -> Evaluator:
-        if depth > MAX_NESTING:
-            raise self.fail(f"at most {MAX_NESTING} intrinsic functions can be nested")
-        self.skip_spaces()
-        match = re.compile(r"States\.[A-Za-z0-9]+").match(self.text, self.pos)
-        if match is None:
-            raise self.fail(f"expected a function name at position {self.pos}")
-        name = match.group()
-        if name not in _FUNCTIONS:
-            raise self.fail(f"unknown function {name}")
-        self.pos = match.end()
-        self.skip_spaces()
-        if not self.text.startswith("(", self.pos):
-            raise self.fail(f"expected '(' after {name}")
-        self.pos += 1
-        arguments: list[Evaluator | _Literal] = []
-        self.skip_spaces()
-        if self.text.startswith(")", self.pos):
-            self.pos += 1
-        else:
-            while True:
-                arguments.append(self.parse_argument(depth))
-                self.skip_spaces()
-                if self.text.startswith(",", self.pos):
-                    self.pos += 1
-                    continue
-                if self.text.startswith(")", self.pos):
-                    self.pos += 1
-                    break
-                raise self.fail(f"expected ',' or ')' at position {self.pos}")
-        body, minimum, maximum = _FUNCTIONS[name]
-        if not minimum <= len(arguments) <= maximum:
-            expected = str(minimum) if minimum == maximum else f"{minimum} to {maximum}"
-            if maximum >= 10_000:
-                expected = f"at least {minimum}"
-            raise self.fail(f"{name} takes {expected} argument(s), got {len(arguments)}")
-        if name == "States.Format":
-            return _format_call(arguments)
-        evaluators = [_evaluator(argument) for argument in arguments]
-        return _call(name, body, evaluators)
-
-    def parse_argument(self, depth: int) -> Evaluator | _Literal:
-        self.skip_spaces()
-        rest = self.text[self.pos :]
-        if rest.startswith("'"):
-            return self.parse_string()
-        if rest.startswith("States."):
-            return self.parse_call(depth + 1)
-        if rest.startswith("$"):
-            return self.parse_path()
-        match = re.compile(r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)(?=\s*[,)])").match(
-            self.text, self.pos
-        )
-        if match is None:
-            raise self.fail(f"invalid argument at position {self.pos}")
-        self.pos = match.end()
-        literal = match.group()
-        value: Any
-        if literal in _KEYWORDS:
-            value = _KEYWORDS[literal]
-        elif re.fullmatch(r"-?\d+", literal):
-            value = int(literal)
-        else:
-            value = float(literal)
+def _compile(node: Argument, field: str | None, text: str) -> Evaluator | StringLiteral:
+    if isinstance(node, StringLiteral):
+        return node
+    if isinstance(node, Literal):
+        value = node.value
         return lambda data, context: value
-
-    def parse_string(self) -> _Literal:
-        self.pos += 1
-        chars: list[str] = []
-        placeholders: list[int] = []
-        while True:
-            if self.pos >= len(self.text):
-                raise self.fail("unterminated string literal")
-            char = self.text[self.pos]
-            if char == "\\":
-                if self.pos + 1 >= len(self.text):
-                    raise self.fail("a backslash ends the expression")
-                chars.append(self.text[self.pos + 1])
-                self.pos += 2
-                continue
-            self.pos += 1
-            if char == "'":
-                return _Literal("".join(chars), placeholders)
-            if char == "{" and self.text.startswith("}", self.pos):
-                placeholders.append(len(chars))
-            chars.append(char)
-
-    def parse_path(self) -> Evaluator:
-        start = self.pos
-        depth = 0
-        quote = ""
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if quote:
-                if char == "\\":
-                    self.pos += 1
-                elif char == quote:
-                    quote = ""
-            elif char in "'\"":
-                quote = char
-            elif char in "[(":
-                depth += 1
-            elif char in "])":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif char == "," and depth == 0:
-                break
-            self.pos += 1
-        source = self.text[start : self.pos].strip()
+    if isinstance(node, PathArgument):
         try:
-            path = compile_path(source)
+            path = compile_path(node.source)
         except PathSyntaxError as exc:
-            raise self.fail(str(exc)) from None
-        return _path_argument(path, self.field)
+            raise IntrinsicSyntaxError(text, str(exc)) from None
+        return _path_argument(path, field)
+    arguments = [_compile(argument, field, text) for argument in node.arguments]
+    if node.name == "States.Format":
+        return _format_call(arguments)
+    return _call(node.name, _BODIES[node.name], [_evaluator(a) for a in arguments])
 
 
-def _evaluator(argument: Evaluator | _Literal) -> Evaluator:
-    if isinstance(argument, _Literal):
+def _evaluator(argument: Evaluator | StringLiteral) -> Evaluator:
+    if isinstance(argument, StringLiteral):
         value = argument.value
         return lambda data, context: value
     return argument
@@ -475,9 +352,9 @@ def _call(name: str, body: Callable[[list[Any]], Any], evaluators: list[Evaluato
     return call
 
 
-def _format_call(arguments: list[Evaluator | _Literal]) -> Evaluator:
+def _format_call(arguments: list[Evaluator | StringLiteral]) -> Evaluator:
     template, values = arguments[0], [_evaluator(argument) for argument in arguments[1:]]
-    if isinstance(template, _Literal):
+    if isinstance(template, StringLiteral):
         text, positions = template.value, template.placeholders
         pieces = []
         previous = 0
@@ -526,13 +403,8 @@ def compile_intrinsic(expression: str, field: str | None = None) -> Evaluator:
     """Compile an intrinsic function call into ``evaluate(input, context)``.
 
     ``field`` (e.g. ``"x.$"``) is named in the error when a path argument is not found.
-    Raises IntrinsicSyntaxError for invalid syntax, unknown functions or wrong arity.
+    Raises IntrinsicSyntaxError for invalid syntax, unknown functions, wrong arity or a path
+    argument that is not a JSONPath.
     """
-    if not isinstance(expression, str):
-        raise IntrinsicSyntaxError(f"An intrinsic function must be a string, not {expression!r}")
-    parser = _Parser(expression, field)
-    evaluate = parser.parse_call(1)
-    parser.skip_spaces()
-    if parser.pos != len(expression):
-        raise parser.fail(f"unexpected text after the call at position {parser.pos}")
-    return evaluate
+    compiled = _compile(parse_intrinsic(expression), field, expression)
+    return _evaluator(compiled)

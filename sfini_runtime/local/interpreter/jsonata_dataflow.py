@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from sfini_asl.timestamps import TimestampFormatError, parse_timestamp
+
 from .dataflow import DataflowDefinitionError
 from .intrinsics import compact_json
 from .jsonata_expressions import (
@@ -34,7 +36,6 @@ from .jsonata_expressions import (
     states_binding,
 )
 from .payload import copy_json
-from .timestamps import TimestampFormatError, parse_timestamp
 from .variables import CompiledAssign, VariableDefinitionError, compile_assign
 
 __all__ = [

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sfini_asl.jsonpath import CompiledPath, PathNotFound, PathSyntaxError, compile_path
+
 from .failures import STATES_RUNTIME, StatesError
 from .intrinsics import IntrinsicSyntaxError, compact_json, compile_intrinsic
-from .paths import CompiledPath, PathNotFound, PathSyntaxError, compile_path
 
 __all__ = ["CompiledTemplate", "TemplateDefinitionError", "compile_template", "copy_json"]
 

@@ -26,10 +26,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from sfini_asl.jsonpath import CompiledPath, PathNotFound, compile_path
+
 from .choice_rules import compile_choice_rule
 from .failures import STATES_DATA_LIMIT_EXCEEDED, STATES_RUNTIME, StatesError
 from .jsonata_expressions import CompiledJsonataTemplate, compile_jsonata_template
-from .paths import CompiledPath, PathNotFound, compile_path
 from .payload import CompiledTemplate, compile_template
 
 __all__ = [

@@ -13,10 +13,16 @@ import random
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sfini_asl.jsonpath import (
+    PathNotFound,
+    ResultPathMatchFailure,
+    compile_reference_path,
+    set_at_path,
+)
+
 from ..dataflow import StateDataflow
 from ..failures import StatesError, error_matches
 from ..jsonata_dataflow import JsonataStateDataflow
-from ..paths import PathNotFound, ResultPathMatchFailure, compile_reference_path, set_at_path
 from ..variables import CONTEXT_KEY, CompiledAssign, compile_assign
 from .jsonpath_variables import restore_error, rewrite_state, state_uses_variables
 

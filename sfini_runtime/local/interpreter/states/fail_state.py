@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sfini_asl.jsonpath import compile_path
+
 from ..failures import StatesError
 from ..intrinsics import compile_intrinsic, is_intrinsic
-from ..paths import compile_path
 from .base import JSONATA, CompiledState, lookup, runtime_error, user_error, wrap_error
 
 if TYPE_CHECKING:

@@ -6,10 +6,11 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sfini_asl.jsonpath import compile_path
+
 from ..failures import StatesError
 from ..history import to_json
 from ..jsonata_expressions import QueryEvaluationError, jsonata_type_name
-from ..paths import compile_path
 from ..payload import compile_template
 from ..variables import CONTEXT_KEY
 from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error

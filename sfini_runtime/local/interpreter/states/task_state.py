@@ -12,9 +12,10 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sfini_asl.jsonpath import compile_path
+
 from ..failures import StatesError
 from ..history import NOT_TRUNCATED, exceeds_payload_limit, to_json
-from ..paths import compile_path
 from ..task_calls import FAILED, SUBMITTED, SUCCEEDED, TIMED_OUT, CallbackTask, TaskCall
 from ..task_resources import ACTIVITY, LAMBDA_FUNCTION, WAIT_FOR_TASK_TOKEN, parse_task_resource
 from ..variables import CONTEXT_KEY

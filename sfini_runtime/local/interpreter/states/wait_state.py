@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from sfini_asl.jsonpath import compile_path
+from sfini_asl.timestamps import parse_timestamp
+
 from ..failures import StatesError
-from ..paths import compile_path
-from ..timestamps import parse_timestamp
 from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error, wrap_error
 from .jsonata_fields import exit_with
 

@@ -13,6 +13,8 @@ import json
 import re
 from typing import Any
 
+from sfini_asl.jsonpath import compile_reference_path, set_at_path
+from sfini_asl.timestamps import parse_timestamp
 from sfini_runtime.local.interpreter.failures import STATES_RUNTIME, StatesError
 from sfini_runtime.local.interpreter.jsonata_dataflow import (
     JSONATA,
@@ -20,8 +22,6 @@ from sfini_runtime.local.interpreter.jsonata_dataflow import (
     resolve_query_language,
 )
 from sfini_runtime.local.interpreter.jsonata_expressions import QueryEvaluationError
-from sfini_runtime.local.interpreter.paths import compile_reference_path, set_at_path
-from sfini_runtime.local.interpreter.timestamps import parse_timestamp
 from sfini_runtime.local.interpreter.variables import (
     VariableScope,
     compile_assign,

@@ -183,17 +183,18 @@ def test_missing_path_argument_names_the_field() -> None:
 @pytest.mark.parametrize(
     ("expression", "message"),
     [
-        ("States.Nope(1)", "unknown function States.Nope"),
+        ("States.Nope(1)", "States.Nope is not an intrinsic function"),
         ("States.Array('a'", "expected ',' or ')'"),
-        ("States.Array(1) x", "unexpected text"),
+        ("States.Array(1) x", "unexpected 'x' after the call"),
         ("States.Array('open)", "unterminated string"),
-        ("States.Array(foo)", "invalid argument"),
-        ("States.Array($.a[)", "Invalid JSONPath"),
+        ("States.Array(foo)", "expected an argument"),
+        ("States.Array($.a[)", "expected ',' or ')' in States.Array(...), found the end"),
+        ("States.Array($.a..)", "Invalid JSONPath"),
         ("States.UUID(1)", "takes 0 argument"),
         ("States.ArrayRange(1, 2)", "takes 3 argument"),
         ("States.MathRandom(1)", "takes 2 to 3 argument"),
         ("States.Format()", "takes at least 1 argument"),
-        ("Array(1)", "expected a function name"),
+        ("Array(1)", "expected a 'States.' function at 'Array(1)'"),
         ("States.Array" + "(States.Array" * 10 + "()" + ")" * 10, "at most 10"),
     ],
 )

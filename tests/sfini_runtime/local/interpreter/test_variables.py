@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from sfini_asl.jsonpath import PathNotFound
 from sfini_runtime.local.interpreter.failures import STATES_DATA_LIMIT_EXCEEDED, StatesError
 from sfini_runtime.local.interpreter.jsonata_expressions import states_binding
-from sfini_runtime.local.interpreter.paths import PathNotFound
 from sfini_runtime.local.interpreter.variables import (
     CONTEXT_KEY,
     MAX_ASSIGN_BYTES,

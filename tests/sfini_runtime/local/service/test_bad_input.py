@@ -353,7 +353,7 @@ def test_operations_the_engine_lacks_say_what_is_missing(
                     "A": {"Type": "Pass", "End": True, "Parameters": {"x.$": "States.Nope()"}}
                 },
             },
-            "unknown function States.Nope",
+            "States.Nope is not an intrinsic function",
             "/States/A/Parameters",
         ),
         ("{not json", "INVALID_JSON_DESCRIPTION", "/"),

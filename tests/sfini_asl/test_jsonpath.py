@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sfini_runtime.local.interpreter.paths import (
+from sfini_asl.jsonpath import (
     PathNotFound,
     PathSyntaxError,
     ResultPathMatchFailure,

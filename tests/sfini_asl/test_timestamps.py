@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from sfini_runtime.local.interpreter.timestamps import (
+from sfini_asl.timestamps import (
     TimestampFormatError,
     epoch_nanoseconds,
     epoch_seconds,

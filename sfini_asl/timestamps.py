@@ -20,6 +20,7 @@ __all__ = [
     "format_timestamp",
     "is_timestamp",
     "parse_timestamp",
+    "timestamp_problem",
 ]
 
 
@@ -88,6 +89,23 @@ def is_timestamp(value: Any) -> bool:
     except TimestampFormatError:
         return False
     return True
+
+
+_LOCAL_PATTERN = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?")
+
+
+def timestamp_problem(value: Any) -> str | None:
+    """Why AWS would not take ``value`` as a timestamp: ``"no time zone"`` for a date-time
+    without one, ``"format"`` for anything else; ``None`` when it is one."""
+    if is_timestamp(value):
+        return None
+    if type(value) is str and _LOCAL_PATTERN.fullmatch(value):
+        try:
+            _fields(value + "Z")
+        except TimestampFormatError:
+            return "format"
+        return "no time zone"
+    return "format"
 
 
 def format_timestamp(moment: float | datetime) -> str:

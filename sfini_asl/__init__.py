@@ -1,0 +1,35 @@
+"""Amazon States Language: the middle of sfini's data flow, as JSON in and JSON out.
+
+Python objects (``sfini_cdk``) render to ASL; ASL goes to CloudFormation (``sfini_cdk.constructs``),
+to the local engine (``sfini_runtime.local``) and to AWS. This package is what both sides read ASL
+with: JSONPath (``jsonpath``), intrinsic functions (``intrinsics``), timestamps (``timestamps``)
+and the specification as data (``spec``). It imports neither side.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "CompiledPath": "sfini_asl.jsonpath",
+    "PathNotFound": "sfini_asl.jsonpath",
+    "PathSyntaxError": "sfini_asl.jsonpath",
+    "compile_path": "sfini_asl.jsonpath",
+    "IntrinsicSyntaxError": "sfini_asl.intrinsics",
+    "parse_intrinsic": "sfini_asl.intrinsics",
+    "TimestampFormatError": "sfini_asl.timestamps",
+    "is_timestamp": "sfini_asl.timestamps",
+    "parse_timestamp": "sfini_asl.timestamps",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
