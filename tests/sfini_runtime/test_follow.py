@@ -148,14 +148,14 @@ def test_page_size_is_checked(session: AWSSession, page_size: int) -> None:
 def test_live_view_reads_a_long_history_once(session: AWSSession) -> None:
     from rich.console import Console
 
-    from sfini_runtime.cli import app
+    from sfini_runtime.cli import executions
 
     execution, activity_arn = start_long_loop(session, "watchLoop")
     counter = HistoryCalls(session.sfn)
     screen = io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=200, color_system=None)
     token = next_task(session, activity_arn)
-    watcher = threading.Thread(target=app._watch, args=(execution, terminal, 0.2))
+    watcher = threading.Thread(target=executions._watch, args=(execution, terminal, 0.2))
     watcher.start()
     for round_number in range(ROUNDS):
         # let the view refresh (at least once) while the task is out

@@ -8,12 +8,23 @@ except under ``IsPresent``. Timestamps compare as instants.
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sfini_asl.jsonpath import CompiledPath, PathNotFound, PathSyntaxError, compile_path
-from sfini_asl.timestamps import TimestampFormatError, epoch_nanoseconds, is_timestamp
+from sfini_asl.choice_rules import (
+    COMPARISON_OPERATORS,
+    ChoiceRuleSyntaxError,
+    Combination,
+    Comparison,
+    Negation,
+    RuleNode,
+    StringMatch,
+    TypeTest,
+    parse_choice_rule,
+    string_matches_pattern,
+)
+from sfini_asl.jsonpath import CompiledPath, PathNotFound
+from sfini_asl.timestamps import epoch_nanoseconds, is_timestamp
 
 from .failures import STATES_RUNTIME, StatesError
 
@@ -26,11 +37,8 @@ __all__ = [
 ]
 
 ChoiceRule = Callable[[Any, Any], bool]
-
-
-class ChoiceRuleDefinitionError(ValueError):
-    """A choice rule that is not valid ASL; the message names the problem."""
-
+#: a rule that is not valid ASL (the shared parser's error)
+ChoiceRuleDefinitionError = ChoiceRuleSyntaxError
 
 _ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
     "Equals": operator.eq,
@@ -39,16 +47,6 @@ _ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
     "LessThanEquals": operator.le,
     "GreaterThanEquals": operator.ge,
 }
-_KINDS = ("String", "Numeric", "Boolean", "Timestamp")
-_TYPE_TESTS = ("IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp")
-
-COMPARISON_OPERATORS: frozenset[str] = frozenset(
-    [f"{kind}{order}" for kind in _KINDS for order in _ORDERINGS if kind != "Boolean"]
-    + [f"{kind}{order}Path" for kind in _KINDS for order in _ORDERINGS if kind != "Boolean"]
-    + ["BooleanEquals", "BooleanEqualsPath", "StringMatches", *_TYPE_TESTS]
-)
-
-_RULE_KEYS_IGNORED = frozenset({"Next", "Comment", "Assign", "Output"})
 
 
 def _is_number(value: Any) -> bool:
@@ -84,47 +82,22 @@ def _read(path: CompiledPath, data: Any, context: Any) -> Any:
         raise _invalid_path(path) from None
 
 
-def string_matches_pattern(pattern: str) -> re.Pattern[str]:
-    """StringMatches: ``*`` matches any run of characters; ``\\*`` and ``\\\\`` are literal."""
-    parts: list[str] = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\" and index + 1 < len(pattern) and pattern[index + 1] in "*\\":
-            parts.append(re.escape(pattern[index + 1]))
-            index += 2
-            continue
-        parts.append(".*" if char == "*" else re.escape(char))
-        index += 1
-    return re.compile("".join(parts), re.DOTALL)
-
-
-def _compile_path(value: Any, field: str) -> CompiledPath:
-    if not isinstance(value, str):
-        raise ChoiceRuleDefinitionError(f"The value of '{field}' must be a JSONPath string")
-    try:
-        return compile_path(value)
-    except PathSyntaxError as exc:
-        raise ChoiceRuleDefinitionError(f"Invalid JSONPath in '{field}': {exc}") from None
-
-
-def _comparison(
-    kind: str, order: str, variable: CompiledPath, operand: Any, from_path: bool
-) -> ChoiceRule:
-    test = _ORDERINGS[order]
+def _comparison(node: Comparison) -> ChoiceRule:
+    test = _ORDERINGS[node.order]
     type_test: Callable[[Any], bool]
     key: Callable[[Any], Any]
-    if kind == "String":
-        type_test, key = _is_string, (lambda v: v) if order == "Equals" else _utf16
-    elif kind == "Numeric":
+    if node.kind == "String":
+        type_test, key = _is_string, (lambda v: v) if node.order == "Equals" else _utf16
+    elif node.kind == "Numeric":
         type_test, key = _is_number, lambda v: v
-    elif kind == "Boolean":
+    elif node.kind == "Boolean":
         type_test, key = _is_boolean, lambda v: v
     else:
         type_test, key = is_timestamp, epoch_nanoseconds
+    variable = node.variable
 
-    if from_path:
-        other_path: CompiledPath = operand
+    if node.from_path:
+        other_path: CompiledPath = node.operand
 
         def compare_paths(data: Any, context: Any) -> bool:
             value = _read(variable, data, context)
@@ -135,7 +108,7 @@ def _comparison(
 
         return compare_paths
 
-    expected = key(operand)
+    expected = key(node.operand)
 
     def compare(data: Any, context: Any) -> bool:
         value = _read(variable, data, context)
@@ -146,24 +119,9 @@ def _comparison(
     return compare
 
 
-def _check_literal(kind: str, name: str, operand: Any) -> None:
-    if kind == "String" and not isinstance(operand, str):
-        raise ChoiceRuleDefinitionError(f"The value of '{name}' must be a string")
-    if kind == "Numeric" and not _is_number(operand):
-        raise ChoiceRuleDefinitionError(f"The value of '{name}' must be a number")
-    if kind == "Boolean" and not _is_boolean(operand):
-        raise ChoiceRuleDefinitionError(f"The value of '{name}' must be a boolean")
-    if kind == "Timestamp":
-        try:
-            epoch_nanoseconds(operand)
-        except TimestampFormatError:
-            raise ChoiceRuleDefinitionError(
-                f"The value of '{name}' must be an RFC 3339 timestamp, e.g. 2016-08-18T17:33:00Z"
-            ) from None
-
-
-def _type_test(name: str, variable: CompiledPath, expected: bool) -> ChoiceRule:
-    if name == "IsPresent":
+def _type_test(node: TypeTest) -> ChoiceRule:
+    variable, expected = node.variable, node.expected
+    if node.operator == "IsPresent":
 
         def is_present(data: Any, context: Any) -> bool:
             return variable.exists(data, context) is expected
@@ -175,7 +133,7 @@ def _type_test(name: str, variable: CompiledPath, expected: bool) -> ChoiceRule:
         "IsString": _is_string,
         "IsBoolean": _is_boolean,
         "IsTimestamp": is_timestamp,
-    }[name]
+    }[node.operator]
 
     def type_test(data: Any, context: Any) -> bool:
         return test(_read(variable, data, context)) is expected
@@ -183,68 +141,29 @@ def _type_test(name: str, variable: CompiledPath, expected: bool) -> ChoiceRule:
     return type_test
 
 
-def compile_choice_rule(rule: Mapping[str, Any]) -> ChoiceRule:
-    """Compile a Choice Rule (top-level or nested); raises ChoiceRuleDefinitionError."""
-    if not isinstance(rule, Mapping):
-        raise ChoiceRuleDefinitionError("A choice rule must be a JSON object")
-    keys = [key for key in rule if key not in _RULE_KEYS_IGNORED]
-    for combinator in ("And", "Or"):
-        if combinator in rule:
-            if len(keys) != 1:
-                raise ChoiceRuleDefinitionError(
-                    f"A rule with '{combinator}' cannot have other conditions: {sorted(keys)}"
-                )
-            operands = rule[combinator]
-            if not isinstance(operands, list) or not operands:
-                raise ChoiceRuleDefinitionError(
-                    f"'{combinator}' must be a non-empty array of choice rules"
-                )
-            parts = tuple(compile_choice_rule(operand) for operand in operands)
-            if combinator == "And":
-                return lambda data, context: all(part(data, context) for part in parts)
-            return lambda data, context: any(part(data, context) for part in parts)
-    if "Not" in rule:
-        if len(keys) != 1:
-            raise ChoiceRuleDefinitionError(
-                f"A rule with 'Not' cannot have other conditions: {sorted(keys)}"
-            )
-        inner = compile_choice_rule(rule["Not"])
+def _compile(node: RuleNode) -> ChoiceRule:
+    if isinstance(node, Combination):
+        parts = tuple(_compile(rule) for rule in node.rules)
+        if node.operator == "And":
+            return lambda data, context: all(part(data, context) for part in parts)
+        return lambda data, context: any(part(data, context) for part in parts)
+    if isinstance(node, Negation):
+        inner = _compile(node.rule)
         return lambda data, context: not inner(data, context)
-
-    if "Variable" not in rule:
-        raise ChoiceRuleDefinitionError(
-            "A choice rule needs 'Variable' and a comparison operator, or And/Or/Not"
-        )
-    variable = _compile_path(rule["Variable"], "Variable")
-    operators = [key for key in keys if key != "Variable"]
-    if len(operators) != 1:
-        found = ", ".join(sorted(operators)) or "none"
-        raise ChoiceRuleDefinitionError(
-            f"A choice rule needs exactly one comparison operator (found: {found})"
-        )
-    name = operators[0]
-    if name not in COMPARISON_OPERATORS:
-        raise ChoiceRuleDefinitionError(f"Unknown comparison operator '{name}'")
-    operand = rule[name]
-    if name in _TYPE_TESTS:
-        if not _is_boolean(operand):
-            raise ChoiceRuleDefinitionError(f"The value of '{name}' must be true or false")
-        return _type_test(name, variable, operand)
-    if name == "StringMatches":
-        if not isinstance(operand, str):
-            raise ChoiceRuleDefinitionError("The value of 'StringMatches' must be a string")
-        pattern = string_matches_pattern(operand)
+    if isinstance(node, TypeTest):
+        return _type_test(node)
+    if isinstance(node, StringMatch):
+        variable, pattern = node.variable, node.regex
 
         def matches(data: Any, context: Any) -> bool:
             value = _read(variable, data, context)
             return type(value) is str and pattern.fullmatch(value) is not None
 
         return matches
-    from_path = name.endswith("Path")
-    base = name[:-4] if from_path else name
-    kind = next(kind for kind in _KINDS if base.startswith(kind))
-    order = base[len(kind) :]
-    if from_path:
-        return _comparison(kind, order, variable, _compile_path(operand, name), True)
-    _check_literal(kind, name, operand)
-    return _comparison(kind, order, variable, operand, False)
+    return _comparison(node)
+
+
+def compile_choice_rule(rule: Mapping[str, Any]) -> ChoiceRule:
+    """Compile a Choice Rule (top-level or nested) parsed by ``sfini_asl.choice_rules``;
+    raises ChoiceRuleDefinitionError."""
+    return _compile(parse_choice_rule(rule))

@@ -394,11 +394,11 @@ def test_start_wait_shows_the_current_state_live_on_a_terminal(
 
     from rich.console import Console
 
-    from sfini_runtime.cli import app
+    from sfini_runtime.cli import common
 
     screen = io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=200, color_system=None)
-    monkeypatch.setattr(app, "_console", lambda: terminal)
+    monkeypatch.setattr(common, "console", lambda: terminal)
     assert invoke("register", waiting_workflow).exit_code == 0
     result = invoke("start", "cliNapper", "--wait")
     assert result.exit_code == 0, result.output
