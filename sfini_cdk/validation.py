@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sfini_asl.intrinsics import IntrinsicSyntaxError, parse_intrinsic, paths_of
 from sfini_asl.jsonpath import PathSyntaxError, compile_path
+from sfini_asl.spec import state_name_problem
 from sfini_asl.timestamps import timestamp_problem
 from sfini_cdk.errors import (
     ChoiceWithoutRules,
@@ -263,6 +264,49 @@ def validate_definition(
             )
     where = "the state machine" if name is None else f"state machine {name!r}"
     _check_machine(definition, top, top_level_jsonata=top == JSONATA, where=where)
+    if top is not None:
+        _check_with_asl_rules(definition, top)
+
+
+def _check_with_asl_rules(definition: dict[str, Any], top: str) -> None:
+    """Run ``sfini_asl.checker``, the rules the local engine applies, after the model's own
+    (more precise) messages have had their say: the first problem is raised as the
+    ``InvalidDefinition`` subclass that names it."""
+    from sfini_asl.checker import check_definition
+
+    document = definition if "QueryLanguage" in definition else {**definition, "QueryLanguage": top}
+    # a Task's Resource is the model's to check: here it may be a CDK token or a placeholder
+    problems = [p for p in check_definition(document) if p.code != "INVALID_RESOURCE"]
+    if problems:
+        raise _as_invalid_definition(problems[0])
+
+
+def _as_invalid_definition(problem: Any) -> InvalidDefinition:
+    """The model's exception for one of the checker's diagnostics."""
+    location = problem.location
+    leaf = location.rsplit("/", 1)[-1]
+    kind: type[InvalidDefinition] = InvalidField
+    if problem.code == "DUPLICATE_STATE_NAME":
+        kind = DuplicateStateName
+    elif problem.code == "INVALID_STATE_NAME":
+        kind = InvalidStateName
+    elif problem.code == "MISSING_END_STATE":
+        kind = NoTerminalState
+    elif problem.code == "MISSING_TRANSITION_TARGET":
+        kind = UnreachableState if "not reachable" in problem.message else UnknownStateTarget
+    elif "JSONATA" in problem.code:
+        kind = InvalidExpression
+    elif "/Choices/" in location:
+        kind = InvalidChoiceRule
+    elif leaf.endswith("Path") or leaf in PATH_FIELDS:
+        kind = InvalidPath
+    elif leaf == "QueryLanguage":
+        kind = QueryLanguageMismatch
+    message = f"{problem.message} (at {location})"
+    if problem.state is not None:
+        prefix = f"State '{problem.state}': "
+        message = message.removeprefix(prefix)
+    return kind(message, state_name=problem.state)
 
 
 def _all_states(machine: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -372,19 +416,18 @@ def name_character_problem(name: str) -> str | None:
 
 
 def _check_name(name: Any) -> None:
-    if isinstance(name, str) and _PLAIN_NAME.fullmatch(name):
-        return
+    """A state name is 1 to 80 characters, line breaks aside any characters (AWS's own
+    examples have spaces and question marks: "Job Complete?"); the characters AWS forbids
+    otherwise are forbidden in resource names."""
     if not isinstance(name, str) or not name:
         raise InvalidStateName(f"state name must be a non-empty str, got {name!r}")
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidStateName(
             f"name is {len(name)} characters long, more than {MAX_NAME_LENGTH}", state_name=name
         )
-    problem = name_character_problem(name)
+    problem = state_name_problem(name)
     if problem is not None:
-        raise InvalidStateName(
-            f"name contains {problem}, which AWS forbids in state names", state_name=name
-        )
+        raise InvalidStateName(problem, state_name=name)
 
 
 def check_resource_name(kind: str, name: Any) -> str:

@@ -11,18 +11,23 @@ generated and names deployed under a ``name_prefix`` still resolve to the sfini 
 A cloud assembly is read the same way: every activity and state machine resource is known by its
 AWS name (when the template fixes it) and its logical id, and by the sfini name of the output
 that references it (``Ref``/``Fn::GetAtt``); stacks inside stages (nested assemblies) count too.
+``sfini_runtime.cloud_assembly`` reads the assembly and resolves the names as deployed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from sfini_runtime import arns
+from sfini_runtime.cloud_assembly.errors import CloudAssemblyError
+from sfini_runtime.cloud_assembly.manifest import Stack, read_stacks
+from sfini_runtime.cloud_assembly.resolver import ACTIVITY_TYPE, STATE_MACHINE_TYPE, Resolver
+from sfini_runtime.cloud_assembly.template import Template
 from sfini_runtime.session import AWSSession, default_session
 
 __all__ = [
@@ -38,10 +43,7 @@ __all__ = [
 ]
 
 _KIND_BY_RESOURCE = {"activity": "activity", "stateMachine": "stateMachine"}
-_CFN_TYPES = {
-    "AWS::StepFunctions::Activity": ("activity", "Name"),
-    "AWS::StepFunctions::StateMachine": ("stateMachine", "StateMachineName"),
-}
+_KIND_BY_TYPE = {ACTIVITY_TYPE: "activity", STATE_MACHINE_TYPE: "stateMachine"}
 # "sfini activity <name>" / "sfini state machine <name>" (descriptions), or a bare name.
 _DESCRIPTION = re.compile(r"^(?:sfini\s+)?(?:activity|state[ -]?machine)\s+(\S.*?)\s*$", re.I)
 
@@ -58,8 +60,9 @@ class AmbiguousName(DiscoveryError):
     """A name stands for different ARNs (e.g. one workflow in several stacks of an assembly)."""
 
 
-class AssemblyError(DiscoveryError):
-    """A ``cdk.out`` directory is missing or not a cloud assembly."""
+class AssemblyError(DiscoveryError, CloudAssemblyError):
+    """A ``cdk.out`` directory is missing, not a cloud assembly, or a malformed one (also a
+    ``sfini_runtime.cloud_assembly.CloudAssemblyError``)."""
 
 
 @dataclasses.dataclass
@@ -199,34 +202,6 @@ def arns_by_name(
     return deployed
 
 
-def _resolve(value: Any, region: str, account: str, partition: str) -> str | None:
-    """A template value as a string: a literal, or a ``Fn::Join``/``Fn::Sub`` of pseudo
-    parameters (what the CDK writes for names it builds)."""
-    pseudo = {
-        "AWS::Region": region,
-        "AWS::AccountId": account,
-        "AWS::Partition": partition,
-        "AWS::URLSuffix": "amazonaws.com",
-    }
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping) and len(value) == 1:
-        ((function, argument),) = value.items()
-        if function == "Ref" and argument in pseudo:
-            return pseudo[argument]
-        if (
-            function == "Fn::Join"
-            and isinstance(argument, list)
-            and len(argument) == 2
-            and isinstance(argument[1], list)
-        ):
-            parts = [_resolve(part, region, account, partition) for part in argument[1]]
-            return None if None in parts else str(argument[0]).join(parts)  # type: ignore[arg-type]
-        if function == "Fn::Sub" and isinstance(argument, str):
-            return re.sub(r"\$\{([^}]+)\}", lambda m: pseudo.get(m.group(1), m.group(0)), argument)
-    return None
-
-
 def arns_from_assembly(
     cdk_out: str | Path,
     stack_name: str | None = None,
@@ -245,143 +220,32 @@ def arns_from_assembly(
             path (``Stage/Stack``); default: every stack
 
     Raises:
-        AssemblyError: no cloud assembly there, or no stack ``stack_name`` in it
+        AssemblyError: no cloud assembly there, a malformed one, or no stack ``stack_name`` in it
     """
     directory = Path(cdk_out)
     deployed = DeployedArns(source=f"cloud assembly {directory}")
-    found = _read_assembly(directory, stack_name, session, deployed)
-    if stack_name is not None and not found:
-        raise AssemblyError(f"no stack {stack_name!r} in the cloud assembly {directory}")
+    with _assembly_errors():
+        stacks = read_stacks(directory)
+        if stack_name is not None:
+            stacks = [stack for stack in stacks if stack.matches(stack_name)]
+            if not stacks:
+                raise AssemblyError(f"no stack {stack_name!r} in the cloud assembly {directory}")
+        for stack in stacks:
+            region, account = _environment(stack, session)
+            factory = arns.ArnFactory(region, account, arns.partition_for_region(region))
+            _read_template(stack.template(), stack.name, factory, deployed)
     return deployed
 
 
-def _read_assembly(
-    directory: Path,
-    stack_name: str | None,
-    session: AWSSession | None,
-    deployed: DeployedArns,
-    _parents: frozenset[Path] = frozenset(),
-) -> bool:
-    """Add the ARNs of the assembly in ``directory`` (and its nested assemblies) to ``deployed``;
-    whether a stack was read."""
-    manifest_path = directory / "manifest.json"
-    if not manifest_path.is_file():
-        raise AssemblyError(f"{directory} is not a cloud assembly (no manifest.json)")
-    artifacts = _artifacts(manifest_path)
-    found = False
-    for artifact_id, artifact in artifacts.items():
-        properties = _mapping(artifact.get("properties", {}), manifest_path, artifact_id)
-        if artifact.get("type") == "cdk:cloud-assembly" and properties.get("directoryName"):
-            nested = _file_in(directory, properties["directoryName"], manifest_path, artifact_id)
-            if nested.resolve() in _parents | {directory.resolve()}:
-                raise AssemblyError(
-                    f"{manifest_path}: artifact {artifact_id!r} nests the assembly {nested} "
-                    "inside itself"
-                )
-            found = (
-                _read_assembly(
-                    nested, stack_name, session, deployed, _parents | {directory.resolve()}
-                )
-                or found
-            )
-            continue
-        if artifact.get("type") != "aws:cloudformation:stack":
-            continue
-        stack = properties.get("stackName", artifact_id)
-        names = (stack, artifact_id, artifact.get("displayName"))
-        if stack_name is not None and stack_name not in names:
-            continue
-        found = True
-        region, account = _environment(artifact.get("environment", ""), session)
-        template_path = _file_in(
-            directory, properties.get("templateFile"), manifest_path, artifact_id
-        )
-        _read_template(_template(template_path), region, account, deployed, str(stack))
-    return found
-
-
-def _artifacts(manifest_path: Path) -> dict[str, dict[str, Any]]:
-    """The ``artifacts`` of a manifest; ``AssemblyError`` naming the file if it is malformed."""
+@contextlib.contextmanager
+def _assembly_errors() -> Iterator[None]:
+    """The cloud-assembly reader's errors as ``AssemblyError`` (a ``DiscoveryError``)."""
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise AssemblyError(f"cannot read {manifest_path}: {error.strerror or error}") from None
-    except ValueError as error:  # UnicodeDecodeError is one
-        raise AssemblyError(f"{manifest_path} is not valid JSON: {error}") from None
-    if not isinstance(manifest, dict):
-        raise AssemblyError(
-            f"{manifest_path} is not a cloud assembly manifest "
-            f"(a JSON {_json_type(manifest)}, not an object)"
-        )
-    artifacts = manifest.get("artifacts", {})
-    if not isinstance(artifacts, dict):
-        raise AssemblyError(
-            f"{manifest_path}: 'artifacts' is a JSON {_json_type(artifacts)}, not an object"
-        )
-    for artifact_id, artifact in artifacts.items():
-        _mapping(artifact, manifest_path, artifact_id, "")
-    return artifacts
-
-
-def _mapping(value: Any, manifest_path: Path, artifact_id: str, field: str = "properties") -> Any:
-    """``value`` if it is a JSON object, else ``AssemblyError`` naming the file and artifact."""
-    if not isinstance(value, dict):
-        where = f"artifact {artifact_id!r}" + (f" {field!r}" if field else "")
-        raise AssemblyError(
-            f"{manifest_path}: {where} is a JSON {_json_type(value)}, not an object"
-        )
-    return value
-
-
-def _file_in(directory: Path, name: Any, manifest_path: Path, artifact_id: str) -> Path:
-    """The file or directory ``name`` a manifest's artifact refers to, inside ``directory``."""
-    if not isinstance(name, str) or not name:
-        raise AssemblyError(
-            f"{manifest_path}: artifact {artifact_id!r} names no template or directory "
-            f"(got {name!r})"
-        )
-    return directory / name
-
-
-def _template(template_path: Path) -> dict[str, Any]:
-    """A stack's template; ``AssemblyError`` naming the file if unreadable or malformed."""
-    try:
-        template = json.loads(template_path.read_text(encoding="utf-8"))
-    except OSError as error:
-        problem = error.strerror or str(error)
-        raise AssemblyError(f"cannot read the template {template_path}: {problem}") from None
-    except ValueError as error:
-        raise AssemblyError(f"the template {template_path} is not valid JSON: {error}") from None
-    if not isinstance(template, dict):
-        raise AssemblyError(
-            f"the template {template_path} is a JSON {_json_type(template)}, not an object"
-        )
-    for section in ("Outputs", "Resources"):
-        value = template.get(section)
-        if value is not None and not isinstance(value, dict):
-            raise AssemblyError(
-                f"the template {template_path}: {section!r} is a JSON {_json_type(value)}, "
-                "not an object"
-            )
-    for logical_id, resource in (template.get("Resources") or {}).items():
-        if not isinstance(resource, dict):
-            raise AssemblyError(
-                f"the template {template_path}: resource {logical_id!r} is a JSON "
-                f"{_json_type(resource)}, not an object"
-            )
-        properties = resource.get("Properties")
-        if properties is not None and not isinstance(properties, dict):
-            raise AssemblyError(
-                f"the template {template_path}: the Properties of {logical_id!r} are a JSON "
-                f"{_json_type(properties)}, not an object"
-            )
-    return template
-
-
-def _json_type(value: Any) -> str:
-    """The JSON name of ``value``'s type (for messages)."""
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
-    return names.get(type(value), "number")
+        yield
+    except AssemblyError:
+        raise
+    except CloudAssemblyError as error:
+        raise AssemblyError(str(error)) from None
 
 
 def _referenced_resource(value: Any) -> str | None:
@@ -398,11 +262,11 @@ def _referenced_resource(value: Any) -> str | None:
 
 
 def _read_template(
-    template: Mapping[str, Any], region: str, account: str, deployed: DeployedArns, stack: str
+    template: Template, stack: str, factory: arns.ArnFactory, deployed: DeployedArns
 ) -> None:
-    partition = arns.partition_for_region(region)
+    """Add the activities and state machines of one stack's template to ``deployed``."""
     described: dict[str, str] = {}  # logical id -> sfini name, from the outputs
-    for output in (template.get("Outputs") or {}).values():
+    for output in template.outputs.values():
         if not isinstance(output, Mapping):
             continue
         name = _name_from_output(output.get("Description"))
@@ -415,36 +279,23 @@ def _read_template(
                 deployed.add(value, name, origin=stack)
             except arns.InvalidArn:
                 continue
-    for logical_id, resource in (template.get("Resources") or {}).items():
-        resource_type = resource.get("Type")
-        kind_property = _CFN_TYPES.get(resource_type) if isinstance(resource_type, str) else None
-        if kind_property is None:
+    resolver = Resolver(template, stack, factory, deployed=True)
+    for logical_id in template.resources:
+        kind = _KIND_BY_TYPE.get(template.resource_type(logical_id) or "")
+        if kind is None:
             continue
-        kind, name_property = kind_property
-        physical = _resolve(
-            (resource.get("Properties") or {}).get(name_property), region, account, partition
-        )
-        if physical is None:
+        try:
+            with template.guard(logical_id):
+                physical = resolver.physical_name(logical_id)
+        except CloudAssemblyError:  # named at deploy time, or by a value that cannot be read
             continue
-        build = arns.activity_arn if kind == "activity" else arns.state_machine_arn
-        deployed.add(
-            build(physical, region, account, partition),
-            described.get(logical_id),
-            aliases=[logical_id],
-            origin=stack,
-        )
+        build = factory.activity if kind == "activity" else factory.state_machine
+        deployed.add(build(physical), described.get(logical_id), aliases=[logical_id], origin=stack)
 
 
-def _environment(environment: str, session: AWSSession | None) -> tuple[str, str]:
-    """(region, account) of ``aws://ACCOUNT/REGION``, the session's where unknown."""
-    account = region = None
-    match = re.fullmatch(r"aws://([^/]*)/(.*)", environment if isinstance(environment, str) else "")
-    if match:
-        account, region = match.groups()
-    if not account or account.startswith("unknown"):
-        account = None
-    if not region or region.startswith("unknown"):
-        region = None
+def _environment(stack: Stack, session: AWSSession | None) -> tuple[str, str]:
+    """(region, account) of ``stack``, the session's where it is environment-agnostic."""
+    region, account = stack.region, stack.account
     if account is None or region is None:
         session = default_session(session)
         region = region or session.region

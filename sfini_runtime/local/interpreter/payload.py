@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sfini_asl.jsonpath import CompiledPath, PathNotFound, PathSyntaxError, compile_path
+from sfini_asl.jsonpath import CompiledPath, PathNotFound, compile_path
+from sfini_asl.templates import dynamic_value_problem
 
 from .failures import STATES_RUNTIME, StatesError
-from .intrinsics import IntrinsicSyntaxError, compact_json, compile_intrinsic
+from .intrinsics import compact_json, compile_intrinsic
 
 __all__ = ["CompiledTemplate", "TemplateDefinitionError", "compile_template", "copy_json"]
 
@@ -55,33 +56,13 @@ def _path_renderer(path: CompiledPath, field: str) -> Renderer:
 
 
 def _dynamic(field: str, expression: Any) -> Renderer:
-    if not isinstance(expression, str):
-        raise TemplateDefinitionError(
-            field,
-            f"The value for the field '{field}' must be a STRING that contains a JSONPath "
-            "or an intrinsic function call",
-        )
+    problem = dynamic_value_problem(field, expression)
+    if problem is not None:
+        raise TemplateDefinitionError(field, problem)
     text = expression.strip()
     if text.startswith("$"):
-        try:
-            return _path_renderer(compile_path(text), field)
-        except PathSyntaxError as exc:
-            raise TemplateDefinitionError(
-                field, f"The value for the field '{field}' must be a valid JSONPath: {exc}"
-            ) from None
-    if text.startswith("States."):
-        try:
-            return compile_intrinsic(text, field)
-        except IntrinsicSyntaxError as exc:
-            raise TemplateDefinitionError(
-                field,
-                f"The value for the field '{field}' must be a valid intrinsic function call: {exc}",
-            ) from None
-    raise TemplateDefinitionError(
-        field,
-        f"The value for the field '{field}' must be a valid JSONPath or a valid intrinsic "
-        "function call",
-    )
+        return _path_renderer(compile_path(text), field)
+    return compile_intrinsic(text, field)
 
 
 def _compile(node: Any) -> tuple[bool, Any]:

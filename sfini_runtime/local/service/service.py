@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sfini_runtime.arns import ArnFactory
 from sfini_runtime.local.errors import InternalFailure, ServiceError, UnknownOperationException
 from sfini_runtime.local.service import protocol
-from sfini_runtime.local.service.arns import ArnFactory
 from sfini_runtime.local.service.operations import OPERATIONS
 from sfini_runtime.local.service.store import Store
 from sfini_runtime.local.service.validation import input_shape, validate_request

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sfini_runtime.local.service.arns import ACTIVITY, parse_arn
+from sfini_runtime.arns import ACTIVITY, parse_states_arn
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.operations.tags import merged_tags
 from sfini_runtime.local.service.pagination import paginate
@@ -31,7 +31,7 @@ def create_activity(service: StepFunctionsService, request: Request) -> Response
 
 @operation("DescribeActivity")
 def describe_activity(service: StepFunctionsService, request: Request) -> Response:
-    parse_arn(request["activityArn"], ACTIVITY)
+    parse_states_arn(request["activityArn"], ACTIVITY)
     activity = service.store.activity(request["activityArn"])
     return {
         "activityArn": activity.arn,
@@ -57,7 +57,7 @@ def list_activities(service: StepFunctionsService, request: Request) -> Response
 
 @operation("DeleteActivity")
 def delete_activity(service: StepFunctionsService, request: Request) -> Response:
-    parse_arn(request["activityArn"], ACTIVITY)
+    parse_states_arn(request["activityArn"], ACTIVITY)
     with service.store.lock:
         service.store.activities.pop(request["activityArn"], None)
     return {}
@@ -66,7 +66,7 @@ def delete_activity(service: StepFunctionsService, request: Request) -> Response
 @operation("GetActivityTask")
 def get_activity_task(service: StepFunctionsService, request: Request) -> Response:
     arn = request["activityArn"]
-    parse_arn(arn, ACTIVITY)
+    parse_states_arn(arn, ACTIVITY)
     service.store.activity(arn)
     task = service.engine.get_activity_task(
         arn, request.get("workerName"), wait_seconds=service.activity_poll_seconds

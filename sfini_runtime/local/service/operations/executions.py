@@ -6,6 +6,7 @@ import math
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from sfini_runtime.arns import EXECUTION, EXPRESS, STATE_MACHINE, parse_states_arn
 from sfini_runtime.local.errors import (
     ExecutionAlreadyExists,
     InvalidExecutionInput,
@@ -14,7 +15,6 @@ from sfini_runtime.local.errors import (
     ValidationException,
 )
 from sfini_runtime.local.interpreter.history import parse_json
-from sfini_runtime.local.service.arns import EXECUTION, EXPRESS, STATE_MACHINE, parse_arn
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.operations.state_machines import active_machine
 from sfini_runtime.local.service.pagination import paginate
@@ -77,7 +77,7 @@ def _start(
 ) -> tuple[Execution, bool]:
     """Start (or find, for an idempotent repeat) an execution: (execution, is_new)."""
     machine_arn, test_case = _test_case(service, request["stateMachineArn"])
-    parse_arn(machine_arn, STATE_MACHINE)
+    parse_states_arn(machine_arn, STATE_MACHINE)
     name = request.get("name") or str(uuid.uuid4())
     check_name(name)
     input_text = _checked_input(request)
@@ -177,7 +177,7 @@ def start_sync_execution(service: StepFunctionsService, request: Request) -> Res
 
 
 def _execution(service: StepFunctionsService, arn: str) -> Execution:
-    parse_arn(arn, EXECUTION, EXPRESS)
+    parse_states_arn(arn, EXECUTION, EXPRESS)
     return service.store.execution(arn)
 
 
@@ -245,7 +245,7 @@ def list_executions(service: StepFunctionsService, request: Request) -> Response
         raise ValidationException(
             "1 validation error detected: Must provide a StateMachine ARN or MapRun ARN"
         )
-    parse_arn(machine_arn, STATE_MACHINE)
+    parse_states_arn(machine_arn, STATE_MACHINE)
     machine = service.store.state_machine(machine_arn)
     if machine.type == "EXPRESS":
         raise StateMachineTypeNotSupported(

@@ -6,6 +6,7 @@ import dataclasses
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from sfini_runtime.arns import STATE_MACHINE, is_role_arn, parse_states_arn
 from sfini_runtime.local.errors import (
     InvalidArn,
     InvalidLoggingConfiguration,
@@ -14,7 +15,6 @@ from sfini_runtime.local.errors import (
     StateMachineDeleting,
     ValidationException,
 )
-from sfini_runtime.local.service.arns import STATE_MACHINE, is_role_arn, parse_arn
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.operations.tags import merged_tags
 from sfini_runtime.local.service.pagination import paginate
@@ -122,7 +122,7 @@ def create_state_machine(service: StepFunctionsService, request: Request) -> Res
 
 
 def _machine(service: StepFunctionsService, arn: str) -> StateMachine:
-    parse_arn(arn, STATE_MACHINE)
+    parse_states_arn(arn, STATE_MACHINE)
     return service.store.state_machine(arn)
 
 
@@ -214,7 +214,7 @@ def delete_state_machine(service: StepFunctionsService, request: Request) -> Res
     """As on AWS: the machine is DELETING until its running executions have ended, and each
     of them fails (States.Runtime) at its next state transition."""
     arn = request["stateMachineArn"]
-    parse_arn(arn, STATE_MACHINE)
+    parse_states_arn(arn, STATE_MACHINE)
     with service.store.lock:
         machine = service.store.state_machines.get(arn)
         if machine is None or machine.status == "DELETING":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sfini_runtime.arns import ACTIVITY, STATE_MACHINE, parse_states_arn
 from sfini_runtime.local.errors import ResourceNotFound, TooManyTags
-from sfini_runtime.local.service.arns import ACTIVITY, STATE_MACHINE, parse_arn
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.store import MAX_TAGS
 
@@ -32,7 +32,7 @@ def as_tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _tagged(service: StepFunctionsService, arn: str) -> Any:
-    parse_arn(arn, ACTIVITY, STATE_MACHINE)
+    parse_states_arn(arn, ACTIVITY, STATE_MACHINE)
     resource = service.store.activities.get(arn) or service.store.state_machines.get(arn)
     if resource is None:
         error = ResourceNotFound(f"Resource not found: '{arn}'")

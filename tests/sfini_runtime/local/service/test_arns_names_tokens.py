@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sfini_runtime.arns import ArnFactory, activity_arn, parse_arn, parse_states_arn
 from sfini_runtime.local.errors import InvalidArn, InvalidName, InvalidToken
-from sfini_runtime.local.service.arns import ArnFactory, parse_arn
 from sfini_runtime.local.service.pagination import decode_token, encode_token, paginate
 from sfini_runtime.local.service.validation import check_name
 
@@ -22,14 +22,20 @@ ARNS = ArnFactory("eu-west-1", "111122223333")
     ],
 )
 def test_parse_valid(arn: str, kind: str, name: str) -> None:
-    parsed = parse_arn(arn, "activity", "stateMachine", "execution", "express")
+    parsed = parse_states_arn(arn, "activity", "stateMachine", "execution", "express")
     assert (parsed.resource_type, parsed.name) == (kind, name)
 
 
 def test_express_execution_arns_carry_a_unique_suffix() -> None:
     first, second = ARNS.express_execution("m", "run"), ARNS.express_execution("m", "run")
     assert first != second
-    assert parse_arn(first, "express").name == "run"
+    assert parse_states_arn(first, "express").name == "run"
+
+
+def test_the_engine_checks_the_arns_the_runtime_builds_and_parses() -> None:
+    arn = ARNS.execution("m", "run")
+    assert parse_states_arn(arn, "execution") == parse_arn(arn)
+    assert ARNS.activity("a") == activity_arn("a", "eu-west-1", "111122223333")
 
 
 @pytest.mark.parametrize(
@@ -55,7 +61,7 @@ def test_express_execution_arns_carry_a_unique_suffix() -> None:
 )
 def test_parse_invalid(arn: str, message: str) -> None:
     with pytest.raises(InvalidArn) as caught:
-        parse_arn(arn, "activity")
+        parse_states_arn(arn, "activity")
     assert caught.value.message == message
 
 

@@ -33,11 +33,17 @@ def _stack(manifest_properties: Any) -> dict[str, Any]:
         ({"manifest.json": "{bad"}, "cannot read"),
         ({"manifest.json": [1]}, "manifest.json is not a cloud assembly manifest"),
         ({"manifest.json": {"artifacts": [1]}}, "is not a cloud assembly manifest"),
-        ({"manifest.json": {"artifacts": {"S": 5}}}, "artifact 'S' is not an object"),
-        ({"manifest.json": _stack({})}, "artifact 'S' has no properties.templateFile"),
+        (
+            {"manifest.json": {"artifacts": {"S": 5}}},
+            "artifact 'S' is a JSON number, not an object",
+        ),
+        (
+            {"manifest.json": _stack({})},
+            "artifact 'S' names no template or directory (got None) in properties.templateFile",
+        ),
         (
             {"manifest.json": _stack({"properties": {"templateFile": 5}})},
-            "artifact 'S' has no properties.templateFile",
+            "artifact 'S' names no template or directory (got 5) in properties.templateFile",
         ),
         (
             {
@@ -51,10 +57,13 @@ def _stack(manifest_properties: Any) -> dict[str, Any]:
         ),
         ({"S.template.json": [1]}, "S.template.json is not a CloudFormation template"),
         ({"S.template.json": {"Resources": [1]}}, "is not a CloudFormation template"),
-        ({"S.template.json": {"Resources": {"A": "x"}}}, "resource 'A' is not an object"),
+        (
+            {"S.template.json": {"Resources": {"A": "x"}}},
+            "S.template.json: resource 'A' is a JSON string, not an object",
+        ),
         (
             {"S.template.json": {"Resources": {"A": {"Type": MACHINE, "Properties": 5}}}},
-            "resource 'A' is not an object",
+            "S.template.json: the Properties of 'A' are a JSON number, not an object",
         ),
         (
             {

@@ -1,0 +1,149 @@
+"""Rules of a state's field values, read with the parsers the engine evaluates them with:
+JSONPath fields (a ResultPath is a reference path into the state's data, never ``$$``), Choice
+Rules, a Wait's Timestamp, a Map's Label."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sfini_asl.choice_rules import ChoiceRuleSyntaxError, parse_choice_rule
+from sfini_asl.jsonpath import PathSyntaxError, compile_path, compile_reference_path
+from sfini_asl.spec import JSONPATH, MAP_LABEL_MAX
+from sfini_asl.templates import dynamic_fields, dynamic_value_problem
+from sfini_asl.timestamps import TimestampFormatError, parse_timestamp
+
+from .context import StateView, Walk, array
+from .state_rules import StateRule
+
+#: JSONPath fields: {field: whether it must be a reference path}
+_PATH_FIELDS = {
+    "InputPath": False,
+    "OutputPath": False,
+    "ResultPath": True,
+    "ItemsPath": False,
+    "SecondsPath": False,
+    "TimestampPath": False,
+    "TimeoutSecondsPath": False,
+    "HeartbeatSecondsPath": False,
+    "MaxConcurrencyPath": False,
+    "ToleratedFailureCountPath": False,
+    "ToleratedFailurePercentagePath": False,
+}
+#: a path through a variable (``$name...``): the engine reads those with the variables
+_VARIABLE_PATH = re.compile(r"^\$[A-Za-z_]")
+
+
+def _path_problem(value: Any, reference: bool) -> str | None:
+    if not isinstance(value, str) or _VARIABLE_PATH.match(value):
+        return None  # types are the structure's to report; variables the engine's
+    try:
+        (compile_reference_path if reference else compile_path)(value)
+    except PathSyntaxError as exc:
+        return str(exc)
+    return None
+
+
+def paths(walk: Walk, state: StateView) -> None:
+    if state.language != JSONPATH:
+        return
+    for name, reference in _PATH_FIELDS.items():
+        if name in state.spec:
+            problem = _path_problem(state.spec[name], reference)
+            if problem is not None:
+                walk.schema(f"State '{state.name}': {name}: {problem}", f"{state.where}/{name}")
+    for i, catcher in enumerate(array(state.spec.get("Catch"))):
+        if isinstance(catcher, Mapping) and "ResultPath" in catcher:
+            problem = _path_problem(catcher["ResultPath"], True)
+            if problem is not None:
+                walk.schema(
+                    f"State '{state.name}': Catch[{i}].ResultPath: {problem}",
+                    f"{state.where}/Catch/{i}/ResultPath",
+                )
+
+
+_VARIABLE_REFERENCE = re.compile(r"\$[^\W\d]")
+
+
+def _reads_variables(rule: Any) -> bool:
+    """Whether a rule's Variable or ...Path operands read a variable (``$name``): the engine
+    checks those as it binds the variables."""
+    if isinstance(rule, list):
+        return any(_reads_variables(item) for item in rule)
+    if not isinstance(rule, Mapping):
+        return False
+    for key, value in rule.items():
+        if key in ("And", "Or", "Not") and _reads_variables(value):
+            return True
+        operand = key == "Variable" or key.endswith("Path")
+        if operand and isinstance(value, str) and _VARIABLE_REFERENCE.search(value):
+            return True
+    return False
+
+
+def choice_rules(walk: Walk, state: StateView) -> None:
+    if state.kind != "Choice" or state.language != JSONPATH:
+        return
+    for i, rule in enumerate(array(state.spec.get("Choices"))):
+        if _reads_variables(rule):
+            continue
+        try:
+            parse_choice_rule(rule)
+        except ChoiceRuleSyntaxError as exc:
+            walk.schema(str(exc), f"{state.where}/Choices/{i}")
+
+
+def wait_timestamp(walk: Walk, state: StateView) -> None:
+    value = state.spec.get("Timestamp")
+    if state.kind != "Wait" or value is None or state.is_expression(value):
+        return
+    try:
+        parse_timestamp(value)
+    except TimestampFormatError as exc:
+        walk.schema(str(exc), f"{state.where}/Timestamp")
+
+
+def map_label(walk: Walk, state: StateView) -> None:
+    label = state.spec.get("Label")
+    if state.kind != "Map" or label is None:
+        return
+    where = f"{state.where}/Label"
+    if not isinstance(label, str) or not 1 <= len(label) <= MAP_LABEL_MAX:
+        walk.schema(f"The field 'Label' must be a string of 1 to {MAP_LABEL_MAX} characters", where)
+    elif label in walk.labels:
+        walk.schema(f"The Map Label '{label}' is used by another Map state", where)
+    else:
+        walk.labels.add(label)
+
+
+_TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
+
+
+def _templates(state: StateView) -> list[tuple[str, str, Any]]:
+    """(name, location, template) of each payload template of a JSONPath state."""
+    spec, where = state.spec, state.where
+    found = [(name, f"{where}/{name}", spec[name]) for name in _TEMPLATE_FIELDS if name in spec]
+    for field in ("Catch", "Choices"):
+        for i, entry in enumerate(array(spec.get(field))):
+            if isinstance(entry, Mapping) and "Assign" in entry:
+                found.append(
+                    (f"{field}[{i}].Assign", f"{where}/{field}/{i}/Assign", entry["Assign"])
+                )
+    return found
+
+
+def templates(walk: Walk, state: StateView) -> None:
+    if state.language != JSONPATH:
+        return
+    for name, location, template in _templates(state):
+        for key, value in dynamic_fields(template):
+            if isinstance(value, str) and _VARIABLE_REFERENCE.search(value):
+                continue  # the engine checks them as it binds the variables
+            problem = dynamic_value_problem(key, value)
+            if problem is not None:
+                walk.schema(f"State '{state.name}': {name}: {problem}", location)
+
+
+#: the field rules, in the order they report (run on states whose structure is sound)
+FIELD_RULES: tuple[StateRule, ...] = (paths, templates, choice_rules, wait_timestamp, map_label)
