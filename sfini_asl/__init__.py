@@ -2,8 +2,10 @@
 
 Python objects (``sfini_cdk``) render to ASL; ASL goes to CloudFormation (``sfini_cdk.constructs``),
 to the local engine (``sfini_runtime.local``) and to AWS. This package is what both sides read ASL
-with: JSONPath (``jsonpath``), intrinsic functions (``intrinsics``), timestamps (``timestamps``)
-and the specification as data (``spec``). It imports neither side.
+with: JSONPath (``jsonpath``), intrinsic functions (``intrinsics``), Choice Rules
+(``choice_rules``), timestamps (``timestamps``), the specification as data (``spec``), and one
+checker written as rules (``checker``: ``check_definition(asl)`` returns the diagnostics
+ValidateStateMachineDefinition would). It imports neither side.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
+    "Diagnostic": "sfini_asl.diagnostics",
+    "check_definition": "sfini_asl.checker",
     "CompiledPath": "sfini_asl.jsonpath",
     "PathNotFound": "sfini_asl.jsonpath",
     "PathSyntaxError": "sfini_asl.jsonpath",

@@ -73,7 +73,8 @@ def _tags(properties: dict[str, Any]) -> list[dict[str, str]]:
     return [{"key": t["Key"], "value": str(t.get("Value", ""))} for t in tags]
 
 
-def _definition(resolver: Resolver, logical_id: str, properties: dict[str, Any]) -> str:
+def definition_text(resolver: Resolver, logical_id: str, properties: dict[str, Any]) -> str:
+    """The ASL text of the state machine ``logical_id`` (definition and substitutions)."""
     if "DefinitionString" in properties:
         text = str(resolver.resolve(properties["DefinitionString"]))
     elif "Definition" in properties:
@@ -108,7 +109,7 @@ def _state_machine_request(
 ) -> dict[str, Any]:
     request: dict[str, Any] = {
         "name": resolver.physical_name(logical_id),
-        "definition": _definition(resolver, logical_id, properties),
+        "definition": definition_text(resolver, logical_id, properties),
         "roleArn": str(
             resolver.resolve(properties.get("RoleArn"))
             or f"arn:aws:iam::{service.arns.account_id}:role/{logical_id}"
