@@ -802,12 +802,14 @@ def check_expression(value: Any, field: str, state_name: str | None) -> None:
 
 @functools.lru_cache(maxsize=4096)
 def _jsonata_syntax_error(body: str) -> str | None:
-    import jsonata
+    """What AWS refuses in the expression ``body``: ``sfini_asl.jsonata``, the check the local
+    engine makes too (it must parse, and not read the top-level context or ``$$``)."""
+    from sfini_asl.jsonata import JsonataSyntaxError, parse_jsonata
 
     try:
-        jsonata.Jsonata(body)
-    except Exception as error:  # jsonata-python raises JException (a RuntimeError) and others
-        return str(error)
+        parse_jsonata(body)
+    except JsonataSyntaxError as error:
+        return error.message
     return None
 
 

@@ -5,12 +5,18 @@ Rules, a Wait's Timestamp, a Map's Label."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sfini_asl.choice_rules import ChoiceRuleSyntaxError, parse_choice_rule
+from sfini_asl.jsonata import (
+    INVALID_JSONATA_EXPRESSION,
+    JsonataSyntaxError,
+    is_jsonata_expression,
+    parse_jsonata,
+)
 from sfini_asl.jsonpath import PathSyntaxError, compile_path, compile_reference_path
-from sfini_asl.spec import JSONPATH, MAP_LABEL_MAX
+from sfini_asl.spec import JSONATA, JSONPATH, MAP_LABEL_MAX
 from sfini_asl.templates import dynamic_fields, dynamic_value_problem
 from sfini_asl.timestamps import TimestampFormatError, parse_timestamp
 
@@ -145,5 +151,42 @@ def templates(walk: Walk, state: StateView) -> None:
                 walk.schema(f"State '{state.name}': {name}: {problem}", location)
 
 
+_SUBGRAPHS = frozenset({"ItemProcessor", "Iterator", "Branches"})
+
+
+def _expressions(node: Any, location: str) -> Iterator[tuple[str, str]]:
+    """(expression, location) of each ``{% %}`` string in ``node`` (subgraphs left out)."""
+    if is_jsonata_expression(node):
+        yield node, location
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            if key not in _SUBGRAPHS:
+                yield from _expressions(value, f"{location}/{key}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _expressions(item, f"{location}/{index}")
+
+
+def jsonata_expressions(walk: Walk, state: StateView) -> None:
+    if state.language != JSONATA:
+        return
+    for expression, location in _expressions(dict(state.spec), state.where):
+        source = expression[2:-2].strip()
+        if not source:
+            walk.problem(INVALID_JSONATA_EXPRESSION, "The expression is empty", location)
+            continue
+        try:
+            parse_jsonata(source)
+        except JsonataSyntaxError as exc:
+            walk.problem(exc.code, exc.message, location)
+
+
 #: the field rules, in the order they report (run on states whose structure is sound)
-FIELD_RULES: tuple[StateRule, ...] = (paths, templates, choice_rules, wait_timestamp, map_label)
+FIELD_RULES: tuple[StateRule, ...] = (
+    paths,
+    templates,
+    choice_rules,
+    jsonata_expressions,
+    wait_timestamp,
+    map_label,
+)

@@ -25,7 +25,15 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jsonata import jexception, jsonata, parser, timebox, utils
+from jsonata import jexception, jsonata, timebox, utils
+
+from sfini_asl.jsonata import (
+    INVALID_JSONATA_EXPRESSION,
+    UNSUPPORTED_JSONATA_EXPRESSION,
+    JsonataSyntaxError,
+    is_jsonata_expression,
+    parse_jsonata,
+)
 
 from .failures import STATES_QUERY_EVALUATION_ERROR, StatesError, state_error_cause
 from .payload import copy_json
@@ -46,15 +54,11 @@ __all__ = [
     "states_binding",
 ]
 
-INVALID_JSONATA_EXPRESSION = "INVALID_JSONATA_EXPRESSION"
-UNSUPPORTED_JSONATA_EXPRESSION = "UNSUPPORTED_JSONATA_EXPRESSION"
 
 # AWS bounds an evaluation in time and in nesting depth; past either the state fails.
 EVALUATION_TIMEOUT_MS = 5_000
 EVALUATION_MAX_DEPTH = 100
 
-_OPEN = "{%"
-_CLOSE = "%}"
 _MISSING: Any = object()
 
 
@@ -103,16 +107,6 @@ class QueryEvaluationError(StatesError):
             details["location"] = self.location
         details["state"] = state_name
         return details
-
-
-def is_jsonata_expression(value: Any) -> bool:
-    """Whether ``value`` is a string written as ``{% expression %}`` (no surrounding spaces)."""
-    return (
-        type(value) is str
-        and len(value) >= 4
-        and value.startswith(_OPEN)
-        and value.endswith(_CLOSE)
-    )
 
 
 def states_binding(
@@ -355,75 +349,6 @@ _STEP_FUNCTIONS_LAMBDAS = {
 
 
 # ---------------------------------------------------------------------------------------------
-# Definition-time checks
-
-
-_CHILD_ATTRIBUTES = (
-    "expression",
-    "procedure",
-    "arguments",
-    "body",
-    "lhs",
-    "rhs",
-    "lhs_object",
-    "rhs_object",
-    "rhs_terms",
-    "condition",
-    "then",
-    "_else",
-    "expressions",
-    "pattern",
-    "update",
-    "delete",
-)
-_RELATIVE_ATTRIBUTES = ("stages", "predicate", "group", "terms", "focus", "tuple", "index")
-
-
-class _Inspector:
-    """Walks an AST: collects variable names, finds what AWS refuses."""
-
-    def __init__(self) -> None:
-        self.variables: set[str] = set()
-        self.problem: str | None = None
-
-    def visit(self, node: Any, top: bool) -> None:
-        if self.problem is not None or node is None:
-            return
-        if isinstance(node, (list, tuple)):
-            for item in node:
-                self.visit(item, top)
-            return
-        if not isinstance(node, parser.Parser.Symbol):
-            return
-        kind = getattr(node, "type", None)
-        if kind == "variable":
-            name = node.value
-            if name == "$":
-                self.problem = "Reference to '$$' is not supported."
-                return
-            if name:
-                self.variables.add(str(name))
-        elif kind == "name" and top:
-            self.problem = f"Reference to '{node.value}' at the top level is not supported."
-            return
-        if kind == "path":
-            steps = getattr(node, "steps", None) or []
-            for index, step in enumerate(steps):
-                self._visit_step(step, top and index == 0)
-            for attribute in _RELATIVE_ATTRIBUTES:
-                self.visit(getattr(node, attribute, None), False)
-            return
-        for attribute in _CHILD_ATTRIBUTES:
-            self.visit(getattr(node, attribute, None), top)
-        for attribute in _RELATIVE_ATTRIBUTES:
-            self.visit(getattr(node, attribute, None), False)
-        self.visit(getattr(node, "steps", None), False)
-
-    def _visit_step(self, step: Any, top: bool) -> None:
-        self.visit(step, top)
-
-
-# ---------------------------------------------------------------------------------------------
 # Expressions
 
 
@@ -462,27 +387,16 @@ class CompiledExpression:
         self.source = source
         self.field = field
         try:
-            self._jsonata = jsonata.Jsonata(source)
-        except jexception.JException as exc:
-            raise JsonataDefinitionError(INVALID_JSONATA_EXPRESSION, str(exc), field) from None
-        except Exception as exc:  # the library raises plain errors on some malformed input
-            raise JsonataDefinitionError(
-                INVALID_JSONATA_EXPRESSION, str(exc) or type(exc).__name__, field
-            ) from None
-        if self._jsonata.errors:
-            raise JsonataDefinitionError(
-                INVALID_JSONATA_EXPRESSION, str(self._jsonata.errors[0]), field
-            )
+            parsed = parse_jsonata(source)
+        except JsonataSyntaxError as exc:
+            raise JsonataDefinitionError(exc.code, exc.message, field) from None
+        self._jsonata = parsed.jsonata
         self._jsonata.set_output_convert_nulls(False)
         self._jsonata.set_validate_input(False)
         for name, function in _STEP_FUNCTIONS_LAMBDAS.items():
             self._jsonata.register_function(name, function)
         self._jsonata.register_function("eval", None)  # AWS removes $eval: calling it is T1006
-        inspector = _Inspector()
-        inspector.visit(self._jsonata.ast, True)
-        if inspector.problem is not None:
-            raise JsonataDefinitionError(UNSUPPORTED_JSONATA_EXPRESSION, inspector.problem, field)
-        self.variables: frozenset[str] = frozenset(inspector.variables - {"states"})
+        self.variables: frozenset[str] = parsed.variables
 
     def _fail(self, detail: str) -> QueryEvaluationError:
         return QueryEvaluationError(
