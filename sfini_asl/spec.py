@@ -7,6 +7,7 @@ import re
 
 __all__ = [
     "ASSIGN_TYPES",
+    "FORBIDDEN_NAME_CHARACTERS",
     "JSONATA",
     "JSONATA_NUMBER_FIELDS",
     "JSONATA_ONLY_FIELDS",
@@ -14,12 +15,15 @@ __all__ = [
     "JSONPATH_ONLY_FIELDS",
     "MAP_LABEL_MAX",
     "QUERY_LANGUAGES",
+    "RESOURCE_NAME_MAX",
     "STATE_FIELDS",
     "STATE_NAME_MAX",
     "STATE_TYPES",
     "TERMINAL_TYPES",
     "VARIABLE_NAME",
     "WAIT_SECONDS_MAX",
+    "forbidden_name_character",
+    "resource_name_problem",
     "state_name_problem",
 ]
 
@@ -84,6 +88,40 @@ def state_name_problem(name: object) -> str | None:
         return f"State names must be 1 to {STATE_NAME_MAX} characters long"
     if not STATE_NAME_LINE_BREAKS.isdisjoint(name):
         return "State names cannot contain line breaks"
+    return None
+
+
+#: the longest name of a state machine, activity, execution or Map Run (the API's limit)
+RESOURCE_NAME_MAX = 80
+#: characters AWS forbids in those names, besides whitespace and control characters
+FORBIDDEN_NAME_CHARACTERS = frozenset('<>{}[]?*"#%\\^|~`$&,;:/')
+
+
+def forbidden_name_character(name: str) -> str | None:
+    """The first character AWS forbids in a state machine, activity or execution name:
+    whitespace, brackets, wildcards, ``"#%\\^|~`$&,;:/``, control characters (U+0000-001F,
+    U+007F-009F), U+FFFE, U+FFFF and surrogates; ``None`` when there is none."""
+    for character in name:
+        code = ord(character)
+        if (
+            character.isspace()
+            or character in FORBIDDEN_NAME_CHARACTERS
+            or code < 0x20
+            or 0x7F <= code <= 0x9F
+            or code in (0xFFFE, 0xFFFF)
+            or 0xD800 <= code <= 0xDFFF
+        ):
+            return character
+    return None
+
+
+def resource_name_problem(name: object) -> str | None:
+    """Why AWS would reject ``name`` for a state machine, activity or execution, or None."""
+    if not isinstance(name, str) or not name or len(name) > RESOURCE_NAME_MAX:
+        return f"a name has 1 to {RESOURCE_NAME_MAX} characters"
+    character = forbidden_name_character(name)
+    if character is not None:
+        return f"a name cannot contain {character!r}"
     return None
 
 

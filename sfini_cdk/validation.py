@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sfini_asl.intrinsics import IntrinsicSyntaxError, parse_intrinsic, paths_of
 from sfini_asl.jsonpath import PathSyntaxError, compile_path
-from sfini_asl.spec import state_name_problem
+from sfini_asl.spec import forbidden_name_character, state_name_problem
 from sfini_asl.timestamps import timestamp_problem
 from sfini_cdk.errors import (
     ChoiceWithoutRules,
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from sfini_cdk.state_machine import StateMachine
 
 MAX_NAME_LENGTH = 80
-#: Characters AWS forbids in state names (besides whitespace and control characters).
-FORBIDDEN_NAME_CHARACTERS = frozenset('<>{}[]?*"#%\\^|~`$&,;:/')
 
 JSONPATH = QueryLanguage.JSONPATH
 JSONATA = QueryLanguage.JSONATA
@@ -399,20 +397,17 @@ def _is_terminal(state: Any) -> bool:
 
 
 def name_character_problem(name: str) -> str | None:
-    """The first character AWS forbids in names (of states, state machines, activities, Map
-    labels), described, or ``None`` if there is none."""
-    for character in name:
-        code = ord(character)
-        if character.isspace():
-            problem = "whitespace"
-        elif code < 0x20 or 0x7F <= code <= 0x9F:
-            problem = "a control character"
-        elif character in FORBIDDEN_NAME_CHARACTERS:
-            problem = repr(character)
-        else:
-            continue
-        return f"{problem} ({character!r})" if problem != repr(character) else problem
-    return None
+    """The first character AWS forbids in resource names (state machines, activities),
+    described, or ``None`` if there is none (``sfini_asl.spec`` decides which)."""
+    character = forbidden_name_character(name)
+    if character is None:
+        return None
+    code = ord(character)
+    if character.isspace():
+        return f"whitespace ({character!r})"
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return f"a control character ({character!r})"
+    return repr(character)
 
 
 def _check_name(name: Any) -> None:

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sfini_asl.spec import RESOURCE_NAME_MAX, forbidden_name_character
 from sfini_cdk.constructs.errors import InvalidResourceName
 
-MAX_NAME_LENGTH = 80
-
-# CreateActivity / CreateStateMachine reject whitespace, brackets, wildcards, these punctuation
-# characters and control characters (U+0000-001F, U+007F-009F).
-_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+MAX_NAME_LENGTH = RESOURCE_NAME_MAX
 
 
 def check_resource_name(kind: str, name: object) -> str:
@@ -22,10 +19,10 @@ def check_resource_name(kind: str, name: object) -> str:
             f"{kind} name {name!r} is {len(name)} characters long; "
             f"AWS allows at most {MAX_NAME_LENGTH}"
         )
-    bad = _FORBIDDEN.search(name)
-    if bad:
+    bad = forbidden_name_character(name)
+    if bad is not None:
         raise InvalidResourceName(
-            f"{kind} name {name!r} contains {bad.group()!r}, a character AWS does not allow"
+            f"{kind} name {name!r} contains {bad!r}, a character AWS does not allow"
         )
     return name
 

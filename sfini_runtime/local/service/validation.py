@@ -10,19 +10,14 @@ constraint: Member must have length less than or equal to 80``. Names get AWS's 
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 from typing import Any
 
 from botocore.loaders import Loader
 from botocore.model import OperationNotFoundError, ServiceModel, Shape
 
+from sfini_asl.spec import resource_name_problem
 from sfini_runtime.local.errors import InvalidName, UnknownOperationException, ValidationException
-
-# AWS's name rules: no white space, brackets, wildcards, these specials, or control characters.
-_FORBIDDEN_NAME_CHARS = re.compile(
-    '[\\s<>{}\\[\\]?*"#%\\\\^|~`$&,;:/\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]'
-)
 
 
 @functools.lru_cache(maxsize=1)
@@ -151,5 +146,5 @@ def validate_request(operation: str, request: dict[str, Any]) -> None:
 
 def check_name(name: str) -> None:
     """Raise ``InvalidName`` unless ``name`` follows AWS's rules for resource names."""
-    if not name or len(name) > 80 or _FORBIDDEN_NAME_CHARS.search(name):
+    if resource_name_problem(name) is not None:
         raise InvalidName(f"Invalid Name: '{name}'")
