@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from sfini_runtime.execution.history.constructors import declared_init
 from sfini_runtime.execution.history.fields import NOT_GIVEN, REQUIRED, Field, default_details_key
 from sfini_runtime.execution.history.formatting import format_details
+from sfini_runtime.execution.history.reading import event_to_dict, read_event
 
 __all__ = [
     "ActivityScheduled",
@@ -122,8 +123,6 @@ class Event:
     @classmethod
     def from_history_event(cls, history_event: Mapping[str, Any]) -> Event:
         """Parse a history event, as returned by GetExecutionHistory."""
-        from sfini_runtime.execution.history.parsing import read_event
-
         return read_event(cls, history_event)
 
     @property
@@ -133,8 +132,6 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         """The event as JSON-ready data (the API's own fields, timestamps in ISO 8601)."""
-        from sfini_runtime.execution.history.parsing import event_to_dict
-
         return event_to_dict(self)
 
 

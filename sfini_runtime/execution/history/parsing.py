@@ -7,13 +7,13 @@ becomes a plain ``Event``.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sfini_runtime.execution.history import events
 from sfini_runtime.execution.history.events import Event
 from sfini_runtime.execution.history.fields import default_details_key
+from sfini_runtime.execution.history.reading import event_to_dict, read_event
 
 __all__ = [
     "EVENT_CLASSES",
@@ -63,23 +63,6 @@ def details_key(event_type: str, history_event: Mapping[str, Any] | None = None)
     return next((other for other in history_event if other.endswith("EventDetails")), None)
 
 
-def read_event(event_class: type[Event], history_event: Mapping[str, Any]) -> Event:
-    """Parse a history event into ``event_class``: its declared fields, read from the details."""
-    event_type = history_event["type"]
-    key = details_key(event_type, history_event)
-    details = dict(history_event.get(key) or {}) if key else {}
-    event = event_class(
-        history_event.get("timestamp"),  # always sent by AWS; absent in some recordings
-        event_type,
-        history_event["id"],
-        previous_event_id=history_event.get("previousEventId"),
-        **{field.name: field.read(details) for field in event_class.fields},
-    )
-    event.details = details
-    event.raw = dict(history_event)
-    return event
-
-
 def parse_event(history_event: Mapping[str, Any]) -> Event:
     """Parse one history event; an unknown type becomes a plain ``Event``."""
     return read_event(EVENT_CLASSES.get(history_event.get("type", ""), Event), history_event)
@@ -88,19 +71,3 @@ def parse_event(history_event: Mapping[str, Any]) -> Event:
 def parse_history(history_events: Iterable[Mapping[str, Any]]) -> list[Event]:
     """List the execution history: parse GetExecutionHistory's events, in order."""
     return [parse_event(history_event) for history_event in history_events]
-
-
-def _isoformat(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, (datetime.datetime, datetime.date)) else value
-
-
-def event_to_dict(event: Event) -> dict[str, Any]:
-    """The event as JSON-ready data (the API's own fields, timestamps in ISO 8601)."""
-    data = {"timestamp": _isoformat(event.timestamp), "type": event.event_type}
-    data["id"] = event.event_id
-    if event.previous_event_id is not None:
-        data["previousEventId"] = event.previous_event_id
-    key = details_key(event.event_type, event.raw) if event.raw else None
-    if key and event.details:
-        data[key] = event.details
-    return data
