@@ -13,7 +13,9 @@ from sfini_cdk import validation
 from sfini_cdk._default import DEFAULT, JSONable, default_session, is_given
 from sfini_cdk.errors import InvalidDefinition, InvalidField, InvalidName
 from sfini_cdk.state._base import ResourceResolver, State, inherited_query_language
+from sfini_cdk.state._task import Task
 from sfini_cdk.state.query_language import QueryLanguage
+from sfini_cdk.task_resource import ArnResource, default_resource_arn
 
 if TYPE_CHECKING:
     from sfini_runtime.execution import Execution
@@ -126,8 +128,6 @@ class StateMachine:
             InvalidName: the machine's name is not one AWS accepts
             InvalidDefinition: the definition is invalid (the subclass names the problem)
         """
-        from sfini_cdk.task_resource import default_resource_arn
-
         validation.check_resource_name("state machine", self.name)
         defn = self._render(resources or default_resource_arn, self._top_query_language())
         if is_given(self.query_language):
@@ -147,8 +147,6 @@ class StateMachine:
 
         The states inherit the top-level machine's query language (as in AWS).
         """
-        from sfini_cdk.task_resource import default_resource_arn
-
         if is_given(self.query_language):
             raise InvalidField(
                 f"state machine {self.name!r} sets query_language but is used as a Parallel "
@@ -167,8 +165,6 @@ class StateMachine:
 
     def task_resources(self) -> list[object]:
         """Every Task's resource (nested ones included), in definition order, each once."""
-        from sfini_cdk.state._task import Task
-
         seen: set[int] = set()
         resources: list[object] = []
         for state in self.iter_states():
@@ -228,6 +224,10 @@ class StateMachine:
         from sfini_runtime import registration
 
         return registration.list_executions(self, status, session=self.session)
+
+
+#: the default resolver renders a nested state machine as its ARN
+ArnResource.register(StateMachine)
 
 
 def construct_state_machine(

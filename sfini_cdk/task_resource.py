@@ -8,6 +8,7 @@ their own resolver, which also understands CDK objects such as ``aws_lambda.IFun
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,12 @@ from sfini_cdk.errors import UnsupportedTaskResource
 if TYPE_CHECKING:
     from sfini_cdk.state_machine import StateMachine
     from sfini_runtime.session import AWSSession
+
+
+class ArnResource(abc.ABC):  # noqa: B024  (a marker: nothing to implement)
+    """A Task resource other than a ``TaskResource`` that the default resolver renders as its
+    ``arn``: ``sfini_cdk.state_machine`` registers ``StateMachine`` (so this module needs no
+    import of it)."""
 
 
 class TaskResource:
@@ -169,12 +176,10 @@ def default_resource_arn(resource: object) -> str:
         UnsupportedTaskResource: ``resource`` is neither a ``TaskResource``, a
             ``StateMachine`` nor a str
     """
-    from sfini_cdk.state_machine import StateMachine
-
     if isinstance(resource, str):
         return resource
-    if isinstance(resource, (TaskResource, StateMachine)):
-        return resource.arn
+    if isinstance(resource, (TaskResource, ArnResource)):
+        return resource.arn  # type: ignore[attr-defined]  (a registered ArnResource)
     raise UnsupportedTaskResource(
         f"unsupported Task resource type {type(resource).__module__}."
         f"{type(resource).__qualname__}: expected a sfini_cdk TaskResource (Activity, Lambda, "

@@ -21,6 +21,7 @@ from sfini_cdk.state._base import (
     put,
 )
 from sfini_cdk.state.query_language import QueryLanguage
+from sfini_cdk.task_resource import default_resource_arn
 
 
 class Task(
@@ -117,8 +118,6 @@ class Task(
 
     def _resource_fields(self, resources: ResourceResolver | None) -> dict[str, Any]:
         if resources is None:
-            from sfini_cdk.task_resource import default_resource_arn
-
             resources = default_resource_arn
         resolve = resources
         try:

@@ -8,14 +8,27 @@ import itertools
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from sfini_runtime.worker.task import TaskExecution
-
-__all__ = ["Heartbeater"]
+__all__ = ["Heartbeated", "Heartbeater"]
 
 _logger = logging.getLogger(__name__)
+
+
+class Heartbeated(Protocol):
+    """What the heartbeat thread needs of a task (``worker.task.Heartbeated`` is one)."""
+
+    #: its activity; ``activity.heartbeat`` is the interval in seconds (none if 0 or None)
+    activity: Any
+
+    @property
+    def finished(self) -> bool:
+        """Whether the task has reported its outcome."""
+        ...
+
+    def heartbeat(self) -> bool:
+        """Send one heartbeat; False when the task is no longer alive."""
+        ...
 
 
 class Heartbeater:
@@ -23,7 +36,7 @@ class Heartbeater:
 
     def __init__(self, name: str = "sfini-heartbeat") -> None:
         self._condition = threading.Condition()
-        self._queue: list[tuple[float, int, TaskExecution]] = []
+        self._queue: list[tuple[float, int, Heartbeated]] = []
         self._active: set[int] = set()
         self._order = itertools.count()
         self._running = False
@@ -46,12 +59,12 @@ class Heartbeater:
             self._thread.join(timeout)
 
     @staticmethod
-    def interval(task: TaskExecution) -> float | None:
+    def interval(task: Heartbeated) -> float | None:
         """Seconds between ``task``'s heartbeats (None: it sends none)."""
         seconds = getattr(task.activity, "heartbeat", None)
         return float(seconds) if seconds and seconds > 0 else None
 
-    def add(self, task: TaskExecution) -> None:
+    def add(self, task: Heartbeated) -> None:
         """Heartbeat ``task`` every interval from now on."""
         interval = self.interval(task)
         if interval is None:
@@ -61,12 +74,12 @@ class Heartbeater:
             heapq.heappush(self._queue, (time.monotonic() + interval, next(self._order), task))
             self._condition.notify()
 
-    def remove(self, task: TaskExecution) -> None:
+    def remove(self, task: Heartbeated) -> None:
         """Stop heartbeating ``task``."""
         with self._condition:
             self._active.discard(id(task))
 
-    def _next_due(self) -> TaskExecution | None:
+    def _next_due(self) -> Heartbeated | None:
         """Wait for the next heartbeat due; None when stopped."""
         with self._condition:
             while self._running:

@@ -10,12 +10,10 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sfini_runtime.session import AWSSession, default_session
-
-if TYPE_CHECKING:
-    from sfini_runtime.worker.heartbeat import Heartbeater
+from sfini_runtime.worker.heartbeat import Heartbeater
 
 __all__ = [
     "MAX_CAUSE_LENGTH",
@@ -353,8 +351,6 @@ class TaskExecution:
         """Run the task in this thread and report its outcome."""
         own_heartbeater = None
         if self.heartbeater is None:
-            from sfini_runtime.worker.heartbeat import Heartbeater
-
             own_heartbeater = self.heartbeater = Heartbeater()
             own_heartbeater.start()
         self.started = time.monotonic()

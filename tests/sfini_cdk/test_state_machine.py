@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import sfini_cdk as sfini
+from sfini_cdk.task_resource import ArnResource
 from tests.sfini_cdk.conftest import FakeSession, fake_arn
 
 ACTIVITY = sfini.Activity("worker", session=FakeSession())
@@ -384,3 +385,16 @@ def test_default_session_is_created_lazily_and_shared(monkeypatch):
     machine = sfini.construct_state_machine("m", sfini.Task("t", act))
     assert created == []
     assert machine.session is activities.session is act.session is created[0]
+
+
+def test_the_default_resolver_renders_registered_arn_resources_by_their_arn():
+    machine = sfini.construct_state_machine("m", sfini.Succeed("done"))
+    assert isinstance(machine, ArnResource)  # sfini_cdk.state_machine registers StateMachine
+
+    class Named:
+        arn = "arn:aws:states:us-east-1:123456789012:stateMachine:other"
+
+    with pytest.raises(sfini.UnsupportedTaskResource, match=r"Named"):
+        sfini.default_resource_arn(Named())
+    ArnResource.register(Named)
+    assert sfini.default_resource_arn(Named()) == Named.arn

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
 
 if TYPE_CHECKING:
+    from .clock import Clock
     from .execution import Execution, Frame
-    from .scheduler import Timer
+    from .scheduler import Scheduler, Timer
     from .task_calls import CallbackTask
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}\.[A-Za-z0-9_-]{22}$")
@@ -87,8 +88,9 @@ class _Waiter:
 class ActivityBroker:
     """Hands scheduled tasks to pollers, first come first served, and tracks their tokens."""
 
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
+    def __init__(self, scheduler: Scheduler, clock: Clock) -> None:
+        self.scheduler = scheduler
+        self.clock = clock
         self._key = secrets.token_bytes(32)
         self.tasks: dict[str, ActivityTask] = {}
         self.pending: dict[str, deque[ActivityTask]] = {}
@@ -158,23 +160,21 @@ class ActivityBroker:
         """Start the task's TimeoutSeconds clock."""
         if task.timeout_seconds is None:
             return
-        delay = self.engine.timeout_delay(task.timeout_seconds)
+        delay = self.clock.timeout_delay(task.timeout_seconds)
         if delay is None:
             return
-        task.timeout_timer = self.engine.scheduler.call_later(
-            delay, self.time_out, task, "States.Timeout"
-        )
+        task.timeout_timer = self.scheduler.call_later(delay, self.time_out, task, "States.Timeout")
 
     def arm_heartbeat(self, task: ActivityTask) -> None:
         """(Re)start the task's heartbeat timer."""
         if task.heartbeat_seconds is None:
             return
-        delay = self.engine.timeout_delay(task.heartbeat_seconds)
+        delay = self.clock.timeout_delay(task.heartbeat_seconds)
         if delay is None:
             return
         if task.heartbeat_timer is not None:
             task.heartbeat_timer.cancel()
-        task.heartbeat_timer = self.engine.scheduler.call_later(
+        task.heartbeat_timer = self.scheduler.call_later(
             delay,
             self.time_out,
             task,

@@ -66,6 +66,19 @@ class _Compiler:
             return None
         return Graph(doc["StartAt"], compiled)
 
+    def subgraph(self, doc: Mapping[str, Any], where: str) -> Graph:
+        """Compile a nested graph (Parallel branch, Map processor) for a state class; raises
+        ``DefinitionErrors`` with the problems found in it."""
+        before = len(self.problems)
+        graph = self.graph(doc, where)
+        if graph is None or len(self.problems) > before:
+            problems = self.problems[before:]
+            del self.problems[before:]
+            raise DefinitionErrors(
+                problems or [Diagnostic("SCHEMA_VALIDATION_FAILED", "Invalid", where)]
+            )
+        return graph
+
     def state(self, name: str, spec: Mapping[str, Any], where: str) -> CompiledState | None:
         kind = spec["Type"]
         resource = spec.get("Resource")
@@ -149,16 +162,9 @@ def _beyond_this_engine(graph: Mapping[str, Any], where: str) -> list[Diagnostic
 
 
 def compile_subgraph(checker: Any, doc: Any, where: str) -> Graph:
-    """Compile a nested graph (Parallel branch, Map processor) for a state class."""
-    before = len(checker.problems)
-    graph = checker.graph(doc, where)
-    if graph is None or len(checker.problems) > before:
-        problems = checker.problems[before:]
-        del checker.problems[before:]
-        raise DefinitionErrors(
-            problems or [Diagnostic("SCHEMA_VALIDATION_FAILED", "Invalid", where)]
-        )
-    return graph
+    """Compile a nested graph (Parallel branch, Map processor) with ``checker``, the compiler
+    a state class was handed (``checker.subgraph``)."""
+    return checker.subgraph(doc, where)
 
 
 def compile_definition(definition: str) -> CompiledDefinition:

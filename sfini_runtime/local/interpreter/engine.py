@@ -15,9 +15,11 @@ from typing import Any
 
 from ..errors import ExecutionDoesNotExist, InvalidOutput
 from .activities import ActivityBroker, ActivityTask
+from .clock import Clock
 from .definition import CompiledDefinition, compile_definition, validate_definition
 from .execution import RUNNING, Execution, ExecutionRecord, Frame
 from .history import NOT_TRUNCATED, parse_json, utc_now
+from .host import ExecutionHost
 from .scheduler import Scheduler
 from .task_calls import IntegrationHost, NoIntegrations
 
@@ -54,25 +56,34 @@ class Engine:
             raise ValueError("time_scale must be >= 0")
         if retained_executions < 1:
             raise ValueError("retained_executions must be >= 1")
-        self.time_scale = float(time_scale)
+        self.clock = Clock(time_scale)
+        self.time_scale = self.clock.time_scale
         self.retained_executions = retained_executions
         self._on_forget = on_forget
         self._finished: deque[str] = deque()
-        self._activity_exists = activity_exists
         self.lock = threading.Lock()
         self.scheduler = Scheduler(self.lock)
-        self.activities = ActivityBroker(self)
+        self.activities = ActivityBroker(self.scheduler, self.clock)
         self._executions: dict[str, Execution] = {}
         self._closed = False
         #: chooses what a Task other than an activity calls (mocks, Lambda, services)
         self.integrations: IntegrationHost = integrations or NoIntegrations()
         self.region = region
+        #: what executions and their states are given instead of the engine
+        self.host = ExecutionHost(
+            lock=self.lock,
+            scheduler=self.scheduler,
+            clock=self.clock,
+            activities=self.activities,
+            integrations=self.integrations,
+            region=region,
+            activity_exists=activity_exists,
+            ended=self._execution_ended,
+        )
 
     def timeout_delay(self, seconds: float) -> float | None:
         """Real seconds until a time-out of ``seconds`` fires; None: do not arm it (scale 0)."""
-        if self.time_scale == 0:
-            return None
-        return seconds * self.time_scale
+        return self.clock.timeout_delay(seconds)
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -140,7 +151,7 @@ class Engine:
             history=[],
         )
         execution = Execution(
-            self,
+            self.host,
             definition,
             record,
             role_arn=role_arn,
@@ -239,12 +250,11 @@ class Engine:
     # -- activities -------------------------------------------------------------------------
     def activity_exists(self, activity_arn: str) -> bool:
         """Whether a Task may schedule on this activity (the service's answer)."""
-        return True if self._activity_exists is None else bool(self._activity_exists(activity_arn))
+        return self.host.activity_exists(activity_arn)
 
     def region_of(self, arn: str) -> str:
         """The region part of an ARN (the engine's region when it has none)."""
-        parts = arn.split(":")
-        return parts[3] if len(parts) > 3 and parts[3] else self.region
+        return self.host.region_of(arn)
 
     def schedule_activity(
         self,
@@ -255,13 +265,9 @@ class Engine:
         heartbeat_seconds: float | None,
     ) -> ActivityTask:
         """Queue an activity task for ``frame`` (scheduler thread, lock held)."""
-        task = ActivityTask(
-            self.activities, frame, activity_arn, input_text, heartbeat_seconds, timeout_seconds
+        return self.host.schedule_activity(
+            frame, activity_arn, input_text, timeout_seconds, heartbeat_seconds
         )
-        frame.blocker = task
-        frame.execution.tasks.add(task)
-        self.activities.schedule(task)
-        return task
 
     def get_activity_task(
         self, activity_arn: str, worker_name: str | None, wait_seconds: float = 60.0

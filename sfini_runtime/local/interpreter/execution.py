@@ -32,7 +32,7 @@ from .variables import VariableScope, assigned_variables_details, bind_context
 
 if TYPE_CHECKING:
     from .definition import CompiledDefinition, Graph
-    from .engine import Engine
+    from .host import ExecutionHost
     from .scheduler import Timer
 
 log = logging.getLogger(__name__)
@@ -255,8 +255,8 @@ class Frame:
             self.add_event("EvaluationFailed", "evaluationFailedEventDetails", details(state_name))
 
     def sleep_instruction(self, seconds: float) -> tuple[Any, ...]:
-        """The instruction for waiting ``seconds`` (scaled by the engine's time_scale)."""
-        return (SLEEP, seconds * self.execution.engine.time_scale)
+        """The instruction for waiting ``seconds`` (scaled by the host's clock)."""
+        return (SLEEP, self.execution.host.clock.sleep_seconds(seconds))
 
     @staticmethod
     def park_instruction() -> tuple[Any, ...]:
@@ -275,19 +275,19 @@ class Frame:
         child = Frame(self.execution, last, group, iteration)
         group.frames.append(child)
         child.gen = run_graph(child, graph, value)
-        self.execution.engine.scheduler.call_soon(child.step, None, None)
+        self.execution.host.scheduler.call_soon(child.step, None, None)
         return child
 
     # -- driven by the scheduler -----------------------------------------------------------
     def resume(self, value: Any) -> None:
         """Continue this frame with ``value`` (from any code holding the lock)."""
         self.blocker = None
-        self.execution.engine.scheduler.call_soon(self.step, value, None)
+        self.execution.host.scheduler.call_soon(self.step, value, None)
 
     def fail(self, error: BaseException) -> None:
         """Continue this frame by raising ``error`` into it."""
         self.blocker = None
-        self.execution.engine.scheduler.call_soon(self.step, None, error)
+        self.execution.host.scheduler.call_soon(self.step, None, error)
 
     def step(self, value: Any, error: BaseException | None) -> None:
         """Advance the generator to its next instruction."""
@@ -338,11 +338,11 @@ class Frame:
             return
         kind = instruction[0]
         if kind is SLEEP:
-            self.blocker = execution.engine.scheduler.call_later(
+            self.blocker = execution.host.scheduler.call_later(
                 instruction[1], self.step, None, None
             )
         elif kind is YIELD:
-            execution.engine.scheduler.call_soon(self.step, None, None)
+            execution.host.scheduler.call_soon(self.step, None, None)
         # PARK: whoever holds the blocker resumes the frame
 
     def cancel(self) -> None:
@@ -367,7 +367,7 @@ class Execution:
 
     def __init__(
         self,
-        engine: Engine,
+        host: ExecutionHost,
         definition: CompiledDefinition,
         record: ExecutionRecord,
         *,
@@ -377,7 +377,8 @@ class Execution:
         on_end: Callable[[ExecutionRecord], None] | None,
         test_case: str | None = None,
     ) -> None:
-        self.engine = engine
+        #: the engine's scheduler, clock, activity broker and integrations
+        self.host = host
         #: the mock configuration's test case this execution runs (None: no mocks)
         self.test_case = test_case
         #: calls each Task state has made so far (a mock's invocation number)
@@ -433,9 +434,9 @@ class Execution:
         )
         root = Frame(self, 0)
         root.gen = run_graph(root, self.definition.graph, input_value, input_text)
-        scheduler = self.engine.scheduler
+        scheduler = self.host.scheduler
         timeout = self.definition.timeout_seconds
-        delay = None if timeout is None else self.engine.timeout_delay(timeout)
+        delay = None if timeout is None else self.host.timeout_delay(timeout)
         if delay is not None:
             self.timeout_timer = scheduler.call_later(delay, self.time_out)
         scheduler.call_soon(root.step, None, None)
@@ -545,7 +546,7 @@ class Execution:
         record.stop_date = self.history.events[-1]["timestamp"]
         record.status = status
         record.done.set()
-        self.engine._execution_ended(self)
+        self.host.execution_ended(self)
 
 
 __all__ = [

@@ -28,6 +28,7 @@ from .task_resources import RUN_JOB, RUN_JOB_2, WAIT_FOR_TASK_TOKEN, TaskResourc
 
 if TYPE_CHECKING:
     from .execution import Frame
+    from .host import ExecutionHost
     from .scheduler import Timer
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ class CallbackTask:
         self.call.callback(outcome)
 
     def cancel(self) -> None:
-        self.call.frame.execution.engine.activities.retire(self, "timed_out")
+        self.call.frame.execution.host.activities.retire(self, "timed_out")
 
 
 class TaskCall:
@@ -122,8 +123,9 @@ class TaskCall:
     ) -> None:
         execution = frame.execution
         self.frame = frame
-        self.engine = execution.engine
-        self._lock = self.engine.lock
+        #: the engine's scheduler, clock, activity broker and integrations
+        self.host: ExecutionHost = execution.host
+        self._lock = self.host.lock
         self.state_name = state_name
         self.resource = resource
         #: the effective input: Parameters/Arguments evaluated (a JSON value)
@@ -141,7 +143,7 @@ class TaskCall:
         self.state_machine_name: str = execution.context_state_machine["Name"]
         self.test_case: str | None = execution.test_case
         self.role_arn: str = execution.context_execution["RoleArn"]
-        self.region = resource.region or self.engine.region_of(record.state_machine_arn)
+        self.region = resource.region or self.host.region_of(record.state_machine_arn)
         self.outcomes: deque[tuple[Any, ...]] = deque()
         self._callback_outcome: tuple[Any, ...] | None = None
         self._submitted = False
@@ -283,14 +285,14 @@ class TaskCall:
         if self.timeout_timer is not None:
             self.timeout_timer.cancel()
         if self.callback_task is not None:
-            self.engine.activities.retire(self.callback_task, "timed_out")
+            self.host.activities.retire(self.callback_task, "timed_out")
         self.frame.execution.tasks.discard(self)
         with self._hooks_lock:
             hooks, self._cancel_hooks = self._cancel_hooks, []
             self._hooks_taken = True
         if not self._answered:
             for hook in hooks:
-                self.engine.scheduler.defer(hook)
+                self.host.scheduler.defer(hook)
 
     @property
     def waits_for_job(self) -> bool:

@@ -277,9 +277,9 @@ class LambdaFunctions:
 
         backstop = getattr(entry.backend, "enforces_timeout", False)
         delay = config.timeout_seconds + (_BACKSTOP_SECONDS if backstop else 0.0)
-        engine = call.engine
-        timer = engine.scheduler.call_later(
-            delay, engine.scheduler.defer, finish, timed_out(request_id, config.timeout_seconds)
+        scheduler = call.host.scheduler
+        timer = scheduler.call_later(
+            delay, scheduler.defer, finish, timed_out(request_id, config.timeout_seconds)
         )
         call.on_cancel(timer.cancel)
         if invocation_type == "Event":

@@ -29,18 +29,17 @@ when a state uses them, and generated files have such entries).
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
 
 from .locations import KeyLocations, Path, field_name
 from .responder import MockedAnswer, missing_invocation
+from .responses import MockedInvocation, MockedResponse
 
 STATE_MACHINES = "StateMachines"
 MOCKED_RESPONSES = "MockedResponses"
@@ -57,40 +56,6 @@ class MockConfigError(ValueError):
 
 class UnknownTestCase(ValueError):
     """An execution was started on a test case the mock configuration does not define."""
-
-
-@dataclass(frozen=True)
-class MockedInvocation:
-    """The answer of invocations ``first``..``last`` (inclusive): a Return or a Throw."""
-
-    key: str
-    first: int
-    last: int
-    is_throw: bool
-    result: Any = None
-    error: str | None = None
-    cause: str | None = None
-
-
-@dataclass(frozen=True)
-class MockedResponse:
-    """A named entry of ``MockedResponses``: its invocations, in order."""
-
-    name: str
-    invocations: tuple[MockedInvocation, ...]
-
-    def for_invocation(self, index: int) -> MockedInvocation | None:
-        """The answer of the ``index``-th invocation (0 first), None past the end or at a gap."""
-        firsts = [invocation.first for invocation in self.invocations]
-        position = bisect.bisect_right(firsts, index) - 1
-        if position < 0:
-            return None
-        invocation = self.invocations[position]
-        return invocation if invocation.last >= index else None
-
-    def keys(self) -> str:
-        """The invocation keys, for messages (``"0", "1-2"``; ``none`` when there are none)."""
-        return ", ".join(f'"{i.key}"' for i in self.invocations) or "none"
 
 
 class _Reader:
@@ -414,7 +379,7 @@ class MockConfiguration:
         response = self.responses[response_name]
         invocation = response.for_invocation(call.invocation_index)
         if invocation is None:
-            raise missing_invocation(self, call, response)
+            raise missing_invocation(self.description, call, response)
         return MockedAnswer(invocation)
 
 

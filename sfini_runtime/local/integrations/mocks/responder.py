@@ -30,7 +30,7 @@ from sfini_runtime.local.interpreter.task_resources import (
 if TYPE_CHECKING:
     from sfini_runtime.local.interpreter.task_calls import TaskCall
 
-    from .config import MockConfiguration, MockedInvocation, MockedResponse
+    from .responses import MockedInvocation, MockedResponse
 
 _TWO_STEP = (WAIT_FOR_TASK_TOKEN, RUN_JOB, RUN_JOB_2)
 
@@ -57,11 +57,9 @@ class MockedAnswer:
         return f"MockedAnswer({self.invocation!r})"
 
 
-def missing_invocation(
-    config: MockConfiguration, call: Any, response: MockedResponse
-) -> StatesError:
-    """The ``States.Runtime`` error of an invocation the mocked response has no answer for."""
-    described = config.description
+def missing_invocation(described: str, call: Any, response: MockedResponse) -> StatesError:
+    """The ``States.Runtime`` error of an invocation the mocked response has no answer for;
+    ``described`` names the configuration (``MockConfiguration.description``)."""
     return StatesError(
         STATES_RUNTIME,
         f"{described[0].upper()}{described[1:]} has no answer for invocation "

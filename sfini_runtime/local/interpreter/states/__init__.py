@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .base import JSONATA, JSONPATH, Catcher, CompiledState, Retrier
 from .choice_state import ChoiceState, JsonataChoiceState
@@ -15,25 +15,39 @@ from .succeed_state import JsonataSucceedState, SucceedState
 from .task_state import JsonataTaskState, TaskState
 from .wait_state import JsonataWaitState, WaitState
 
+if TYPE_CHECKING:
+    from ..definition import Graph
 
-def _parallel(name: str, spec: Mapping[str, Any], checker: Any, where: str) -> ParallelState:
-    from ..definition import compile_subgraph
 
+class StateCompiler(Protocol):
+    """What a state builder is handed (``definition`` gives one): the query language of the
+    state being compiled, and how to compile its nested graphs."""
+
+    #: the query language of the state being compiled
+    language: str
+
+    def subgraph(self, doc: Mapping[str, Any], where: str) -> Graph:
+        """Compile a Parallel branch or Map processor at ``where``; raises
+        ``DefinitionErrors`` with its problems."""
+        ...
+
+
+def _parallel(
+    name: str, spec: Mapping[str, Any], checker: StateCompiler, where: str
+) -> ParallelState:
     language = checker.language  # the subgraphs' states reset it: read it first
     branches = [
-        compile_subgraph(checker, branch, f"{where}/Branches/{i}")
+        checker.subgraph(branch, f"{where}/Branches/{i}")
         for i, branch in enumerate(spec["Branches"])
     ]
     cls = JsonataParallelState if language == JSONATA else ParallelState
     return cls(name, spec, branches)
 
 
-def _map(name: str, spec: Mapping[str, Any], checker: Any, where: str) -> MapState:
-    from ..definition import compile_subgraph
-
+def _map(name: str, spec: Mapping[str, Any], checker: StateCompiler, where: str) -> MapState:
     language = checker.language
     field = "ItemProcessor" if "ItemProcessor" in spec else "Iterator"
-    processor = compile_subgraph(checker, spec[field], f"{where}/{field}")
+    processor = checker.subgraph(spec[field], f"{where}/{field}")
     cls = JsonataMapState if language == JSONATA else MapState
     return cls(name, spec, processor)
 
@@ -41,7 +55,9 @@ def _map(name: str, spec: Mapping[str, Any], checker: Any, where: str) -> MapSta
 def _simple(
     cls: type[CompiledState], jsonata_cls: type[CompiledState]
 ) -> Callable[..., CompiledState]:
-    def build(name: str, spec: Mapping[str, Any], checker: Any, where: str) -> CompiledState:
+    def build(
+        name: str, spec: Mapping[str, Any], checker: StateCompiler, where: str
+    ) -> CompiledState:
         return (jsonata_cls if checker.language == JSONATA else cls)(name, spec)
 
     return build
@@ -78,6 +94,7 @@ __all__ = [
     "ParallelState",
     "PassState",
     "Retrier",
+    "StateCompiler",
     "SucceedState",
     "TaskState",
     "WaitState",

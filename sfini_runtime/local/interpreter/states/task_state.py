@@ -104,7 +104,7 @@ class TaskState(CompiledState):
         resource = self.task_resource
         token = None
         if resource.pattern == WAIT_FOR_TASK_TOKEN and resource.kind != ACTIVITY:
-            token = frame.execution.engine.activities.new_token()
+            token = frame.execution.host.activities.new_token()
             _set_task_token(context, token)
         task_input = self.task_input(frame, raw_input, context)
         timeout, heartbeat = self.timeouts(frame, raw_input, context)
@@ -120,7 +120,7 @@ class TaskState(CompiledState):
             credentials=self.credentials,
         )
         if self.is_activity:
-            mock = frame.execution.engine.integrations.mock_for(call)
+            mock = frame.execution.host.integrations.mock_for(call)
             if mock is None:
                 return (yield from self._activity(frame, task_input, timeout, heartbeat))
             return (yield from self._mocked_activity(frame, call, mock))
@@ -150,12 +150,12 @@ class TaskState(CompiledState):
     def _activity(
         self, frame: Frame, task_input: Any, timeout: int | None, heartbeat: int | None
     ) -> RunResult:
-        engine = frame.execution.engine
-        if not engine.activity_exists(self.resource):
+        host = frame.execution.host
+        if not host.activity_exists(self.resource):
             raise runtime_error(f"The activity {self.resource} does not exist.")
         text = to_json(task_input)
         self._activity_scheduled(frame, text, timeout, heartbeat)
-        task = engine.schedule_activity(frame, self.resource, text, timeout, heartbeat)
+        task = host.schedule_activity(frame, self.resource, text, timeout, heartbeat)
         outcome = yield frame.park_instruction()
         del task
         return self._activity_outcome(frame, outcome)
@@ -208,7 +208,7 @@ class TaskState(CompiledState):
 
     # -- Lambda functions and service integrations ------------------------------------------
     def _integration(self, frame: Frame, call: TaskCall) -> RunResult:
-        engine = frame.execution.engine
+        host = frame.execution.host
         resource = call.resource
         legacy = resource.kind == LAMBDA_FUNCTION
         text = to_json(call.parameters)
@@ -235,21 +235,19 @@ class TaskState(CompiledState):
             if call.heartbeat_seconds is not None:
                 details["heartbeatInSeconds"] = call.heartbeat_seconds
         frame.add_event(f"{event}Scheduled", f"{prefix}ScheduledEventDetails", details)
-        integration = engine.integrations.mock_for(call) or engine.integrations.integration_for(
-            call
-        )
+        integration = host.integrations.mock_for(call) or host.integrations.integration_for(call)
         frame.add_event(f"{event}Started", f"{prefix}StartedEventDetails", dict(tagged))
         frame.blocker = call
         frame.execution.tasks.add(call)
         if call.timeout_seconds is not None:
-            delay = engine.timeout_delay(call.timeout_seconds)
+            delay = host.timeout_delay(call.timeout_seconds)
             if delay is not None:
-                call.timeout_timer = engine.scheduler.call_later(
+                call.timeout_timer = host.scheduler.call_later(
                     delay, call.accept, (TIMED_OUT, "States.Timeout", None)
                 )
         if call.token is not None:
             call.callback_task = CallbackTask(call, call.token)
-            engine.activities.register_callback(call.callback_task)
+            host.activities.register_callback(call.callback_task)
         try:
             call.invoke(integration)
             while True:

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sfini_runtime.arns import ACTIVITY, parse_states_arn
+from sfini_runtime.local.service.operations.context import ServiceContext
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.operations.tags import merged_tags
 from sfini_runtime.local.service.pagination import paginate
 from sfini_runtime.local.service.store import Activity, now
 from sfini_runtime.local.service.validation import check_name
 
-if TYPE_CHECKING:
-    from sfini_runtime.local.service.service import StepFunctionsService
-
 
 @operation("CreateActivity")
-def create_activity(service: StepFunctionsService, request: Request) -> Response:
+def create_activity(service: ServiceContext, request: Request) -> Response:
     name = request["name"]
     check_name(name)
     arn = service.arns.activity(name)
@@ -30,7 +26,7 @@ def create_activity(service: StepFunctionsService, request: Request) -> Response
 
 
 @operation("DescribeActivity")
-def describe_activity(service: StepFunctionsService, request: Request) -> Response:
+def describe_activity(service: ServiceContext, request: Request) -> Response:
     parse_states_arn(request["activityArn"], ACTIVITY)
     activity = service.store.activity(request["activityArn"])
     return {
@@ -41,7 +37,7 @@ def describe_activity(service: StepFunctionsService, request: Request) -> Respon
 
 
 @operation("ListActivities")
-def list_activities(service: StepFunctionsService, request: Request) -> Response:
+def list_activities(service: ServiceContext, request: Request) -> Response:
     with service.store.lock:
         activities = sorted(service.store.activities.values(), key=lambda a: a.sequence)
     page, token = paginate(activities, lambda a: a.sequence, request, "ListActivities")
@@ -56,7 +52,7 @@ def list_activities(service: StepFunctionsService, request: Request) -> Response
 
 
 @operation("DeleteActivity")
-def delete_activity(service: StepFunctionsService, request: Request) -> Response:
+def delete_activity(service: ServiceContext, request: Request) -> Response:
     parse_states_arn(request["activityArn"], ACTIVITY)
     with service.store.lock:
         service.store.activities.pop(request["activityArn"], None)
@@ -64,7 +60,7 @@ def delete_activity(service: StepFunctionsService, request: Request) -> Response
 
 
 @operation("GetActivityTask")
-def get_activity_task(service: StepFunctionsService, request: Request) -> Response:
+def get_activity_task(service: ServiceContext, request: Request) -> Response:
     arn = request["activityArn"]
     parse_states_arn(arn, ACTIVITY)
     service.store.activity(arn)
@@ -78,13 +74,13 @@ def get_activity_task(service: StepFunctionsService, request: Request) -> Respon
 
 
 @operation("SendTaskSuccess")
-def send_task_success(service: StepFunctionsService, request: Request) -> Response:
+def send_task_success(service: ServiceContext, request: Request) -> Response:
     service.engine.send_task_success(request["taskToken"], request["output"])
     return {}
 
 
 @operation("SendTaskFailure")
-def send_task_failure(service: StepFunctionsService, request: Request) -> Response:
+def send_task_failure(service: ServiceContext, request: Request) -> Response:
     service.engine.send_task_failure(
         request["taskToken"], error=request.get("error"), cause=request.get("cause")
     )
@@ -92,6 +88,6 @@ def send_task_failure(service: StepFunctionsService, request: Request) -> Respon
 
 
 @operation("SendTaskHeartbeat")
-def send_task_heartbeat(service: StepFunctionsService, request: Request) -> Response:
+def send_task_heartbeat(service: ServiceContext, request: Request) -> Response:
     service.engine.send_task_heartbeat(request["taskToken"])
     return {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sfini_runtime.arns import EXECUTION, EXPRESS, STATE_MACHINE, parse_states_arn
 from sfini_runtime.local.errors import (
@@ -15,14 +15,12 @@ from sfini_runtime.local.errors import (
     ValidationException,
 )
 from sfini_runtime.local.interpreter.history import parse_json
+from sfini_runtime.local.service.operations.context import ServiceContext
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.operations.state_machines import active_machine
 from sfini_runtime.local.service.pagination import paginate
 from sfini_runtime.local.service.store import Execution, StateMachineRevision, now
 from sfini_runtime.local.service.validation import check_name
-
-if TYPE_CHECKING:
-    from sfini_runtime.local.service.service import StepFunctionsService
 
 EXPRESS_MAX_SECONDS = 300.0  # an EXPRESS execution runs at most five minutes
 _DATA_FIELDS = ("input", "output")
@@ -39,12 +37,12 @@ def _checked_input(request: Request) -> str:
     return text
 
 
-def _mocks(service: StepFunctionsService) -> Any:
+def _mocks(service: ServiceContext) -> Any:
     integrations = getattr(service, "integrations", None)
     return getattr(integrations, "mocks", None)
 
 
-def _test_case(service: StepFunctionsService, requested_arn: str) -> tuple[str, str | None]:
+def _test_case(service: ServiceContext, requested_arn: str) -> tuple[str, str | None]:
     """``stateMachineArn#TestCase`` (Step Functions Local's way of choosing a mock
     configuration's test case): (the ARN, the test case or None)."""
     machine_arn, hash_sign, test_case = requested_arn.partition("#")
@@ -64,7 +62,7 @@ def _test_case(service: StepFunctionsService, requested_arn: str) -> tuple[str, 
 
 
 def _check_test_case(
-    service: StepFunctionsService, revision: StateMachineRevision, test_case: str
+    service: ServiceContext, revision: StateMachineRevision, test_case: str
 ) -> None:
     try:
         _mocks(service).check_test_case(revision.name, test_case, revision.definition)
@@ -72,9 +70,7 @@ def _check_test_case(
         raise ValidationException(str(exc)) from None
 
 
-def _start(
-    service: StepFunctionsService, request: Request, *, sync: bool
-) -> tuple[Execution, bool]:
+def _start(service: ServiceContext, request: Request, *, sync: bool) -> tuple[Execution, bool]:
     """Start (or find, for an idempotent repeat) an execution: (execution, is_new)."""
     machine_arn, test_case = _test_case(service, request["stateMachineArn"])
     parse_states_arn(machine_arn, STATE_MACHINE)
@@ -119,7 +115,7 @@ def _start(
 
 
 @operation("StartExecution")
-def start_execution(service: StepFunctionsService, request: Request) -> Response:
+def start_execution(service: ServiceContext, request: Request) -> Response:
     execution, _ = _start(service, request, sync=False)
     return {"executionArn": execution.arn, "startDate": execution.record.start_date}
 
@@ -152,7 +148,7 @@ def _outcome(record: Any, *, include_data: bool = True) -> Response:
 
 
 @operation("StartSyncExecution")
-def start_sync_execution(service: StepFunctionsService, request: Request) -> Response:
+def start_sync_execution(service: ServiceContext, request: Request) -> Response:
     execution, _ = _start(service, request, sync=True)
     record = execution.record
     if not record.done.wait(EXPRESS_MAX_SECONDS):
@@ -176,7 +172,7 @@ def start_sync_execution(service: StepFunctionsService, request: Request) -> Res
     return response
 
 
-def _execution(service: StepFunctionsService, arn: str) -> Execution:
+def _execution(service: ServiceContext, arn: str) -> Execution:
     parse_states_arn(arn, EXECUTION, EXPRESS)
     return service.store.execution(arn)
 
@@ -188,7 +184,7 @@ _REDRIVE_REASONS = {
 
 
 @operation("DescribeExecution")
-def describe_execution(service: StepFunctionsService, request: Request) -> Response:
+def describe_execution(service: ServiceContext, request: Request) -> Response:
     record = _execution(service, request["executionArn"]).record
     response = _outcome(record, include_data=request.get("includedData") != "METADATA_ONLY")
     response["redriveCount"] = 0
@@ -200,7 +196,7 @@ def describe_execution(service: StepFunctionsService, request: Request) -> Respo
 
 
 @operation("StopExecution")
-def stop_execution(service: StepFunctionsService, request: Request) -> Response:
+def stop_execution(service: ServiceContext, request: Request) -> Response:
     record = _execution(service, request["executionArn"]).record
     if record.status == "RUNNING":
         stop_date = service.engine.stop_execution(
@@ -212,9 +208,7 @@ def stop_execution(service: StepFunctionsService, request: Request) -> Response:
 
 
 @operation("DescribeStateMachineForExecution")
-def describe_state_machine_for_execution(
-    service: StepFunctionsService, request: Request
-) -> Response:
+def describe_state_machine_for_execution(service: ServiceContext, request: Request) -> Response:
     revision = _execution(service, request["executionArn"]).state_machine
     response: Response = {
         "stateMachineArn": revision.arn,
@@ -233,7 +227,7 @@ def describe_state_machine_for_execution(
 
 
 @operation("ListExecutions")
-def list_executions(service: StepFunctionsService, request: Request) -> Response:
+def list_executions(service: ServiceContext, request: Request) -> Response:
     machine_arn = request.get("stateMachineArn")
     if request.get("mapRunArn"):
         if machine_arn:
@@ -293,7 +287,7 @@ def _without_data(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @operation("GetExecutionHistory")
-def get_execution_history(service: StepFunctionsService, request: Request) -> Response:
+def get_execution_history(service: ServiceContext, request: Request) -> Response:
     arn = request["executionArn"]
     record = _execution(service, arn).record
     events = list(record.history)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from sfini_runtime.local.service.service import StepFunctionsService
+from sfini_runtime.local.service.operations.context import ServiceContext
 
 Request = dict[str, Any]
 Response = dict[str, Any]
-Handler = Callable[["StepFunctionsService", Request], Response]
+Handler = Callable[[ServiceContext, Request], Response]
 
 OPERATIONS: dict[str, Handler] = {}
 

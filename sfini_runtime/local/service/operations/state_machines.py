@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sfini_runtime.arns import STATE_MACHINE, is_role_arn, parse_states_arn
 from sfini_runtime.local.errors import (
@@ -15,14 +15,12 @@ from sfini_runtime.local.errors import (
     StateMachineDeleting,
     ValidationException,
 )
+from sfini_runtime.local.service.operations.context import ServiceContext
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.operations.tags import merged_tags
 from sfini_runtime.local.service.pagination import paginate
 from sfini_runtime.local.service.store import StateMachine, StateMachineRevision, now
 from sfini_runtime.local.service.validation import check_name
-
-if TYPE_CHECKING:
-    from sfini_runtime.local.service.service import StepFunctionsService
 
 
 def _logging_configuration(given: dict[str, Any] | None) -> dict[str, Any]:
@@ -63,7 +61,7 @@ def _check_version_description(request: Request) -> None:
         raise ValidationException("Version description can only be set when publish is true")
 
 
-def _check_mocks(service: StepFunctionsService, name: str, definition: str) -> None:
+def _check_mocks(service: ServiceContext, name: str, definition: str) -> None:
     """The mock configuration's test cases for a machine of this name must name its states."""
     mocks = getattr(service.integrations, "mocks", None)
     if mocks is not None:
@@ -74,7 +72,7 @@ def _check_mocks(service: StepFunctionsService, name: str, definition: str) -> N
 
 
 @operation("CreateStateMachine")
-def create_state_machine(service: StepFunctionsService, request: Request) -> Response:
+def create_state_machine(service: ServiceContext, request: Request) -> Response:
     name = request["name"]
     check_name(name)
     _check_role(request["roleArn"])
@@ -121,13 +119,13 @@ def create_state_machine(service: StepFunctionsService, request: Request) -> Res
     return {"stateMachineArn": arn, "creationDate": created}
 
 
-def _machine(service: StepFunctionsService, arn: str) -> StateMachine:
+def _machine(service: ServiceContext, arn: str) -> StateMachine:
     parse_states_arn(arn, STATE_MACHINE)
     return service.store.state_machine(arn)
 
 
 @operation("DescribeStateMachine")
-def describe_state_machine(service: StepFunctionsService, request: Request) -> Response:
+def describe_state_machine(service: ServiceContext, request: Request) -> Response:
     machine = _machine(service, request["stateMachineArn"])
     revision = machine.revision
     response: Response = {
@@ -149,7 +147,7 @@ def describe_state_machine(service: StepFunctionsService, request: Request) -> R
 
 
 @operation("UpdateStateMachine")
-def update_state_machine(service: StepFunctionsService, request: Request) -> Response:
+def update_state_machine(service: ServiceContext, request: Request) -> Response:
     arn = request["stateMachineArn"]
     existing = _machine(service, arn)
     changes = ("definition", "roleArn", "loggingConfiguration", "tracingConfiguration")
@@ -192,7 +190,7 @@ def _deleting(arn: str) -> StateMachineDeleting:
     return StateMachineDeleting(f"State machine is being deleted: '{arn}'")
 
 
-def active_machine(service: StepFunctionsService, arn: str) -> StateMachine:
+def active_machine(service: ServiceContext, arn: str) -> StateMachine:
     """The state machine ``arn`` if it is not being deleted (StateMachineDeleting if it is)."""
     machine = service.store.state_machine(arn)
     if machine.status == "DELETING":
@@ -200,7 +198,7 @@ def active_machine(service: StepFunctionsService, arn: str) -> StateMachine:
     return machine
 
 
-def _remove_when_idle(service: StepFunctionsService, arn: str) -> None:
+def _remove_when_idle(service: ServiceContext, arn: str) -> None:
     with service.store.lock:
         machine = service.store.state_machines.get(arn)
         if machine is None or machine.status != "DELETING":
@@ -210,7 +208,7 @@ def _remove_when_idle(service: StepFunctionsService, arn: str) -> None:
 
 
 @operation("DeleteStateMachine")
-def delete_state_machine(service: StepFunctionsService, request: Request) -> Response:
+def delete_state_machine(service: ServiceContext, request: Request) -> Response:
     """As on AWS: the machine is DELETING until its running executions have ended, and each
     of them fails (States.Runtime) at its next state transition."""
     arn = request["stateMachineArn"]
@@ -234,7 +232,7 @@ def delete_state_machine(service: StepFunctionsService, request: Request) -> Res
 
 
 @operation("ListStateMachines")
-def list_state_machines(service: StepFunctionsService, request: Request) -> Response:
+def list_state_machines(service: ServiceContext, request: Request) -> Response:
     with service.store.lock:
         machines = sorted(service.store.state_machines.values(), key=lambda m: m.sequence)
     page, token = paginate(machines, lambda m: m.sequence, request, "ListStateMachines")
@@ -255,7 +253,7 @@ def list_state_machines(service: StepFunctionsService, request: Request) -> Resp
 
 
 @operation("ValidateStateMachineDefinition")
-def validate_state_machine_definition(service: StepFunctionsService, request: Request) -> Response:
+def validate_state_machine_definition(service: ServiceContext, request: Request) -> Response:
     diagnostics = list(service.engine.validate(request["definition"]))
     failed = any(d.get("severity") == "ERROR" for d in diagnostics)
     if (request.get("severity") or "ERROR") == "ERROR":

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sfini_runtime.arns import ACTIVITY, STATE_MACHINE, parse_states_arn
 from sfini_runtime.local.errors import ResourceNotFound, TooManyTags
+from sfini_runtime.local.service.operations.context import ServiceContext
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.store import MAX_TAGS
-
-if TYPE_CHECKING:
-    from sfini_runtime.local.service.service import StepFunctionsService
 
 
 def merged_tags(
@@ -31,7 +29,7 @@ def as_tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"key": key, "value": value} for key, value in tags.items()]
 
 
-def _tagged(service: StepFunctionsService, arn: str) -> Any:
+def _tagged(service: ServiceContext, arn: str) -> Any:
     parse_states_arn(arn, ACTIVITY, STATE_MACHINE)
     resource = service.store.activities.get(arn) or service.store.state_machines.get(arn)
     if resource is None:
@@ -42,7 +40,7 @@ def _tagged(service: StepFunctionsService, arn: str) -> Any:
 
 
 @operation("TagResource")
-def tag_resource(service: StepFunctionsService, request: Request) -> Response:
+def tag_resource(service: ServiceContext, request: Request) -> Response:
     with service.store.lock:
         resource = _tagged(service, request["resourceArn"])
         resource.tags = merged_tags(resource.tags, request["tags"], request["resourceArn"])
@@ -50,7 +48,7 @@ def tag_resource(service: StepFunctionsService, request: Request) -> Response:
 
 
 @operation("UntagResource")
-def untag_resource(service: StepFunctionsService, request: Request) -> Response:
+def untag_resource(service: ServiceContext, request: Request) -> Response:
     with service.store.lock:
         resource = _tagged(service, request["resourceArn"])
         for key in request["tagKeys"]:
@@ -59,7 +57,7 @@ def untag_resource(service: StepFunctionsService, request: Request) -> Response:
 
 
 @operation("ListTagsForResource")
-def list_tags_for_resource(service: StepFunctionsService, request: Request) -> Response:
+def list_tags_for_resource(service: ServiceContext, request: Request) -> Response:
     with service.store.lock:
         resource = _tagged(service, request["resourceArn"])
         return {"tags": as_tag_list(resource.tags)}
