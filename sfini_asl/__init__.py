@@ -10,8 +10,7 @@ ValidateStateMachineDefinition would). It imports neither side.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sfini_asl._lazy import lazy_exports
 
 _EXPORTS = {
     "Diagnostic": "sfini_asl.diagnostics",
@@ -30,10 +29,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

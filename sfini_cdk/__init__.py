@@ -8,9 +8,7 @@ names sfini 0.1.0 exposed here (``Worker``, ``Execution``, ``CLI``, ...) are loa
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from sfini_asl._lazy import lazy_exports
 from sfini_cdk import (
     activity,
     errors,
@@ -140,17 +138,7 @@ _RUNTIME_NAMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _RUNTIME_NAMES.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_RUNTIME_NAMES})
+__getattr__, __dir__ = lazy_exports(__name__, _RUNTIME_NAMES, globals())
 
 
 __all__ = [

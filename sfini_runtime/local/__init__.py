@@ -9,8 +9,9 @@ does not drag in the HTTP service, and the interpreter can import ``errors`` wit
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sfini_asl._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from sfini_runtime.local.interpreter import Engine
@@ -26,10 +27,4 @@ _EXPORTS = {
 __all__ = ["ConnectionLimits", "Engine", "LocalEngine", "serve"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
