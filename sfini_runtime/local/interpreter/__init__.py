@@ -1,8 +1,9 @@
 """The Amazon States Language interpreter: definitions, executions, history and activities.
 
-The :class:`Engine` is the API the HTTP service calls. The data-plane modules (paths,
-payload templates, intrinsic functions, choice rules, per-state data flow in JSONPath and in
-JSONata, JSONata expressions, workflow variables) are re-exported here as well. Each state
+The :class:`Engine` is the API the HTTP service calls. The data-plane modules are
+re-exported here as well: the JSONPath ones (``jsonpath``: per-state data flow, payload
+templates, intrinsic functions, choice rules), the JSONata ones (``jsonata``: expressions,
+per-state data flow) and the shared workflow variables (``variables``). Each state
 is compiled for its query language (its own ``QueryLanguage``, else the machine's): a
 JSONPath state never evaluates JSONata.
 """
@@ -12,8 +13,6 @@ from __future__ import annotations
 from sfini_asl.jsonpath import PathNotFound, compile_path, set_at_path
 from sfini_asl.timestamps import parse_timestamp
 
-from .choice_rules import compile_choice_rule
-from .dataflow import DataflowDefinitionError, StateDataflow
 from .definition import (
     CompiledDefinition,
     Diagnostic,
@@ -25,15 +24,17 @@ from .engine import Engine
 from .execution import ExecutionRecord
 from .failures import StatesError, error_matches
 from .history import MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, History
-from .intrinsics import compile_intrinsic
-from .jsonata_dataflow import JsonataDataflowDefinitionError, JsonataStateDataflow
-from .jsonata_expressions import (
+from .jsonata.dataflow import JsonataDataflowDefinitionError, JsonataStateDataflow
+from .jsonata.expressions import (
     JsonataDefinitionError,
     QueryEvaluationError,
     compile_expression,
     compile_jsonata_template,
 )
-from .payload import compile_template
+from .jsonpath.choice_rules import compile_choice_rule
+from .jsonpath.dataflow import DataflowDefinitionError, StateDataflow
+from .jsonpath.intrinsics import compile_intrinsic
+from .jsonpath.payload import compile_template
 from .variables import VariableScope, compile_assign
 
 __all__ = [

@@ -161,12 +161,6 @@ def _beyond_this_engine(graph: Mapping[str, Any], where: str) -> list[Diagnostic
     return problems
 
 
-def compile_subgraph(checker: Any, doc: Any, where: str) -> Graph:
-    """Compile a nested graph (Parallel branch, Map processor) with ``checker``, the compiler
-    a state class was handed (``checker.subgraph``)."""
-    return checker.subgraph(doc, where)
-
-
 def compile_definition(definition: str) -> CompiledDefinition:
     """Compile ASL JSON or raise :class:`InvalidDefinition` with AWS's message format."""
     compiled, problems = _compile(definition)
@@ -197,6 +191,5 @@ __all__ = [
     "Diagnostic",
     "Graph",
     "compile_definition",
-    "compile_subgraph",
     "validate_definition",
 ]

@@ -26,8 +26,8 @@ from .history import (
     format_timestamp,
     to_json,
 )
+from .jsonpath.variables import restore_error
 from .states.base import wrap_error
-from .states.jsonpath_variables import restore_error
 from .variables import VariableScope, assigned_variables_details, bind_context
 
 if TYPE_CHECKING:

@@ -145,11 +145,6 @@ class History:
         return event_id
 
 
-def payload_details(key: str, text: str) -> dict[str, Any]:
-    """``{"input": text, "inputDetails": {"truncated": False}}`` (or output)."""
-    return {key: text, key + "Details": NOT_TRUNCATED}
-
-
 __all__ = [
     "MAX_HISTORY_EVENTS",
     "MAX_PAYLOAD_BYTES",
@@ -159,7 +154,6 @@ __all__ = [
     "exceeds_payload_limit",
     "format_timestamp",
     "parse_json",
-    "payload_details",
     "to_json",
     "to_milliseconds",
     "utc_now",

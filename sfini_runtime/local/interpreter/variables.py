@@ -28,10 +28,10 @@ from typing import Any
 
 from sfini_asl.jsonpath import CompiledPath, PathNotFound, compile_path
 
-from .choice_rules import compile_choice_rule
-from .failures import STATES_DATA_LIMIT_EXCEEDED, STATES_RUNTIME, StatesError
-from .jsonata_expressions import CompiledJsonataTemplate, compile_jsonata_template
-from .payload import CompiledTemplate, compile_template
+from .failures import STATES_DATA_LIMIT_EXCEEDED, StatesError
+from .jsonata.expressions import CompiledJsonataTemplate, compile_jsonata_template
+from .jsonpath.choice_rules import compile_choice_rule
+from .jsonpath.payload import CompiledTemplate, compile_template
 
 __all__ = [
     "CONTEXT_KEY",
@@ -48,11 +48,7 @@ __all__ = [
     "assigned_variables_details",
     "bind_context",
     "compile_assign",
-    "compile_variable_choice_rule",
-    "compile_variable_path",
-    "compile_variable_template",
     "has_variable_reference",
-    "is_valid_variable_name",
     "rewrite_variable_references",
 ]
 
@@ -208,16 +204,6 @@ def assigned_variables_details(assignments: Mapping[str, Any]) -> dict[str, Any]
 _NAME = re.compile(r"[^\W\d]\w*")
 
 
-def is_valid_variable_name(name: Any) -> bool:
-    """Whether ``name`` may be assigned: an identifier of at most 80 characters, not ``states``."""
-    return (
-        type(name) is str
-        and len(name) <= MAX_VARIABLE_NAME_LENGTH
-        and _NAME.fullmatch(name) is not None
-        and name != "states"
-    )
-
-
 def _check_name(name: Any, field: str) -> None:
     if type(name) is not str or _NAME.fullmatch(name) is None:
         raise VariableDefinitionError(
@@ -289,17 +275,6 @@ def rewrite_variable_references(expression: str) -> str:
         _REFERENCE.sub(replace, segment) if is_code else segment
         for is_code, segment in _unquoted_segments(expression)
     )
-
-
-def variable_references(expression: Any) -> set[str]:
-    """The variable names a JSONPath/intrinsic expression reads."""
-    names: set[str] = set()
-    if type(expression) is not str:
-        return names
-    for is_code, segment in _unquoted_segments(expression):
-        if is_code:
-            names.update(m.group(1) for m in _REFERENCE.finditer(segment) if m.group(1) != "$")
-    return names
 
 
 _RESTORE = (
@@ -452,21 +427,6 @@ class VariableAwareChoiceRule:
             raise _restored_error(exc) from None
 
 
-def compile_variable_template(template: Any) -> VariableAwareTemplate:
-    """Compile a JSONPath payload template that may read variables."""
-    return VariableAwareTemplate(template)
-
-
-def compile_variable_path(path: str) -> VariableAwarePath:
-    """Compile a JSONPath that may start at a variable (``$name``)."""
-    return VariableAwarePath(path)
-
-
-def compile_variable_choice_rule(rule: Mapping[str, Any]) -> VariableAwareChoiceRule:
-    """Compile a JSONPath choice rule that may read variables."""
-    return VariableAwareChoiceRule(rule)
-
-
 # ---------------------------------------------------------------------------------------------
 # Assign
 
@@ -529,8 +489,3 @@ class CompiledAssign:
 def compile_assign(assign: Any, query_language: str, field: str = "Assign") -> CompiledAssign:
     """Compile an ``Assign`` object; raises VariableDefinitionError or JsonataDefinitionError."""
     return CompiledAssign(assign, query_language, field)
-
-
-def undefined_variable_error(name: str) -> StatesError:
-    """States.Runtime for a JSONPath reference to a variable nothing assigned."""
-    return StatesError(STATES_RUNTIME, f"The variable '${name}' is not defined", in_state=True)

@@ -20,11 +20,11 @@ from sfini_asl.jsonpath import (
     set_at_path,
 )
 
-from ..dataflow import StateDataflow
 from ..failures import StatesError, error_matches
-from ..jsonata_dataflow import JsonataStateDataflow
+from ..jsonata.dataflow import JsonataStateDataflow
+from ..jsonpath.dataflow import StateDataflow
+from ..jsonpath.variables import restore_error, rewrite_state, state_uses_variables
 from ..variables import CONTEXT_KEY, CompiledAssign, compile_assign
-from .jsonpath_variables import restore_error, rewrite_state, state_uses_variables
 
 if TYPE_CHECKING:
     from ..execution import Frame

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..choice_rules import compile_choice_rule
 from ..failures import StatesError
-from ..jsonata_expressions import states_binding
+from ..jsonata.expressions import states_binding
+from ..jsonpath.choice_rules import compile_choice_rule
 from ..variables import CompiledAssign, compile_assign
 from .base import JSONATA, JSONPATH, CompiledState, wrap_error
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sfini_asl.jsonpath import compile_path
 
 from ..failures import StatesError
-from ..intrinsics import compile_intrinsic, is_intrinsic
+from ..jsonpath.intrinsics import compile_intrinsic, is_intrinsic
 from .base import JSONATA, CompiledState, lookup, runtime_error, user_error, wrap_error
 
 if TYPE_CHECKING:

@@ -10,11 +10,11 @@ from sfini_asl.jsonpath import compile_path
 
 from ..failures import StatesError
 from ..history import to_json
-from ..jsonata_expressions import QueryEvaluationError, jsonata_type_name
-from ..payload import compile_template
+from ..jsonata.expressions import QueryEvaluationError, jsonata_type_name
+from ..jsonata.fields import JsonataResultMixin
+from ..jsonpath.payload import compile_template
 from ..variables import CONTEXT_KEY
 from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error
-from .jsonata_fields import JsonataResultMixin
 
 if TYPE_CHECKING:
     from ..definition import Graph

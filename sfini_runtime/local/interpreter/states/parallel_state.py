@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
+from ..jsonata.fields import JsonataResultMixin
 from .base import JSONATA, CompiledState, RunResult
-from .jsonata_fields import JsonataResultMixin
 
 if TYPE_CHECKING:
     from ..definition import Graph

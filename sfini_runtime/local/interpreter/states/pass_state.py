@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
+from ..jsonata.fields import exit_with
 from .base import JSONATA, CompiledState, wrap_error
-from .jsonata_fields import exit_with
 
 if TYPE_CHECKING:
     from ..execution import Frame

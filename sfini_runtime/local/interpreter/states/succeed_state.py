@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
+from ..jsonata.fields import exit_with
 from .base import JSONATA, CompiledState, wrap_error
-from .jsonata_fields import exit_with
 
 if TYPE_CHECKING:
     from ..execution import Frame

@@ -16,11 +16,11 @@ from sfini_asl.jsonpath import compile_path
 
 from ..failures import StatesError
 from ..history import NOT_TRUNCATED, exceeds_payload_limit, to_json
+from ..jsonata.fields import JsonataResultMixin
 from ..task_calls import FAILED, SUBMITTED, SUCCEEDED, TIMED_OUT, CallbackTask, TaskCall
 from ..task_resources import ACTIVITY, LAMBDA_FUNCTION, WAIT_FOR_TASK_TOKEN, parse_task_resource
 from ..variables import CONTEXT_KEY
 from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error, user_error
-from .jsonata_fields import JsonataResultMixin
 
 if TYPE_CHECKING:
     from ..execution import Frame

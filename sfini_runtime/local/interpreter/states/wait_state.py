@@ -10,8 +10,8 @@ from sfini_asl.jsonpath import compile_path
 from sfini_asl.timestamps import parse_timestamp
 
 from ..failures import StatesError
+from ..jsonata.fields import exit_with
 from .base import JSONATA, CompiledState, RunResult, lookup, runtime_error, wrap_error
-from .jsonata_fields import exit_with
 
 if TYPE_CHECKING:
     from ..execution import Frame

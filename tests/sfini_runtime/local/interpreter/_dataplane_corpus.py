@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from sfini_runtime.local.interpreter.choice_rules import compile_choice_rule
-from sfini_runtime.local.interpreter.dataflow import StateDataflow
 from sfini_runtime.local.interpreter.failures import StatesError
+from sfini_runtime.local.interpreter.jsonpath.choice_rules import compile_choice_rule
+from sfini_runtime.local.interpreter.jsonpath.dataflow import StateDataflow
 from tests.conformance import case_files
 
 #: what the corpus's normalisation turns names and ARNs into

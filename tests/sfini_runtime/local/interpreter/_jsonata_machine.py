@@ -16,20 +16,17 @@ from typing import Any
 from sfini_asl.jsonpath import compile_reference_path, set_at_path
 from sfini_asl.timestamps import parse_timestamp
 from sfini_runtime.local.interpreter.failures import STATES_RUNTIME, StatesError
-from sfini_runtime.local.interpreter.jsonata_dataflow import (
-    JSONATA,
-    JsonataStateDataflow,
-    resolve_query_language,
-)
-from sfini_runtime.local.interpreter.jsonata_expressions import QueryEvaluationError
-from sfini_runtime.local.interpreter.variables import (
-    VariableScope,
-    compile_assign,
+from sfini_runtime.local.interpreter.jsonata.dataflow import JSONATA, JsonataStateDataflow
+from sfini_runtime.local.interpreter.jsonata.expressions import QueryEvaluationError
+from sfini_runtime.local.interpreter.variables import VariableScope, compile_assign
+from tests.conformance import case_files
+
+from ._variable_helpers import (
     compile_variable_choice_rule,
     compile_variable_path,
     compile_variable_template,
+    resolve_query_language,
 )
-from tests.conformance import case_files
 
 _TYPES = {"Pass", "Choice", "Succeed", "Fail", "Wait", "Map"}
 

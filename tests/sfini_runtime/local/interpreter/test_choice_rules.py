@@ -4,12 +4,12 @@ from typing import Any
 
 import pytest
 
-from sfini_runtime.local.interpreter.choice_rules import (
+from sfini_runtime.local.interpreter.failures import StatesError
+from sfini_runtime.local.interpreter.jsonpath.choice_rules import (
     ChoiceRuleDefinitionError,
     compile_choice_rule,
     string_matches_pattern,
 )
-from sfini_runtime.local.interpreter.failures import StatesError
 
 from ._dataplane_corpus import case_id, load_cases
 

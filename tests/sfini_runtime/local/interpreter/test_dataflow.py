@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from sfini_runtime.local.interpreter.dataflow import DataflowDefinitionError, StateDataflow
 from sfini_runtime.local.interpreter.failures import StatesError
+from sfini_runtime.local.interpreter.jsonpath.dataflow import DataflowDefinitionError, StateDataflow
 
 from ._dataplane_corpus import case_id, normalise_cause, run_simple_machine, simple_cases
 

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from sfini_runtime.local.interpreter.failures import StatesError
-from sfini_runtime.local.interpreter.intrinsics import (
+from sfini_runtime.local.interpreter.jsonpath.intrinsics import (
     IntrinsicSyntaxError,
     compile_intrinsic,
     format_value,
     is_intrinsic,
 )
-from sfini_runtime.local.interpreter.payload import compile_template
+from sfini_runtime.local.interpreter.jsonpath.payload import compile_template
 
 from ._dataplane_corpus import case_id, context_for, load_cases
 

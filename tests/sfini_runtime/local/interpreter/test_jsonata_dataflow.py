@@ -7,16 +7,17 @@ from typing import Any
 
 import pytest
 
-from sfini_runtime.local.interpreter.jsonata_dataflow import (
+from sfini_runtime.local.interpreter.jsonata.dataflow import (
     JSONATA,
     JSONPATH,
     JsonataDataflowDefinitionError,
     JsonataStateDataflow,
     query_language_field_errors,
-    resolve_query_language,
 )
-from sfini_runtime.local.interpreter.jsonata_expressions import QueryEvaluationError
+from sfini_runtime.local.interpreter.jsonata.expressions import QueryEvaluationError
 from sfini_runtime.local.interpreter.variables import VariableScope
+
+from ._variable_helpers import resolve_query_language
 
 CONTEXT = {"Execution": {"Id": "arn:execution", "Name": "run-1"}}
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sfini_runtime.local.interpreter.failures import STATES_QUERY_EVALUATION_ERROR
-from sfini_runtime.local.interpreter.jsonata_expressions import (
+from sfini_runtime.local.interpreter.jsonata.expressions import (
     INVALID_JSONATA_EXPRESSION,
     UNSUPPORTED_JSONATA_EXPRESSION,
     JsonataDefinitionError,

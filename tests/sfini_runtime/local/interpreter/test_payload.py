@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from sfini_runtime.local.interpreter.failures import StatesError
-from sfini_runtime.local.interpreter.payload import (
+from sfini_runtime.local.interpreter.jsonpath.payload import (
     TemplateDefinitionError,
     compile_template,
     copy_json,

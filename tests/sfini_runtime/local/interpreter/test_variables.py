@@ -8,7 +8,7 @@ import pytest
 
 from sfini_asl.jsonpath import PathNotFound
 from sfini_runtime.local.interpreter.failures import STATES_DATA_LIMIT_EXCEEDED, StatesError
-from sfini_runtime.local.interpreter.jsonata_expressions import states_binding
+from sfini_runtime.local.interpreter.jsonata.expressions import states_binding
 from sfini_runtime.local.interpreter.variables import (
     CONTEXT_KEY,
     MAX_ASSIGN_BYTES,
@@ -18,12 +18,15 @@ from sfini_runtime.local.interpreter.variables import (
     VariableScope,
     assigned_variables_details,
     compile_assign,
+    has_variable_reference,
+    rewrite_variable_references,
+)
+
+from ._variable_helpers import (
     compile_variable_choice_rule,
     compile_variable_path,
     compile_variable_template,
-    has_variable_reference,
     is_valid_variable_name,
-    rewrite_variable_references,
 )
 
 CONTEXT = {"Execution": {"Id": "arn:execution"}, "Map": {"Item": {"Index": 0, "Value": "v"}}}

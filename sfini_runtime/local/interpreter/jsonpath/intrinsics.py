@@ -21,7 +21,6 @@ from collections.abc import Callable
 from typing import Any
 
 from sfini_asl.intrinsics import (
-    FUNCTIONS,
     MAX_NESTING,
     Argument,
     IntrinsicSyntaxError,
@@ -33,11 +32,10 @@ from sfini_asl.intrinsics import (
 )
 from sfini_asl.jsonpath import CompiledPath, PathNotFound, PathSyntaxError, compile_path
 
-from .failures import STATES_INTRINSIC_FAILURE, STATES_RUNTIME, StatesError
-from .history import parse_json
+from ..failures import STATES_INTRINSIC_FAILURE, STATES_RUNTIME, StatesError
+from ..history import parse_json
 
 __all__ = [
-    "FUNCTION_NAMES",
     "MAX_NESTING",
     "IntrinsicSyntaxError",
     "compact_json",
@@ -286,9 +284,6 @@ _BODIES: dict[str, Callable[[list[Any]], Any]] = {
     "States.StringSplit": _string_split,
     "States.UUID": _uuid,
 }
-
-FUNCTION_NAMES: frozenset[str] = frozenset(FUNCTIONS)
-
 
 # ---------------------------------------------------------------------------------------------
 # Compiling the syntax tree sfini_asl parses

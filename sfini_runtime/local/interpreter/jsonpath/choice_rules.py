@@ -26,7 +26,7 @@ from sfini_asl.choice_rules import (
 from sfini_asl.jsonpath import CompiledPath, PathNotFound
 from sfini_asl.timestamps import epoch_nanoseconds, is_timestamp
 
-from .failures import STATES_RUNTIME, StatesError
+from ..failures import STATES_RUNTIME, StatesError
 
 __all__ = [
     "COMPARISON_OPERATORS",

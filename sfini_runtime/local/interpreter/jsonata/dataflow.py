@@ -1,4 +1,4 @@
-"""A JSONata state's data flow, compiled once per state (the JSONata twin of ``dataflow``).
+"""A JSONata state's data flow, compiled once per state (JSONPath's is ``jsonpath.dataflow``).
 
 In a JSONata state the five JSONPath fields give way to ``Arguments`` (the input a Task or
 Parallel hands on) and ``Output`` (the state output), and most numeric and text fields may be
@@ -11,7 +11,7 @@ are the new variables bound. A caught error runs the catcher's own ``Output`` / 
 with ``$states.errorOutput`` (:meth:`JsonataStateDataflow.catch`). A Choice state's matched
 rule brings its own ``Output`` / ``Assign``; the state's apply when ``Default`` is taken.
 
-Every runtime failure is a :class:`~.jsonata_expressions.QueryEvaluationError` carrying the
+Every runtime failure is a :class:`~.expressions.QueryEvaluationError` carrying the
 field as ``location`` (for the ``EvaluationFailed`` event).
 """
 
@@ -22,9 +22,11 @@ from typing import Any, NamedTuple
 
 from sfini_asl.timestamps import TimestampFormatError, parse_timestamp
 
-from .dataflow import DataflowDefinitionError
-from .intrinsics import compact_json
-from .jsonata_expressions import (
+from ..jsonpath.dataflow import DataflowDefinitionError
+from ..jsonpath.intrinsics import compact_json
+from ..jsonpath.payload import copy_json
+from ..variables import CompiledAssign, VariableDefinitionError, compile_assign
+from .expressions import (
     CompiledExpression,
     CompiledJsonataTemplate,
     JsonataDefinitionError,
@@ -35,8 +37,6 @@ from .jsonata_expressions import (
     jsonata_type_name,
     states_binding,
 )
-from .payload import copy_json
-from .variables import CompiledAssign, VariableDefinitionError, compile_assign
 
 __all__ = [
     "JSONATA",
@@ -48,7 +48,6 @@ __all__ = [
     "JsonataStateDataflow",
     "StateExit",
     "query_language_field_errors",
-    "resolve_query_language",
 ]
 
 JSONATA = "JSONata"
@@ -102,14 +101,6 @@ class ChoiceOutcome(NamedTuple):
     rule_index: int | None
     output: Any
     assigned: dict[str, Any] | None
-
-
-def resolve_query_language(state: Mapping[str, Any], machine_language: str | None) -> str:
-    """The state's query language: its own ``QueryLanguage``, else the state machine's."""
-    own = state.get("QueryLanguage")
-    if own is not None:
-        return JSONPATH if own == JSONPATH else JSONATA
-    return JSONATA if machine_language == JSONATA else JSONPATH
 
 
 def query_language_field_errors(state: Mapping[str, Any], language: str) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from typing import Any
 from sfini_asl.jsonpath import CompiledPath, PathNotFound, compile_path
 from sfini_asl.templates import dynamic_value_problem
 
-from .failures import STATES_RUNTIME, StatesError
+from ..failures import STATES_RUNTIME, StatesError
 from .intrinsics import compact_json, compile_intrinsic
 
 __all__ = ["CompiledTemplate", "TemplateDefinitionError", "compile_template", "copy_json"]

@@ -35,8 +35,8 @@ from sfini_asl.jsonata import (
     parse_jsonata,
 )
 
-from .failures import STATES_QUERY_EVALUATION_ERROR, StatesError, state_error_cause
-from .payload import copy_json
+from ..failures import STATES_QUERY_EVALUATION_ERROR, StatesError, state_error_cause
+from ..jsonpath.payload import copy_json
 
 __all__ = [
     "EVALUATION_MAX_DEPTH",

@@ -1,6 +1,6 @@
 """What JSONata states share: binding the variables a state assigns, and the Output/Assign of
 Task, Parallel and Map (which read ``$states.result``) and of their catchers (which read
-``$states.errorOutput``). The fields themselves are compiled by :mod:`..jsonata_dataflow`.
+``$states.errorOutput``). The fields themselves are compiled by :mod:`.dataflow`.
 """
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..failures import StatesError
-from ..jsonata_dataflow import JsonataStateDataflow, StateExit
+from .dataflow import JsonataStateDataflow, StateExit
 
 if TYPE_CHECKING:
     from ..execution import Frame
-    from .base import Catcher
+    from ..states.base import Catcher
 
 __all__ = ["JsonataResultMixin", "exit_with"]
 
@@ -38,7 +38,7 @@ class JsonataResultMixin:
     def caught(
         self, frame: Frame, raw_input: Any, catcher: Catcher, err: StatesError, context: Any
     ) -> Any:
-        from .base import error_output, wrap_error
+        from ..states.base import error_output, wrap_error
 
         try:
             state_exit = self.jsonata.catch(

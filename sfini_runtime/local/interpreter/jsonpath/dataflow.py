@@ -23,7 +23,7 @@ from sfini_asl.jsonpath import (
     set_at_path,
 )
 
-from .failures import STATES_RESULT_PATH_MATCH_FAILURE, STATES_RUNTIME, StatesError
+from ..failures import STATES_RESULT_PATH_MATCH_FAILURE, STATES_RUNTIME, StatesError
 from .payload import CompiledTemplate, TemplateDefinitionError, compile_template
 
 __all__ = ["DataflowDefinitionError", "StateDataflow"]
