@@ -4,7 +4,6 @@ Rules, a Wait's Timestamp, a Map's Label."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -19,6 +18,7 @@ from sfini_asl.jsonpath import PathSyntaxError, compile_path, compile_reference_
 from sfini_asl.spec import JSONATA, JSONPATH, MAP_LABEL_MAX
 from sfini_asl.templates import dynamic_fields, dynamic_value_problem
 from sfini_asl.timestamps import TimestampFormatError, parse_timestamp
+from sfini_asl.variables import has_variable_reference, rule_reads_variables
 
 from .context import StateView, Walk, array
 from .state_rules import StateRule
@@ -37,12 +37,10 @@ _PATH_FIELDS = {
     "ToleratedFailureCountPath": False,
     "ToleratedFailurePercentagePath": False,
 }
-#: a path through a variable (``$name...``): the engine reads those with the variables
-_VARIABLE_PATH = re.compile(r"^\$[A-Za-z_]")
 
 
 def _path_problem(value: Any, reference: bool) -> str | None:
-    if not isinstance(value, str) or _VARIABLE_PATH.match(value):
+    if not isinstance(value, str) or has_variable_reference(value):
         return None  # types are the structure's to report; variables the engine's
     try:
         (compile_reference_path if reference else compile_path)(value)
@@ -69,30 +67,11 @@ def paths(walk: Walk, state: StateView) -> None:
                 )
 
 
-_VARIABLE_REFERENCE = re.compile(r"\$[^\W\d]")
-
-
-def _reads_variables(rule: Any) -> bool:
-    """Whether a rule's Variable or ...Path operands read a variable (``$name``): the engine
-    checks those as it binds the variables."""
-    if isinstance(rule, list):
-        return any(_reads_variables(item) for item in rule)
-    if not isinstance(rule, Mapping):
-        return False
-    for key, value in rule.items():
-        if key in ("And", "Or", "Not") and _reads_variables(value):
-            return True
-        operand = key == "Variable" or key.endswith("Path")
-        if operand and isinstance(value, str) and _VARIABLE_REFERENCE.search(value):
-            return True
-    return False
-
-
 def choice_rules(walk: Walk, state: StateView) -> None:
     if state.kind != "Choice" or state.language != JSONPATH:
         return
     for i, rule in enumerate(array(state.spec.get("Choices"))):
-        if _reads_variables(rule):
+        if rule_reads_variables(rule):
             continue
         try:
             parse_choice_rule(rule)
@@ -144,7 +123,7 @@ def templates(walk: Walk, state: StateView) -> None:
         return
     for name, location, template in _templates(state):
         for key, value in dynamic_fields(template):
-            if isinstance(value, str) and _VARIABLE_REFERENCE.search(value):
+            if has_variable_reference(value):
                 continue  # the engine checks them as it binds the variables
             problem = dynamic_value_problem(key, value)
             if problem is not None:

@@ -27,6 +27,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sfini_asl.jsonpath import CompiledPath, PathNotFound, compile_path
+from sfini_asl.variables import (
+    VARIABLE_REFERENCE,
+    has_variable_reference,
+    rule_reads_variables,
+    unquoted_segments,
+)
 
 from .failures import STATES_DATA_LIMIT_EXCEEDED, StatesError
 from .jsonata.expressions import CompiledJsonataTemplate, compile_jsonata_template
@@ -224,44 +230,6 @@ def _check_name(name: Any, field: str) -> None:
 # $var in JSONPath expressions
 
 
-def _unquoted_segments(text: str) -> Iterator[tuple[bool, str]]:
-    """(is_code, segment) pieces of ``text``; quoted strings ('...' or "...") are not code."""
-    start = 0
-    index = 0
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if char in "'\"":
-            if start < index:
-                yield True, text[start:index]
-            quote = char
-            end = index + 1
-            while end < length and text[end] != quote:
-                end += 2 if text[end] == "\\" else 1
-            end = min(end + 1, length)
-            yield False, text[index:end]
-            start = index = end
-            continue
-        index += 1
-    if start < length:
-        yield True, text[start:]
-
-
-_REFERENCE = re.compile(r"\$(\$|[^\W\d]\w*)")
-
-
-def has_variable_reference(expression: Any) -> bool:
-    """Whether a JSONPath/intrinsic expression reads a variable (``$name``)."""
-    if type(expression) is not str or "$" not in expression:
-        return False
-    for is_code, segment in _unquoted_segments(expression):
-        if is_code:
-            for match in _REFERENCE.finditer(segment):
-                if match.group(1) != "$":
-                    return True
-    return False
-
-
 def rewrite_variable_references(expression: str) -> str:
     """``$name`` -> ``$$.__sfini_variables__.name``, ``$$`` -> ``$$.__sfini_context__``."""
 
@@ -272,8 +240,8 @@ def rewrite_variable_references(expression: str) -> str:
         return f"$$.{VARIABLES_KEY}.{name}"
 
     return "".join(
-        _REFERENCE.sub(replace, segment) if is_code else segment
-        for is_code, segment in _unquoted_segments(expression)
+        VARIABLE_REFERENCE.sub(replace, segment) if is_code else segment
+        for is_code, segment in unquoted_segments(expression)
     )
 
 
@@ -394,28 +362,13 @@ def _rewrite_rule(rule: Any) -> Any:
     return rule
 
 
-def _rule_has_reference(rule: Any) -> bool:
-    if type(rule) is not dict:
-        return False
-    for key, value in rule.items():
-        if key in ("And", "Or") and type(value) is list:
-            if any(_rule_has_reference(item) for item in value):
-                return True
-        elif key == "Not":
-            if _rule_has_reference(value):
-                return True
-        elif (key == "Variable" or key.endswith("Path")) and has_variable_reference(value):
-            return True
-    return False
-
-
 class VariableAwareChoiceRule:
     """A JSONPath choice rule whose Variable (or ...Path operand) may be ``$var``."""
 
     __slots__ = ("_rule", "uses_variables")
 
     def __init__(self, rule: Mapping[str, Any]) -> None:
-        self.uses_variables = _rule_has_reference(rule)
+        self.uses_variables = rule_reads_variables(rule)
         self._rule = compile_choice_rule(_rewrite_rule(rule) if self.uses_variables else rule)
 
     def __call__(self, data: Any, context: Any = None, variables: Any = None) -> bool:

@@ -1,0 +1,71 @@
+"""Workflow variables in JSONPath expressions: whether a path, an intrinsic call or a Choice
+Rule reads a variable (``$name``, outside quoted strings; ``$$`` is the context object)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = [
+    "VARIABLE_REFERENCE",
+    "has_variable_reference",
+    "rule_reads_variables",
+    "unquoted_segments",
+]
+
+
+def unquoted_segments(text: str) -> Iterator[tuple[bool, str]]:
+    """(is_code, segment) pieces of ``text``; quoted strings ('...' or "...") are not code."""
+    start = 0
+    index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char in "'\"":
+            if start < index:
+                yield True, text[start:index]
+            quote = char
+            end = index + 1
+            while end < length and text[end] != quote:
+                end += 2 if text[end] == "\\" else 1
+            end = min(end + 1, length)
+            yield False, text[index:end]
+            start = index = end
+            continue
+        index += 1
+    if start < length:
+        yield True, text[start:]
+
+
+#: ``$name`` (a variable) or ``$$`` (the context object), in code outside quoted strings
+VARIABLE_REFERENCE = re.compile(r"\$(\$|[^\W\d]\w*)")
+
+
+def has_variable_reference(expression: Any) -> bool:
+    """Whether a JSONPath/intrinsic expression reads a variable (``$name``)."""
+    if type(expression) is not str or "$" not in expression:
+        return False
+    for is_code, segment in unquoted_segments(expression):
+        if is_code:
+            for match in VARIABLE_REFERENCE.finditer(segment):
+                if match.group(1) != "$":
+                    return True
+    return False
+
+
+def rule_reads_variables(rule: Any) -> bool:
+    """Whether a Choice Rule's ``Variable`` or ``...Path`` operands (nested rules' too) read a
+    variable."""
+    if type(rule) is not dict:
+        return False
+    for key, value in rule.items():
+        if key in ("And", "Or") and type(value) is list:
+            if any(rule_reads_variables(item) for item in value):
+                return True
+        elif key == "Not":
+            if rule_reads_variables(value):
+                return True
+        elif (key == "Variable" or key.endswith("Path")) and has_variable_reference(value):
+            return True
+    return False
