@@ -11,6 +11,7 @@ __all__ = [
     "VARIABLE_REFERENCE",
     "has_variable_reference",
     "rule_reads_variables",
+    "template_reads_variables",
     "unquoted_segments",
 ]
 
@@ -54,17 +55,35 @@ def has_variable_reference(expression: Any) -> bool:
     return False
 
 
-def rule_reads_variables(rule: Any) -> bool:
+def template_reads_variables(template: Any) -> bool:
+    """Whether a payload template's ``key.$`` members (nested ones too) read a variable."""
+    if type(template) is dict:
+        for key, value in template.items():
+            if type(key) is str and key.endswith(".$"):
+                if has_variable_reference(value):
+                    return True
+            elif template_reads_variables(value):
+                return True
+        return False
+    if type(template) is list:
+        return any(template_reads_variables(item) for item in template)
+    return False
+
+
+def rule_reads_variables(rule: Any, *, assign: bool = False) -> bool:
     """Whether a Choice Rule's ``Variable`` or ``...Path`` operands (nested rules' too) read a
-    variable."""
+    variable; with ``assign``, its ``Assign`` templates count too."""
     if type(rule) is not dict:
         return False
     for key, value in rule.items():
         if key in ("And", "Or") and type(value) is list:
-            if any(rule_reads_variables(item) for item in value):
+            if any(rule_reads_variables(item, assign=assign) for item in value):
                 return True
         elif key == "Not":
-            if rule_reads_variables(value):
+            if rule_reads_variables(value, assign=assign):
+                return True
+        elif key == "Assign":
+            if assign and template_reads_variables(value):
                 return True
         elif (key == "Variable" or key.endswith("Path")) and has_variable_reference(value):
             return True

@@ -12,8 +12,7 @@ Use ``sfini_runtime.execution.Execution.format_history`` for nice history printi
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sfini_asl._lazy import lazy_exports
 
 _EVENTS = "sfini_runtime.execution.history.events"
 _FIELDS = "sfini_runtime.execution.history.fields"
@@ -54,14 +53,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -17,7 +17,7 @@ from ..errors import ExecutionDoesNotExist, InvalidOutput
 from .activities import ActivityBroker, ActivityTask
 from .clock import Clock
 from .definition import CompiledDefinition, compile_definition, validate_definition
-from .execution import RUNNING, Execution, ExecutionRecord, Frame
+from .execution import RUNNING, Execution, ExecutionRecord
 from .history import NOT_TRUNCATED, parse_json, utc_now
 from .host import ExecutionHost
 from .scheduler import Scheduler
@@ -248,27 +248,6 @@ class Engine:
                 self.scheduler.defer(self._on_forget, arn)
 
     # -- activities -------------------------------------------------------------------------
-    def activity_exists(self, activity_arn: str) -> bool:
-        """Whether a Task may schedule on this activity (the service's answer)."""
-        return self.host.activity_exists(activity_arn)
-
-    def region_of(self, arn: str) -> str:
-        """The region part of an ARN (the engine's region when it has none)."""
-        return self.host.region_of(arn)
-
-    def schedule_activity(
-        self,
-        frame: Frame,
-        activity_arn: str,
-        input_text: str,
-        timeout_seconds: float | None,
-        heartbeat_seconds: float | None,
-    ) -> ActivityTask:
-        """Queue an activity task for ``frame`` (scheduler thread, lock held)."""
-        return self.host.schedule_activity(
-            frame, activity_arn, input_text, timeout_seconds, heartbeat_seconds
-        )
-
     def get_activity_task(
         self, activity_arn: str, worker_name: str | None, wait_seconds: float = 60.0
     ) -> tuple[str, str] | None:

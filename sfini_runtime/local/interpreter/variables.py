@@ -31,6 +31,7 @@ from sfini_asl.variables import (
     VARIABLE_REFERENCE,
     has_variable_reference,
     rule_reads_variables,
+    template_reads_variables,
     unquoted_segments,
 )
 
@@ -253,7 +254,8 @@ _RESTORE = (
 )
 
 
-def _restore(text: str | None) -> str | None:
+def restore_text(text: str | None) -> str | None:
+    """``text`` with the user's ``$name`` / ``$$`` spellings back in place of the rewritten ones."""
     if text is None:
         return None
     for rewritten, original in _RESTORE:
@@ -273,34 +275,21 @@ def bind_context(context: Any, variables: VariableScope | Mapping[str, Any] | No
 
 
 def _restored_error(exc: StatesError) -> StatesError:
-    return StatesError(exc.error, _restore(exc.cause), in_state=exc.in_state)
+    return StatesError(exc.error, restore_text(exc.cause), in_state=exc.in_state)
 
 
-def _has_reference_in_template(node: Any) -> bool:
-    if type(node) is dict:
-        for key, value in node.items():
-            if type(key) is str and key.endswith(".$"):
-                if has_variable_reference(value):
-                    return True
-            elif _has_reference_in_template(value):
-                return True
-        return False
-    if type(node) is list:
-        return any(_has_reference_in_template(item) for item in node)
-    return False
-
-
-def _rewrite_template(node: Any) -> Any:
+def rewrite_template(node: Any) -> Any:
+    """A copy of a payload template whose ``key.$`` expressions read the bound context."""
     if type(node) is dict:
         out = {}
         for key, value in node.items():
             if type(key) is str and key.endswith(".$") and type(value) is str:
                 out[key] = rewrite_variable_references(value)
             else:
-                out[key] = _rewrite_template(value)
+                out[key] = rewrite_template(value)
         return out
     if type(node) is list:
-        return [_rewrite_template(item) for item in node]
+        return [rewrite_template(item) for item in node]
     return node
 
 
@@ -311,8 +300,8 @@ class VariableAwareTemplate:
 
     def __init__(self, template: Any) -> None:
         self.template = template
-        self.uses_variables = _has_reference_in_template(template)
-        source = _rewrite_template(template) if self.uses_variables else template
+        self.uses_variables = template_reads_variables(template)
+        source = rewrite_template(template) if self.uses_variables else template
         self.compiled: CompiledTemplate = compile_template(source)
 
     def render(self, data: Any, context: Any = None, variables: Any = None) -> Any:
@@ -343,23 +332,27 @@ class VariableAwarePath:
         try:
             return self.compiled.get(data, bind_context(context, variables))
         except PathNotFound as exc:
-            raise PathNotFound(self.source, _restore(exc.detail) or exc.detail) from None
+            raise PathNotFound(self.source, restore_text(exc.detail) or exc.detail) from None
 
 
-def _rewrite_rule(rule: Any) -> Any:
-    if type(rule) is dict:
-        out = {}
-        for key, value in rule.items():
-            if key in ("And", "Or") and type(value) is list:
-                out[key] = [_rewrite_rule(item) for item in value]
-            elif key == "Not":
-                out[key] = _rewrite_rule(value)
-            elif (key == "Variable" or key.endswith("Path")) and type(value) is str:
-                out[key] = rewrite_variable_references(value)
-            else:
-                out[key] = value
-        return out
-    return rule
+def rewrite_rule(rule: Any, *, assign: bool = False) -> Any:
+    """A copy of a Choice Rule whose paths read the bound context (with ``assign``, its
+    ``Assign`` templates too)."""
+    if type(rule) is not dict:
+        return rule
+    out = {}
+    for key, value in rule.items():
+        if key in ("And", "Or") and type(value) is list:
+            out[key] = [rewrite_rule(item, assign=assign) for item in value]
+        elif key == "Not":
+            out[key] = rewrite_rule(value, assign=assign)
+        elif key == "Assign" and assign:
+            out[key] = rewrite_template(value)
+        elif (key == "Variable" or key.endswith("Path")) and type(value) is str:
+            out[key] = rewrite_variable_references(value)
+        else:
+            out[key] = value
+    return out
 
 
 class VariableAwareChoiceRule:
@@ -369,7 +362,7 @@ class VariableAwareChoiceRule:
 
     def __init__(self, rule: Mapping[str, Any]) -> None:
         self.uses_variables = rule_reads_variables(rule)
-        self._rule = compile_choice_rule(_rewrite_rule(rule) if self.uses_variables else rule)
+        self._rule = compile_choice_rule(rewrite_rule(rule) if self.uses_variables else rule)
 
     def __call__(self, data: Any, context: Any = None, variables: Any = None) -> bool:
         if not self.uses_variables:

@@ -347,6 +347,15 @@ def _call(name: str, body: Callable[[list[Any]], Any], evaluators: list[Evaluato
     return call
 
 
+def _fill(pieces: list[str], values: list[Evaluator], data: Any, context: Any) -> str:
+    """States.Format's template ``pieces`` with each value formatted between them."""
+    out = [pieces[0]]
+    for index, evaluate in enumerate(values):
+        out.append(format_value(evaluate(data, context)))
+        out.append(pieces[index + 1])
+    return "".join(out)
+
+
 def _format_call(arguments: list[Evaluator | StringLiteral]) -> Evaluator:
     template, values = arguments[0], [_evaluator(argument) for argument in arguments[1:]]
     if isinstance(template, StringLiteral):
@@ -366,11 +375,7 @@ def _format_call(arguments: list[Evaluator | StringLiteral]) -> Evaluator:
                     f"The template has {len(positions)} placeholder(s) but {len(values)} "
                     "value(s) were given",
                 )
-            out = [pieces[0]]
-            for index, evaluate in enumerate(values):
-                out.append(format_value(evaluate(data, context)))
-                out.append(pieces[index + 1])
-            return "".join(out)
+            return _fill(pieces, values, data, context)
 
         return format_literal
 
@@ -385,11 +390,7 @@ def _format_call(arguments: list[Evaluator | StringLiteral]) -> Evaluator:
                 f"The template has {len(pieces) - 1} placeholder(s) but {len(values)} "
                 "value(s) were given",
             )
-        out = [pieces[0]]
-        for index, evaluate in enumerate(values):
-            out.append(format_value(evaluate(data, context)))
-            out.append(pieces[index + 1])
-        return "".join(out)
+        return _fill(pieces, values, data, context)
 
     return format_dynamic
 
