@@ -1,17 +1,22 @@
-"""The main job: every example end to end, on the local Step Functions engine.
+"""The main job: the examples deployed from ``cdk.out`` onto the local engine and run end to end.
 
-``python -m examples [NAME ...]`` (what ``./dev demo`` runs):
+``python -m examples [NAME ...]`` (what ``./dev demo`` runs) takes the product's real path,
+the one a deployment to AWS takes:
 
-1. synthesises the CDK app (``app.py``: one stack per example) into ``cdk.out`` and lists what
-   each stack would deploy, the way ``cdk synth`` does;
-2. runs each example as the sfini 0.1.0 script it is (``python -m examples.NAME``), each against
-   its own local engine started in this process and reached through ``AWS_ENDPOINT_URL_SFN``,
-   the examples side by side (they reuse the seed's names, such as ``sfiniSM``, so each gets its
-   own engine);
-3. prints what each printed and exits non-zero if any failed.
+1. synthesises the CDK app (``app.py``: one stack per example) into ``cdk.out``, every stack's
+   names made distinct (``sfini:distinct-names``) so that they live side by side in one engine,
+   as they would in one AWS account;
+2. loads that cloud assembly into one embedded local engine the way ``cdk deploy`` creates it
+   in AWS: activities, state machines (nested ones too) and Python Lambda functions from their
+   asset folders;
+3. finds each example's ARNs in ``cdk.out`` (discovery, as ``sfini worker --cdk-out`` does),
+   starts workers for its activities, and starts one execution per example, all at once;
+4. shows them live (each execution's current states; a plain log when not on a terminal),
+   then prints each history in sfini 0.1.0's format with its output, and exits 1 if an
+   example did not end as it should (the error-handling example is meant to fail).
 
-The examples keep the seed's real timings (a 10 s task time-out, a 15 s Wait), so the engines run
-at ``time_scale=1``: the whole job takes about 20 seconds.
+The examples keep the seed's real timings (a 10 s task time-out, a 15 s Wait), so the engine
+runs at ``time_scale=1``: the whole job takes about half a minute.
 """
 
 from __future__ import annotations
@@ -21,34 +26,23 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-from sfini_runtime.local import LocalEngine
+from examples import RUN, stack_id
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ("first_sfini", "looping", "parallel", "error_handling", "file_processing")
+#: how long GetActivityTask waits: short, so that the workers end soon after the last task
 EXAMPLE_LONG_POLL_S = 2.0
+#: an example still running after this long is stopped and reported as failed
 EXAMPLE_TIMEOUT_S = 120.0
 
 
-@dataclass
-class ExampleRun:
-    """What one example printed, and how it ended."""
-
-    name: str
-    returncode: int
-    stdout: str
-    stderr: str
-    seconds: float
-
-
 def synthesise(out_dir: Path) -> dict[str, dict[str, int]]:
-    """Synthesise ``app.py`` into ``out_dir``; return each stack's resource counts by type."""
-    env = {**os.environ, "CDK_OUTDIR": str(out_dir)}
+    """Synthesise ``app.py`` into ``out_dir`` with distinct names; return each stack's resource
+    counts by type."""
+    context = json.dumps({"sfini:distinct-names": "true"})
+    env = {**os.environ, "CDK_OUTDIR": str(out_dir), "CDK_CONTEXT_JSON": context}
     subprocess.run([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, check=True)
     manifest = json.loads((out_dir / "manifest.json").read_text())
     stacks: dict[str, dict[str, int]] = {}
@@ -63,63 +57,99 @@ def synthesise(out_dir: Path) -> dict[str, dict[str, int]]:
     return stacks
 
 
-def run_example(name: str) -> ExampleRun:
-    """Run ``python -m examples.NAME`` against a local engine of its own."""
-    started = time.monotonic()
-    # A worker that ends waits for its long poll to come back (rather than lose a task handed
-    # to it), so a short poll lets each example's process exit soon after its work is done.
-    with LocalEngine(time_scale=1.0, activity_poll_seconds=EXAMPLE_LONG_POLL_S) as engine:
-        env = {**os.environ, **engine.env(), "PYTHONUNBUFFERED": "1"}
-        try:
-            proc = subprocess.run(
-                [sys.executable, "-m", f"examples.{name}"],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=EXAMPLE_TIMEOUT_S,
-            )
-            returncode, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
-        except subprocess.TimeoutExpired as exc:
-            returncode = -1
-            stdout = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
-            stderr = f"timed out after {EXAMPLE_TIMEOUT_S:.0f} s"
-    return ExampleRun(name, returncode, stdout, stderr, time.monotonic() - started)
+def run(names: Sequence[str], out_dir: Path, *, live: bool | None = None) -> int:
+    """Deploy ``out_dir`` onto a local engine, run the examples ``names``, print their
+    histories; return the exit status (1 if one did not end as expected)."""
+    import importlib
+
+    from rich.console import Console
+
+    from sfini_runtime.local import LocalEngine
+    from sfini_runtime.runner import (
+        RunError,
+        engine_session,
+        report,
+        run_workflows,
+        summary,
+        workflow_from_stack,
+    )
+    from sfini_runtime.runner.workflow import (
+        module_expected_error,
+        module_expected_status,
+        module_input,
+    )
+
+    console = Console()
+    _log_warnings_on_one_line()
+    print(f"== Deploying {out_dir}/ onto a local Step Functions engine")
+    engine = LocalEngine(time_scale=1.0, activity_poll_seconds=EXAMPLE_LONG_POLL_S, cdk_out=out_dir)
+    with engine, engine_session(engine) as session:
+        print(f"   {engine.endpoint_url} (AWS_ENDPOINT_URL_SFN for boto3 and the AWS CLI)")
+        workflows = []
+        for name in names:
+            module = importlib.import_module(f"examples.{name}")
+            try:
+                workflow = workflow_from_stack(
+                    out_dir, stack_id(name), session, execution_input=module_input(module)
+                )
+            except RunError as error:
+                print(f"Error: examples/{name}: {error}", file=sys.stderr)
+                return 1
+            workflow.label = name
+            workflow.expected_status = module_expected_status(module)
+            workflow.expected_error = module_expected_error(module)
+            workflows.append(workflow)
+            activities = ", ".join(sorted(a.name for a in workflow.activities.values()))
+            print(f"   {name}: {workflow.state_machine_arn} (workers: {activities or 'none'})")
+        print(f"== Running {len(workflows)} executions (workers found through cdk.out)")
+        results = run_workflows(
+            workflows, session, console=console, live=live, timeout=EXAMPLE_TIMEOUT_S
+        )
+        for result in results:
+            print()
+            report(result)
+    print()
+    print(summary(results))
+    return 0 if all(result.ok for result in results) else 1
+
+
+def _log_warnings_on_one_line() -> None:
+    """Workers' warnings (a task that failed or timed out) as one ``!`` line each, no
+    traceback: the histories printed afterwards say what happened."""
+    import logging
+
+    from sfini_runtime.cli.errors import OneLineFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("   ! %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the main job; return the process exit status."""
     parser = argparse.ArgumentParser(prog="python -m examples", description=__doc__.split("\n")[0])
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"examples to run: {EXAMPLES}")
-    parser.add_argument("--no-synth", action="store_true", help="skip the CDK synthesis step")
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"examples to run: {RUN}")
+    parser.add_argument(
+        "--no-synth", action="store_true", help="use the cdk.out there is (no CDK synthesis)"
+    )
+    parser.add_argument("--plain", action="store_true", help="a plain log instead of the live view")
+    parser.add_argument(
+        "--cdk-out", type=Path, default=ROOT / "cdk.out", help="the cloud assembly directory"
+    )
     args = parser.parse_args(argv)
-    names = args.names or list(EXAMPLES)
-    unknown = sorted(set(names) - set(EXAMPLES))
+    names = args.names or list(RUN)
+    unknown = sorted(set(names) - set(RUN))
     if unknown:
-        parser.error(f"no such example: {', '.join(unknown)} (choose from {', '.join(EXAMPLES)})")
-
+        parser.error(f"no such example: {', '.join(unknown)} (choose from {', '.join(RUN)})")
+    out_dir = args.cdk_out.resolve()
     if not args.no_synth:
-        out_dir = ROOT / "cdk.out"
-        print(f"== Synthesising the CDK app into {out_dir.relative_to(ROOT)}/")
+        print(f"== Synthesising the CDK app into {out_dir}/")
         for stack, counts in synthesise(out_dir).items():
-            summary = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
-            print(f"  {stack}: {summary}")
-
-    print(f"== Running {len(names)} examples on the local Step Functions engine")
-    with ThreadPoolExecutor(max_workers=len(names)) as pool:
-        runs = list(pool.map(run_example, names))
-    failed = 0
-    for run in runs:
-        verdict = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode})"
-        print(f"\n-- examples/{run.name}.py: {verdict} in {run.seconds:.1f} s")
-        for line in run.stdout.rstrip().splitlines():
-            print(f"   {line}")
-        if run.returncode != 0:
-            failed += 1
-            for line in run.stderr.rstrip().splitlines()[-15:]:
-                print(f"   ! {line}")
-    print(f"\n{len(runs) - failed} of {len(runs)} examples succeeded")
-    return 1 if failed else 0
+            summary_line = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
+            print(f"   {stack}: {summary_line}")
+    elif not (out_dir / "manifest.json").is_file():
+        parser.error(f"--no-synth: no cloud assembly in {out_dir} (run without it first)")
+    return run(names, out_dir, live=False if args.plain else None)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,16 @@ raise_.catch(["MyError"], fail, result_path="$.error-info")
 sm = sfini.construct_state_machine("sfiniSM", raise_)
 
 
+#: How the example's run ends: the worker's error is caught, then the Fail state ends it.
+EXPECTED_STATUS = "FAILED"
+EXPECTED_ERROR = "WorkerError"
+
+
+def example_input() -> dict:
+    """The input of the example's run (here and in the main job, ``python -m examples``)."""
+    return {}
+
+
 def main() -> None:
     """Register, run one execution with a worker, print its history, clean up."""
     # Register state-machine and activities
@@ -45,7 +55,7 @@ def main() -> None:
     worker.start()
 
     # Start execution
-    execution = sm.start_execution(execution_input={})
+    execution = sm.start_execution(execution_input=example_input())
     print(execution.name)
 
     # Wait for execution and print output

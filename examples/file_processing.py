@@ -64,13 +64,19 @@ def make_sample_images(image_dir: pathlib.Path, resized_image_dir: pathlib.Path)
         Image.new("RGB", (256, 192), colour).save(image_dir / f"{name}.png")
 
 
-def main() -> None:
-    """Register, run one execution with workers, print its output, clean up."""
+def example_input() -> dict:
+    """The input of the example's run: four sample images drawn in a new temporary folder."""
     import tempfile
 
     workspace = pathlib.Path(tempfile.mkdtemp(prefix="sfini-images-"))
     image_dir, resized_image_dir = workspace / "images", workspace / "images-small"
     make_sample_images(image_dir, resized_image_dir)
+    return {"image_dir": str(image_dir), "resized_image_dir": str(resized_image_dir)}
+
+
+def main() -> None:
+    """Register, run one execution with workers, print its output, clean up."""
+    execution_input = example_input()
 
     # Register state-machine and activities
     activities.register()
@@ -81,12 +87,7 @@ def main() -> None:
     [w.start() for w in workers]
 
     # Start execution
-    execution = sm.start_execution(
-        execution_input={
-            "image_dir": str(image_dir),
-            "resized_image_dir": str(resized_image_dir),
-        }
-    )
+    execution = sm.start_execution(execution_input=execution_input)
     print(execution.name)
 
     # Wait for execution and print output

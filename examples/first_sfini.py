@@ -16,12 +16,17 @@ add = sfini.Task("add", add_activity)
 sm = sfini.construct_state_machine("testAdding", add)
 
 
+def example_input() -> dict:
+    """The input of the example's run (here and in the main job, ``python -m examples``)."""
+    return {"a": 3, "b": 42}
+
+
 def main() -> None:
     """Register, run one execution with a worker, print its output, clean up."""
     activities.register()
     sm.register()
 
-    execution = sm.start_execution(execution_input={"a": 3, "b": 42})
+    execution = sm.start_execution(execution_input=example_input())
     print(execution.name)
 
     worker = sfini.Worker(add_activity)

@@ -30,6 +30,11 @@ check_counter.set_default(end)
 sm = sfini.construct_state_machine("sfiniSM", initialise)
 
 
+def example_input() -> dict:
+    """The input of the example's run (here and in the main job, ``python -m examples``)."""
+    return {"increment": 3}
+
+
 def main() -> None:
     """Register, run one execution with a worker, print its output, clean up."""
     # Register state-machine and activities
@@ -41,7 +46,7 @@ def main() -> None:
     worker.start()
 
     # Start execution
-    execution = sm.start_execution(execution_input={"increment": 3})
+    execution = sm.start_execution(execution_input=example_input())
     print(execution.name)
 
     # Wait for execution and print output

@@ -41,6 +41,11 @@ print_and_log.add(print_sm)
 sm = sfini.construct_state_machine("sfiniSM", print_and_log)
 
 
+def example_input() -> dict:
+    """The input of the example's run (here and in the main job, ``python -m examples``)."""
+    return {"level": 20, "message": "foo"}
+
+
 def main() -> None:
     """Register, run one execution with workers, print its output, clean up."""
     # Register state-machine and activities
@@ -52,7 +57,7 @@ def main() -> None:
     [w.start() for w in workers]
 
     # Start execution
-    execution = sm.start_execution(execution_input={"level": 20, "message": "foo"})
+    execution = sm.start_execution(execution_input=example_input())
     print(execution.name)
 
     # Wait for execution and print output

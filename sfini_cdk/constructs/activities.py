@@ -19,6 +19,17 @@ if TYPE_CHECKING:
     from aws_cdk import aws_iam as iam
     from aws_cdk import aws_kms as kms
 
+#: Resource metadata on each activity: its sfini name and the Python module defining its
+#: function, so ``sfini local run cdk.out`` (and the examples' main job) can start its worker.
+ACTIVITY_METADATA = "sfini:activity"
+
+
+def worker_module(activity: Activity) -> str | None:
+    """The importable module defining a sfini activity's function (``None`` for an activity
+    without one, or one defined in a script run as ``__main__``)."""
+    module = getattr(getattr(activity, "fn", None), "__module__", None)
+    return module if isinstance(module, str) and module != "__main__" else None
+
 
 def collect_activities(
     source: ActivityRegistration | Iterable[Activity],
@@ -106,6 +117,11 @@ class Activities(Construct):
             )
             if removal_policy is not None:
                 activity.apply_removal_policy(removal_policy)
+            module = worker_module(activities[name])
+            if module is not None:
+                activity.node.default_child.add_metadata(  # type: ignore[union-attr]
+                    ACTIVITY_METADATA, {"name": name, "module": module}
+                )
             self._cdk[name] = activity
             self._arns[name] = activity.activity_arn
             registry.register(self, "activity", physical, activities[name], self._arns[name])

@@ -51,7 +51,7 @@ def graph(
     from sfini_runtime.cli import graph as graphs
 
     if ":" in target and not target.startswith("arn:"):
-        from sfini_runtime.cli.loading import collect, load_object
+        from sfini_runtime.runner.loading import collect, load_object
 
         if stack or cdk_out:
             raise click.UsageError(

@@ -7,7 +7,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sfini_runtime.cli.loading import LoadError, load_object
+from sfini_runtime.runner.loading import LoadError, load_object
 
 __all__ = ["LambdaSpecError", "lambda_endpoint", "lambda_handlers"]
 

@@ -1,10 +1,11 @@
-"""``sfini local``: the local Step Functions engine (``sfini local serve``)."""
+"""``sfini local``: the local Step Functions engine (``sfini local serve``) and running a
+workflow on it end to end (``sfini local run``)."""
 
 from __future__ import annotations
 
 import click
 
-__all__ = ["local", "serve"]
+__all__ = ["local", "run", "serve"]
 
 
 @click.group()
@@ -102,3 +103,151 @@ def serve(
         activity_poll_seconds=long_poll_seconds,
         mock_config=mock_config,
     )
+
+
+@local.command()
+@click.argument("target", metavar="MODULE_OR_CDK_OUT")
+@click.option(
+    "--stack", help="With a cloud assembly: the stack to run (needed when it has several)."
+)
+@click.option(
+    "--state-machine",
+    metavar="NAME",
+    help="The state machine to start (default: the only one no other starts; a module's sm).",
+)
+@click.option(
+    "--input",
+    "input_json",
+    metavar="JSON",
+    help="The execution input (default: a module's example_input(), else {}).",
+)
+@click.option(
+    "--mock-config",
+    type=click.Path(dir_okay=False),
+    help="A mock configuration in AWS Step Functions Local's format (default: $SFN_MOCK_CONFIG).",
+)
+@click.option("--test-case", help="Start the execution under this test case of --mock-config.")
+@click.option(
+    "--lambda",
+    "lambdas",
+    multiple=True,
+    metavar="NAME=MODULE:FUNCTION",
+    help="Serve the Lambda function NAME with this Python callable (repeatable).",
+)
+@click.option(
+    "--time-scale",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Multiplies waits, retry intervals and timeouts.",
+)
+@click.option(
+    "--timeout",
+    default=300.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Stop the execution if it runs longer than this many seconds.",
+)
+def run(
+    target: str,
+    stack: str | None,
+    state_machine: str | None,
+    input_json: str | None,
+    mock_config: str | None,
+    test_case: str | None,
+    lambdas: tuple[str, ...],
+    time_scale: float,
+    timeout: float,
+) -> None:
+    """Run one workflow on an embedded local engine, with workers for its activities, and print
+    its history and output (exit 1 unless it succeeds).
+
+    MODULE_OR_CDK_OUT is a workflow module (``examples.looping``, ``flows/orders.py``: its
+    activities and state machines are created on the engine, its ``lambdas`` served in-process)
+    or a cloud assembly directory (``cdk.out``: the stack is loaded as ``cdk deploy`` would
+    create it, Python Lambda functions from their assets, workers found through the
+    ``sfini:activity`` metadata of its activities).
+    """
+    import json
+    from pathlib import Path
+
+    from sfini_runtime.cli import common
+    from sfini_runtime.cli.lambda_specs import lambda_handlers
+    from sfini_runtime.local import LocalEngine
+    from sfini_runtime.runner import (
+        RunError,
+        engine_session,
+        import_workflow_module,
+        module_lambdas,
+        report,
+        run_workflows,
+        workflow_from_module,
+        workflow_from_stack,
+    )
+
+    execution_input = None
+    if input_json is not None:
+        try:
+            execution_input = json.loads(input_json)
+        except ValueError as error:
+            raise click.ClickException(f"--input is not JSON: {error}") from None
+    if test_case and not mock_config:
+        raise click.UsageError("--test-case names a test case of --mock-config; give it too")
+    assembly = Path(target).is_dir()
+    if stack and not assembly:
+        raise click.UsageError("--stack selects a stack of a cloud assembly directory")
+    handlers = lambda_handlers(lambdas)
+    module = None
+    if assembly:
+        if stack is None:
+            stack = _only_stack(target)
+    else:
+        module = import_workflow_module(target)
+        handlers = {**module_lambdas(module), **handlers}
+    engine = LocalEngine(
+        time_scale=time_scale,
+        activity_poll_seconds=2.0,
+        lambdas=handlers,
+        mock_config=mock_config,
+        cdk_out=target if assembly else None,
+        stacks=[stack] if stack else None,
+    )
+    with engine, engine_session(engine) as session:
+        try:
+            if module is not None:
+                workflow = workflow_from_module(
+                    module, session, state_machine=state_machine, execution_input=execution_input
+                )
+            else:
+                assert stack is not None
+                workflow = workflow_from_stack(
+                    target,
+                    stack,
+                    session,
+                    state_machine=state_machine,
+                    execution_input=execution_input,
+                )
+        except RunError as error:
+            raise click.ClickException(str(error)) from None
+        workflow.test_case = test_case
+        console = common.console()
+        (result,) = run_workflows([workflow], session, console=console, timeout=timeout)
+        report(result, click.echo)
+    if not result.ok:
+        raise SystemExit(1)
+
+
+def _only_stack(cdk_out: str) -> str:
+    """The name of the one stack of a cloud assembly (a usage error when it has several)."""
+    from sfini_runtime.cloud_assembly import CloudAssemblyError, read_stacks
+
+    try:
+        stacks = read_stacks(cdk_out)
+    except CloudAssemblyError as error:
+        raise click.ClickException(str(error)) from None
+    if len(stacks) != 1:
+        names = ", ".join(sorted(s.name for s in stacks)) or "none"
+        raise click.ClickException(
+            f"{cdk_out} has {len(stacks)} stacks ({names}): choose one with --stack"
+        )
+    return stacks[0].name

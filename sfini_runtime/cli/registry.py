@@ -17,7 +17,7 @@ __all__ = ["deregister", "register"]
 def register(ctx: click.Context, target: str, role_arn: str | None, allow_update: bool) -> None:
     """Create the activities and state machines MODULE[:OBJECT] defines (no CloudFormation)."""
     from sfini_runtime import registration
-    from sfini_runtime.cli.loading import collect, load_object
+    from sfini_runtime.runner.loading import collect, load_object
 
     session = common.session(ctx)
     found = collect(load_object(target))
@@ -39,7 +39,7 @@ def register(ctx: click.Context, target: str, role_arn: str | None, allow_update
 def deregister(ctx: click.Context, target: str) -> None:
     """Delete the activities and state machines MODULE[:OBJECT] defines (and no others)."""
     from sfini_runtime import registration
-    from sfini_runtime.cli.loading import collect, load_object
+    from sfini_runtime.runner.loading import collect, load_object
 
     session = common.session(ctx)
     found = collect(load_object(target))

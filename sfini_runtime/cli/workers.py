@@ -52,7 +52,7 @@ def worker(
 ) -> None:
     """Run workers for the activities of MODULE:OBJECT (a registration, an activity or a list)."""
     from sfini_runtime import registration
-    from sfini_runtime.cli.loading import collect, load_object
+    from sfini_runtime.runner.loading import collect, load_object
     from sfini_runtime.worker import Worker, run_workers
 
     session = common.session(ctx)

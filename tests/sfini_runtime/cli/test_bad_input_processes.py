@@ -43,6 +43,12 @@ FILES = {
     "not_assembly/readme.txt": b"x",
     "list_manifest/manifest.json": b"[1]",
     "no_template/manifest.json": b'{"artifacts": {"S": {"type": "aws:cloudformation:stack"}}}',
+    "empty_stack/manifest.json": (
+        b'{"artifacts": {"Empty": {"type": "aws:cloudformation:stack", '
+        b'"environment": "aws://unknown-account/unknown-region", '
+        b'"properties": {"templateFile": "Empty.template.json"}}}}'
+    ),
+    "empty_stack/Empty.template.json": b'{"Resources": {}}',
 }
 
 
@@ -158,6 +164,12 @@ CASES: list[tuple[list[str], dict[str, str | None], str]] = [
         {},
         "--lambda-endpoint 'localhost:3001' is not an http:// or https:// URL",
     ),
+    (["local", "run", "plain"], {}, "plain defines no state machine"),
+    (["local", "run", "no_such_module"], {}, "cannot import module 'no_such_module'"),
+    (["local", "run", "valid_worker", "--input", "{bad"], {}, "--input is not JSON: Expecting"),
+    (["local", "run", "empty_stack", "--stack", "Nope"], {}, "no stack 'Nope' in empty_stack"),
+    (["local", "run", "empty_stack"], {}, "stack 'Empty' of empty_stack has no state machine"),
+    (["local", "run", "not_assembly"], {}, "not_assembly is not a cloud assembly"),
     (
         SERVE,
         {"AWS_ENDPOINT_URL_LAMBDA": "nope"},

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-__all__ = ["LoadError", "Loaded", "collect", "load_object"]
+__all__ = ["LoadError", "Loaded", "collect", "import_module", "load_object"]
 
 
 class LoadError(Exception):
@@ -32,7 +32,7 @@ class Loaded:
     state_machines: list[Any] = dataclasses.field(default_factory=list)
 
 
-def _import_module(name: str) -> ModuleType:
+def import_module(name: str) -> ModuleType:
     try:
         return _import(name)
     except SystemExit as exit_:  # a module meant to be run, not imported
@@ -71,7 +71,7 @@ def load_object(spec: str) -> Any:
     module_name, _, attribute = spec.partition(":")
     if not module_name:
         raise LoadError(f"expected MODULE[:OBJECT], got {spec!r}")
-    value: Any = _import_module(module_name)
+    value: Any = import_module(module_name)
     for part in filter(None, attribute.split(".")):
         try:
             value = getattr(value, part)
