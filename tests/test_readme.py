@@ -92,10 +92,17 @@ def test_python_snippet_runs(index: int, tmp_path: Path, monkeypatch: pytest.Mon
     block = PYTHON_BLOCKS[index]
     monkeypatch.chdir(tmp_path)  # a snippet may write files
     namespace, printed = run_snippet(block)
-    if "app.synth()" in block:
+    if "app.synth()" in block and "assembly" in namespace:
         template = namespace["assembly"].get_stack_by_name("Adding").template  # type: ignore[attr-defined]
         types = {resource["Type"] for resource in template["Resources"].values()}
         assert {"AWS::StepFunctions::Activity", "AWS::StepFunctions::StateMachine"} <= types
+    elif "app.synth()" in block:  # the constructs in an existing app, with its own resources
+        template = namespace["template"]
+        assert printed.strip() == "['ActivityApproval', 'FunctionQuote']"
+        policies = json.dumps(
+            [r for r in template.values() if isinstance(r, dict)]  # type: ignore[attr-defined]
+        )
+        assert "lambda:InvokeFunction" in policies
     if "to_json()" in block:
         definition, _ = json.JSONDecoder().raw_decode(printed[printed.index("{\n") :])
         assert definition["StartAt"] == "add"

@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from sfini_runtime.local.interpreter.execution import ExecutionRecord
     from sfini_runtime.local.service.service import StepFunctionsService
 
-#: the parameter that associates a child execution with the parent that started it
-STARTED_BY = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"
 _PARAMETERS = {
     "StateMachineArn": "stateMachineArn",
     "Name": "name",
@@ -160,4 +158,4 @@ class NestedExecutions:
             pass  # the child is gone already
 
 
-__all__ = ["STARTED_BY", "NestedExecutions", "describe"]
+__all__ = ["NestedExecutions", "describe"]

@@ -1,10 +1,10 @@
 """The Step Functions-compatible HTTP API in front of the interpreter.
 
 ``protocol`` (AWS JSON 1.0), ``validation`` (requests against botocore's service model),
-``arns``, ``pagination``, ``store`` (resources), ``operations`` (one handler per API operation),
+``pagination``, ``store`` (resources), ``operations`` (one handler per API operation),
 ``service`` (dispatch), ``server`` (HTTP/1.1), ``connections`` (time-outs, the connection
-cap), ``local_engine`` (``LocalEngine``, ``serve``),
-``cdk_out`` (pre-creating a cloud assembly's resources).
+cap), ``local_engine`` (``LocalEngine``, ``serve``), ``cdk_out`` (pre-creating a cloud
+assembly's resources). ARNs are built and parsed by ``sfini_runtime.arns``.
 """
 
 from __future__ import annotations

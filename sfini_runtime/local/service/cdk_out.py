@@ -43,7 +43,6 @@ __all__ = [
     "NotLoadable",
     "load_cloud_assembly",
     "stack_templates",
-    "template_files",
 ]
 
 
@@ -58,12 +57,6 @@ def stack_templates(assembly: Path) -> Iterator[tuple[str, str, Path]]:
     a directory without ``manifest.json`` may hold bare ``*.template.json`` files."""
     for stack in read_stacks(assembly, bare_templates=True):
         yield stack.name, stack.artifact_id, stack.template_path
-
-
-def template_files(assembly: Path) -> Iterator[tuple[str, Path]]:
-    """(stack name, template path) for every stack of the assembly, nested ones included."""
-    for name, _artifact_id, path in stack_templates(assembly):
-        yield name, path
 
 
 def _tags(properties: dict[str, Any]) -> list[dict[str, str]]:
