@@ -4,7 +4,14 @@
 from __future__ import annotations
 
 #: the examples the main job runs, in the order it reports them
-RUN = ("first_sfini", "looping", "parallel", "error_handling", "file_processing")
+RUN = (
+    "first_sfini",
+    "looping",
+    "parallel",
+    "error_handling",
+    "file_processing",
+    "order_processing",
+)
 
 
 def stack_id(example: str) -> str:

@@ -6,7 +6,7 @@ Outputs follow the naming scheme in ``sfini_cdk.constructs.outputs``: ``SfiniAct
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
@@ -14,18 +14,24 @@ from constructs import Construct
 
 from sfini_cdk.activity import Activity, ActivityRegistration
 from sfini_cdk.constructs.activities import Activities
-from sfini_cdk.constructs.errors import ConstructError
+from sfini_cdk.constructs.errors import ConstructError, InvalidConstructOption
 from sfini_cdk.constructs.outputs import (
     activity_output_key,
     name_key,
     state_machine_output_key,
 )
 from sfini_cdk.constructs.state_machine import LogOptions, StateMachine
+from sfini_cdk.constructs.substitutions import function_bindings
 from sfini_cdk.state_machine import StateMachine as SfiniStateMachine
+from sfini_cdk.task_resource import Lambda
 
 if TYPE_CHECKING:
     from aws_cdk import aws_iam as iam
     from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_lambda as lambda_
+
+#: ``{sfini Lambda or its name: aws_lambda.IFunction}``
+FunctionBindings = Mapping["Lambda | str", "lambda_.IFunction"]
 
 _DEFAULT_LOGS = LogOptions(level="ALL", include_execution_data=False)
 
@@ -52,6 +58,23 @@ def nested_first(state_machines: Sequence[SfiniStateMachine]) -> list[SfiniState
     for sm in state_machines:
         place(sm)
     return ordered
+
+
+def _check_functions_used(
+    bound: Mapping[str, object], machines: Sequence[SfiniStateMachine]
+) -> None:
+    """Every bound sfini Lambda is run by a Task of ``machines`` (else: a misspelt name)."""
+    used = {
+        resource.name
+        for sm in machines
+        for resource in sm.task_resources()
+        if isinstance(resource, Lambda)
+    }
+    unused = sorted(set(bound) - used)
+    if unused:
+        raise InvalidConstructOption(
+            f"functions: no Task of these state machines runs Lambda {', '.join(map(repr, unused))}"
+        )
 
 
 def _nested_machine(resource: object) -> SfiniStateMachine | None:
@@ -85,15 +108,23 @@ class WorkflowStack(cdk.Stack):
             names) can live in one account and region; definitions are unchanged, and the
             outputs keep the sfini names in their descriptions (``sfini worker --stack`` finds
             them by sfini name)
+        functions: ``{sfini Lambda or its name: aws_lambda.IFunction}``: the Tasks running
+            those sfini Lambdas call these functions (see ``StateMachine``); every one must be
+            run by a Task of these state machines. Or a callable given this stack and
+            returning that mapping, to define the functions in this stack (before its state
+            machines): ``functions=lambda stack: {pricing: aws_lambda.Function(stack, ...)}``
         **stack_props: ``aws_cdk.Stack`` keyword arguments (``env``, ``description``, ...)
 
     Attributes:
         activities: the ``Activities`` construct
         state_machines: the ``StateMachine`` constructs, by sfini name
+        functions: the bound functions (``IFunction``), by sfini Lambda name
 
     Raises:
         InvalidDefinition: as ``Activities`` and ``StateMachine`` do, or when two state
             machines share a name
+        InvalidConstructOption: a ``functions`` binding that no Task uses, or one
+            ``StateMachine`` rejects
     """
 
     def __init__(
@@ -110,6 +141,7 @@ class WorkflowStack(cdk.Stack):
         role: iam.IRole | None = None,
         tags: Mapping[str, str] | None = None,
         name_prefix: str = "",
+        functions: FunctionBindings | Callable[[WorkflowStack], FunctionBindings] | None = None,
         **stack_props: Any,
     ) -> None:
         machines = list(state_machines)
@@ -117,7 +149,13 @@ class WorkflowStack(cdk.Stack):
         for sm in machines:
             if names.setdefault(sm.name, sm) is not sm:
                 raise ConstructError(f"two state machines are named {sm.name!r}")
+        if not callable(functions):  # checked before the stack joins the app, when it can be
+            _check_functions_used(function_bindings(functions), machines)
         super().__init__(scope, id, **stack_props)
+        if callable(functions):
+            functions = functions(self)
+            _check_functions_used(function_bindings(functions), machines)
+        self.functions = function_bindings(functions)
         self.activities = Activities(
             self,
             "Activities",
@@ -137,6 +175,7 @@ class WorkflowStack(cdk.Stack):
                 logs=logs,
                 tracing=tracing,
                 name_prefix=name_prefix,
+                functions=functions,
             )
         for key, value in (tags or {}).items():
             cdk.Tags.of(self).add(key, value)

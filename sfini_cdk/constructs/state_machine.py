@@ -37,15 +37,18 @@ from sfini_cdk.constructs.substitutions import (
     ResourceKind,
     TaskTarget,
     deployed_arn,
+    function_bindings,
     resource_name,
     state_machine_name,
 )
 from sfini_cdk.state_machine import StateMachine as SfiniStateMachine
+from sfini_cdk.task_resource import Lambda
 
 if TYPE_CHECKING:
     # Imported where used: aws_logs and aws_cloudwatch cost ~30 ms to import, and most
     # state machines create no log group (their jsii types load on first use).
     from aws_cdk import aws_cloudwatch as cloudwatch
+    from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_logs as logs
 
 WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
@@ -182,11 +185,18 @@ class StateMachine(Construct):
             unchanged); sfini activities and state machines its Tasks use are looked up (in
             the stack, else by name) under the same prefix, as ``Activities`` and
             ``WorkflowStack`` deploy them with it
+        functions: ``{sfini Lambda or its name: aws_lambda.IFunction}``: a Task running that
+            sfini ``Lambda`` calls the CDK function instead of a function named after it (its
+            ``Resource`` is the function's ARN, and the role may invoke exactly that function,
+            its versions and aliases), so the function needs no fixed name. Lambdas not bound
+            here are referenced by name; bindings no Task uses are ignored
 
     Raises:
         InvalidDefinition: the definition is rejected by the model, or by these constructs
             (unsupported task resource, activity not in ``activities``, duplicate names, EXPRESS
             with activities or ``.sync``/callback tasks, state machine name AWS rejects)
+        InvalidConstructOption: an option AWS or the constructs do not accept (a ``functions``
+            key that is not a sfini Lambda or a name, a value that is not an ``IFunction``)
     """
 
     def __init__(
@@ -203,6 +213,7 @@ class StateMachine(Construct):
         removal_policy: cdk.RemovalPolicy | None = None,
         tags: Mapping[str, str] | None = None,
         name_prefix: str = "",
+        functions: Mapping[Lambda | str, lambda_.IFunction] | None = None,
     ) -> None:
         if logs is not None and logs.level not in LOG_LEVELS:
             raise InvalidConstructOption(
@@ -213,6 +224,7 @@ class StateMachine(Construct):
         targets = resolver.targets
         activity_constructs = _normalise_activities(activities)
         self.name_prefix = name_prefix
+        self.functions = function_bindings(functions)
         self._check_activities(state_machine, targets, uses, activity_constructs)
         registry.check_available(scope, "state machine", physical, state_machine)
 
@@ -315,6 +327,8 @@ class StateMachine(Construct):
     def _arn_for(self, target: TaskTarget, activity_constructs: list[Activities] | None) -> str:
         name = _sfini_name(target)
         known: dict[int, str] = {}
+        if isinstance(target.resource, Lambda) and name in self.functions:
+            return self.functions[name].function_arn  # type: ignore[attr-defined]
         if name is not None:
             if target.kind is ResourceKind.ACTIVITY and activity_constructs is not None:
                 owner = next(c for c in activity_constructs if name in c)

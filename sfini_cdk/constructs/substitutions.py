@@ -13,18 +13,25 @@ Accepted task resources:
 * CDK ``aws_stepfunctions.IActivity``, ``aws_lambda.IFunction``,
   ``aws_stepfunctions.IStateMachine`` (the sfini ``StateMachine`` construct included);
 * ARN strings of an activity, a Lambda function or a state machine.
+
+A sfini ``Lambda`` names its function; ``function_bindings`` lets the constructs bind it to a CDK
+``aws_lambda.IFunction`` instead (``functions={pricing: fn}``): its ``Resource`` is then that
+function's ARN (and the role may invoke exactly that function), so the function needs no fixed
+name.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aws_cdk as cdk
 from constructs import Construct
 
 from sfini_cdk.activity import Activity
+from sfini_cdk.constructs.errors import InvalidConstructOption
 from sfini_cdk.constructs.names import alphanumeric
 from sfini_cdk.state_machine import StateMachine as SfiniStateMachine
 from sfini_cdk.task_resource import Lambda, ServiceIntegration
@@ -216,3 +223,31 @@ def deployed_arn(
         resource_name=name,
         arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
     )
+
+
+def function_bindings(functions: Mapping[object, object] | None) -> dict[str, object]:
+    """``{sfini Lambda or its name: CDK IFunction}`` as ``{Lambda name: IFunction}``.
+
+    Raises:
+        InvalidConstructOption: a key that is neither a sfini ``Lambda`` nor a non-empty name,
+            a value that is not a CDK function (no ``function_arn``), or two functions bound to
+            one name
+    """
+    bound: dict[str, object] = {}
+    for key, function in (functions or {}).items():
+        if isinstance(key, Lambda):
+            name = key.name
+        elif isinstance(key, str) and key:
+            name = key
+        else:
+            raise InvalidConstructOption(
+                f"functions: a key must be a sfini Lambda or its name, got {key!r}"
+            )
+        if not hasattr(function, "node") or not hasattr(function, "function_arn"):
+            raise InvalidConstructOption(
+                f"functions: Lambda {name!r} must be bound to an aws_lambda.IFunction, "
+                f"got {function!r}"
+            )
+        if bound.setdefault(name, function) is not function:
+            raise InvalidConstructOption(f"functions: two functions are bound to Lambda {name!r}")
+    return bound

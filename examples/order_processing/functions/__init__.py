@@ -1,0 +1,1 @@
+"""The order-processing example's Lambda functions, one asset folder each."""

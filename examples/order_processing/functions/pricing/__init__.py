@@ -1,0 +1,1 @@
+"""The pricing function's asset folder (``pricing.handler``)."""
