@@ -78,3 +78,26 @@ def test_a_crashing_worker_fails_its_example_and_the_others_still_run(
     assert "-- looping: FAILED (FAILED, expected SUCCEEDED)" in text
     assert "ActivityFailed" in text and "error: RuntimeError" in text
     assert text.rstrip().endswith("1 of 2 workflows ended as expected; not: looping")
+
+
+def test_a_crashing_lambda_fails_its_example_and_the_others_still_run(
+    assembly: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import shutil
+
+    from examples.__main__ import run
+
+    broken = tmp_path / "cdk.out"
+    shutil.copytree(assembly, broken)
+    (pricing,) = broken.glob("asset.*/pricing.py")  # the Lambda's code, as cdk deploy uploads it
+    pricing.write_text("import os\n\n\ndef handler(event, context):\n    os._exit(3)\n")
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    assert run(["first_sfini", "order_processing"], broken, live=False) == 1
+    text = capsys.readouterr().out
+    assert "-- first_sfini: ok (SUCCEEDED)" in text
+    assert "-- order_processing: FAILED (FAILED, expected SUCCEEDED)" in text
+    assert "Runtime.ExitError" in text
