@@ -133,17 +133,6 @@ def _is_number(value: Any) -> bool:
     return (type(value) is int or type(value) is float) and value is not True
 
 
-_FUNCTIONS: dict[str, Callable[[Any], Any]] = {}
-
-
-def _path_function(name: str) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
-    def register(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        _FUNCTIONS[name] = function
-        return function
-
-    return register
-
-
 def _numbers(value: Any) -> list[float | int]:
     items = value if type(value) is list else [value]
     numbers = [item for item in items if _is_number(item)]
@@ -152,60 +141,65 @@ def _numbers(value: Any) -> list[float | int]:
     return numbers
 
 
-@_path_function("length")
 def _length(value: Any) -> Any:
     if type(value) in (list, dict, str):
         return len(value)
     raise LookupError("length() applies to arrays, objects and strings")
 
 
-@_path_function("min")
 def _min(value: Any) -> Any:
     return float(min(_numbers(value)))
 
 
-@_path_function("max")
 def _max(value: Any) -> Any:
     return float(max(_numbers(value)))
 
 
-@_path_function("sum")
 def _sum(value: Any) -> Any:
     return float(sum(_numbers(value)))
 
 
-@_path_function("avg")
 def _avg(value: Any) -> Any:
     numbers = _numbers(value)
     return sum(numbers) / len(numbers)
 
 
-@_path_function("stddev")
 def _stddev(value: Any) -> Any:
     numbers = _numbers(value)
     mean = sum(numbers) / len(numbers)
     return (sum((n - mean) ** 2 for n in numbers) / len(numbers)) ** 0.5
 
 
-@_path_function("first")
 def _first(value: Any) -> Any:
     if type(value) is list and value:
         return value[0]
     raise LookupError("first() applies to non-empty arrays")
 
 
-@_path_function("last")
 def _last(value: Any) -> Any:
     if type(value) is list and value:
         return value[-1]
     raise LookupError("last() applies to non-empty arrays")
 
 
-@_path_function("keys")
 def _keys(value: Any) -> Any:
     if type(value) is dict:
         return list(value)
     raise LookupError("keys() applies to objects")
+
+
+#: the functions a path may end with (``$.items.length()``), by name
+_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "length": _length,
+    "min": _min,
+    "max": _max,
+    "sum": _sum,
+    "avg": _avg,
+    "stddev": _stddev,
+    "first": _first,
+    "last": _last,
+    "keys": _keys,
+}
 
 
 # ---------------------------------------------------------------------------------------------

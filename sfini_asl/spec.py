@@ -4,23 +4,44 @@ query language, numeric ranges and naming rules, as Step Functions applies them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "ASSIGN_TYPES",
+    "CATCHER_FIELDS",
+    "ERROR_ALL",
+    "EXECUTION_TYPES",
     "FORBIDDEN_NAME_CHARACTERS",
+    "JITTER_STRATEGIES",
     "JSONATA",
+    "JSONATA_NUMBER_FIELDS",
     "JSONATA_ONLY_FIELDS",
     "JSONPATH",
     "JSONPATH_ONLY_FIELDS",
+    "MACHINE_TIMEOUT_RULE",
     "MAP_LABEL_MAX",
+    "MAX_DELAY_LIMIT",
+    "MAX_SECONDS",
+    "NULLABLE_PATH_FIELDS",
+    "NUMBER_PATH_FIELDS",
+    "PATH_FIELDS",
+    "PREDEFINED_ERRORS",
+    "PROCESSOR_MODES",
     "QUERY_LANGUAGES",
     "RESOURCE_NAME_MAX",
+    "RETRIER_FIELDS",
+    "RETRIER_NUMBER_RULES",
     "STATE_FIELDS",
     "STATE_NAME_MAX",
+    "STATE_NUMBER_RULES",
     "STATE_TYPES",
+    "STRING_INTRINSICS",
     "TERMINAL_TYPES",
     "VARIABLE_NAME",
     "WAIT_SECONDS_MAX",
+    "NumberRule",
+    "describe_character",
     "forbidden_name_character",
     "resource_name_problem",
     "state_name_problem",
@@ -66,6 +87,42 @@ STATE_FIELDS: dict[str, frozenset[str]] = {
     "Parallel": frozenset((*_COMMON, *_FLOW, *_RESULT, "Branches")),
     "Map": frozenset((*_COMMON, *_FLOW, *_RESULT, *_MAP)),
 }
+#: numeric fields a JSONata state may give as a {% %} expression instead
+JSONATA_NUMBER_FIELDS = frozenset(
+    {
+        *("Seconds", "TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency"),
+        *("ToleratedFailureCount", "ToleratedFailurePercentage"),
+    }
+)
+#: JSONPath fields: {field: whether it must be a reference path (one definite node)}
+PATH_FIELDS = {
+    **{field: False for field in ("InputPath", "OutputPath")},
+    **{
+        field: True
+        for field in (
+            *("ResultPath", "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath"),
+            *("HeartbeatSecondsPath", "ErrorPath", "CausePath", "MaxConcurrencyPath"),
+            *("ToleratedFailureCountPath", "ToleratedFailurePercentagePath"),
+        )
+    },
+}
+#: path fields whose null has a meaning (no input, no output, discard the result, ...)
+NULLABLE_PATH_FIELDS = frozenset({"InputPath", "OutputPath", "ResultPath", "ItemsPath"})
+#: the intrinsic functions ErrorPath and CausePath may call instead (they return a string)
+STRING_INTRINSICS = frozenset(
+    {
+        *("States.Format", "States.JsonToString", "States.ArrayGetItem"),
+        *("States.Base64Encode", "States.Base64Decode", "States.Hash", "States.UUID"),
+    }
+)
+#: numeric fields and their ``...Path`` twins (a state has at most one of each pair)
+NUMBER_PATH_FIELDS = {
+    field: f"{field}Path"
+    for field in (
+        *("TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency"),
+        *("ToleratedFailureCount", "ToleratedFailurePercentage"),
+    )
+}
 #: a state name: 1 to 80 characters (any characters: "Job Complete?" is AWS's own example)
 STATE_NAME_MAX = 80
 #: what ``.`` in AWS's state-name pattern (``^.{1,80}$``, an ECMAScript regex) does not match
@@ -74,8 +131,10 @@ STATE_NAME_LINE_BREAKS = frozenset("\n\r\u2028\u2029")
 
 def state_name_problem(name: object) -> str | None:
     """Why AWS would reject ``name`` as a state name, or None."""
-    if not isinstance(name, str) or not name or len(name) > STATE_NAME_MAX:
-        return f"State names must be 1 to {STATE_NAME_MAX} characters long"
+    if not isinstance(name, str) or not name:
+        return f"state name must be a non-empty str, got {name!r}"
+    if len(name) > STATE_NAME_MAX:
+        return f"name is {len(name)} characters long, more than {STATE_NAME_MAX}"
     if not STATE_NAME_LINE_BREAKS.isdisjoint(name):
         return "State names cannot contain line breaks"
     return None
@@ -105,6 +164,16 @@ def forbidden_name_character(name: str) -> str | None:
     return None
 
 
+def describe_character(character: str) -> str:
+    """A forbidden character as messages name it: ``whitespace (' ')``, ``'#'``, ..."""
+    code = ord(character)
+    if character.isspace():
+        return f"whitespace ({character!r})"
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return f"a control character ({character!r})"
+    return repr(character)
+
+
 def resource_name_problem(name: object) -> str | None:
     """Why AWS would reject ``name`` for a state machine, activity or execution, or None."""
     if not isinstance(name, str) or not name or len(name) > RESOURCE_NAME_MAX:
@@ -121,3 +190,94 @@ MAP_LABEL_MAX = 40
 WAIT_SECONDS_MAX = 99_999_999
 #: a variable name: a letter or underscore, then letters, digits, underscores; 80 at most
 VARIABLE_NAME = re.compile(r"^[^\W\d]\w{0,79}$")
+
+
+#: the largest value AWS documents for its second counts and retry attempts
+MAX_SECONDS = 99_999_999
+#: MaxDelaySeconds is less than this (AWS: "greater than 0 and less than 31622401")
+MAX_DELAY_LIMIT = 31_622_401
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class NumberRule:
+    """The values a numeric field takes: an int (or any number) from ``minimum`` to
+    ``maximum`` (no bound when None)."""
+
+    minimum: float
+    maximum: float | None = None
+    integer: bool = True
+
+    def accepts_type(self, value: Any) -> bool:
+        """Whether ``value`` has the type: an int, or any number (a bool is neither)."""
+        if isinstance(value, bool):
+            return False
+        return isinstance(value, int) if self.integer else _is_number(value)
+
+    def accepts(self, value: Any) -> bool:
+        """Whether ``value`` is one of them."""
+        if not self.accepts_type(value):
+            return False
+        return value >= self.minimum and (self.maximum is None or value <= self.maximum)
+
+    def describe(self) -> str:
+        """``an int from 1 to 99999999``, ``a number >= 1.0``, ..."""
+        kind = "an int" if self.integer else "a number"
+        if self.maximum is None:
+            return f"{kind} >= {self.minimum}"
+        return f"{kind} from {self.minimum} to {self.maximum}"
+
+    def aws_message(self, field: str, value: Any) -> str:
+        """The shorter wording ValidateStateMachineDefinition gives for a ``value`` it rejects
+        (the one the local engine has always given)."""
+        above = self.maximum is not None and self.accepts_type(value) and value > self.maximum
+        if above and self.integer:
+            return f"The field '{field}' must be at most {self.maximum}"
+        kind = "an integer" if self.integer else "a number"
+        if self.maximum is None:
+            return f"The field '{field}' must be {kind} >= {self.minimum}"
+        return f"The field '{field}' must be {kind} from {self.minimum} to {self.maximum}"
+
+
+#: state fields holding a number (under JSONata also a ``{% %}`` expression)
+STATE_NUMBER_RULES = {
+    "TimeoutSeconds": NumberRule(1, MAX_SECONDS),
+    "HeartbeatSeconds": NumberRule(1, MAX_SECONDS),
+    "Seconds": NumberRule(0, WAIT_SECONDS_MAX),
+    "MaxConcurrency": NumberRule(0),
+    "ToleratedFailureCount": NumberRule(0),
+    "ToleratedFailurePercentage": NumberRule(0, 100, integer=False),
+}
+#: a retrier's numeric fields
+RETRIER_NUMBER_RULES = {
+    "IntervalSeconds": NumberRule(1, MAX_SECONDS),
+    "MaxAttempts": NumberRule(0, MAX_SECONDS),
+    "BackoffRate": NumberRule(1.0, integer=False),
+    "MaxDelaySeconds": NumberRule(1, MAX_DELAY_LIMIT - 1),
+}
+#: the machine's own TimeoutSeconds (AWS documents no upper bound)
+MACHINE_TIMEOUT_RULE = NumberRule(1)
+#: a retrier's fields
+RETRIER_FIELDS = frozenset({"ErrorEquals", "Comment", "JitterStrategy", *RETRIER_NUMBER_RULES})
+#: a catcher's fields (ResultPath under JSONPath, Output under JSONata)
+CATCHER_FIELDS = frozenset({"ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"})
+JITTER_STRATEGIES = ("FULL", "NONE")
+PROCESSOR_MODES = ("INLINE", "DISTRIBUTED")
+#: a Distributed Map's ExecutionType
+EXECUTION_TYPES = ("STANDARD", "EXPRESS")
+#: the error name that matches any error (alone, in the last retrier or catcher)
+ERROR_ALL = "States.ALL"
+#: the errors Step Functions defines: the ``States.`` prefix is reserved for them
+PREDEFINED_ERRORS = frozenset(
+    {
+        *(ERROR_ALL, "States.BranchFailed", "States.DataLimitExceeded"),
+        *("States.ExceedToleratedFailureThreshold", "States.HeartbeatTimeout"),
+        *("States.Http.Socket", "States.IntrinsicFailure", "States.ItemReaderFailed"),
+        *("States.NoChoiceMatched", "States.ParameterPathFailure", "States.Permissions"),
+        *("States.QueryEvaluationError", "States.ResultPathMatchFailure"),
+        *("States.ResultWriterFailed", "States.Runtime", "States.TaskFailed", "States.Timeout"),
+    }
+)

@@ -1,10 +1,11 @@
 """One checker of ASL definitions, written as rules, for every side: the local engine's
 Create/Update/ValidateStateMachineDefinition, the definition model's checks, ``sfini
-validate``. It returns diagnostics in the shape ValidateStateMachineDefinition does.
+validate``. It returns diagnostics in the shape ValidateStateMachineDefinition does, each with
+its kind and, where AWS's wording is shorter, the problem in full (``Diagnostic.detail``).
 
 Rules: the document (``check_definition``), each graph (``graph``), each state's structure
-(``state_rules.STATE_RULES``) and, where that is sound, its field values
-(``field_rules.FIELD_RULES``); Parallel branches and Map processors are graphs in turn.
+(:data:`STATE_RULES`: ``state_rules``, ``error_rules``) and, where that is sound, its field
+values (``field_rules.FIELD_RULES``); Parallel branches and Map processors are graphs in turn.
 """
 
 from __future__ import annotations
@@ -13,15 +14,35 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sfini_asl.diagnostics import DefinitionErrors, Diagnostic
-from sfini_asl.spec import JSONATA, JSONPATH, QUERY_LANGUAGES, STATE_TYPES, state_name_problem
+from sfini_asl.diagnostics import DefinitionErrors, Diagnostic, Kind
+from sfini_asl.spec import (
+    JSONATA,
+    JSONPATH,
+    MACHINE_TIMEOUT_RULE,
+    QUERY_LANGUAGES,
+    STATE_TYPES,
+    state_name_problem,
+)
 
-from .context import StateView, Walk
+from . import state_rules
+from .context import OBJECT, StateView, Walk
+from .error_rules import retry_catch
 from .field_rules import FIELD_RULES
 from .graph import check_graph
-from .state_rules import STATE_RULES
+from .state_rules import StateRule
 
-__all__ = ["DefinitionErrors", "Diagnostic", "check_definition", "parse_definition"]
+__all__ = ["STATE_RULES", "DefinitionErrors", "Diagnostic", "check_definition", "parse_definition"]
+
+#: the structure rules, in the order they report
+STATE_RULES: tuple[StateRule, ...] = (
+    state_rules.comment,
+    state_rules.known_fields,
+    state_rules.language_fields,
+    state_rules.next_or_end,
+    state_rules.by_type,
+    state_rules.numbers,
+    retry_catch,
+)
 
 
 class _DuplicateKey(ValueError):
@@ -53,59 +74,87 @@ def parse_definition(text: Any) -> tuple[Any, list[Diagnostic]]:
         return None, [Diagnostic("INVALID_JSON_DESCRIPTION", str(exc), "/")]
 
 
-def check_definition(definition: str | Mapping[str, Any]) -> list[Diagnostic]:
-    """Every problem of ``definition`` (ASL JSON text or the parsed document); [] if none."""
-    if isinstance(definition, Mapping):
+def check_definition(
+    definition: str | Mapping[str, Any],
+    *,
+    name: str | None = None,
+    default_language: str | None = JSONPATH,
+) -> list[Diagnostic]:
+    """Every problem of ``definition`` (ASL JSON text or the parsed document); [] if none.
+
+    Args:
+        definition: the ASL
+        name: the machine's name, for messages ("state machine 'm'")
+        default_language: the QueryLanguage of a definition that names none: JSONPath, as on
+            AWS, or None for "not known yet", which leaves out the rules whose verdict
+            depends on it for the states that do not name their own (the definition model
+            checks a machine before it knows its language)
+    """
+    if isinstance(definition, OBJECT):
         document: Any = definition
     else:
         document, problems = parse_definition(definition)
         if problems:
             return problems
-    walk = Walk()
-    if not isinstance(document, Mapping):
+    walk = Walk(top_language=default_language)
+    if not isinstance(document, OBJECT):
         walk.schema("The definition must be a JSON object", "/")
         return walk.problems
-    timeout = document.get("TimeoutSeconds")
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1
+    graph = "the state machine" if name is None else f"state machine {name!r}"
+    if "TimeoutSeconds" in document and not MACHINE_TIMEOUT_RULE.accepts(
+        document["TimeoutSeconds"]
     ):
-        walk.schema("The field 'TimeoutSeconds' must be a positive integer", "/TimeoutSeconds")
+        walk.schema(
+            "The field 'TimeoutSeconds' must be a positive integer",
+            "/TimeoutSeconds",
+            detail=f"TimeoutSeconds of {graph} must be {MACHINE_TIMEOUT_RULE.describe()}, got "
+            f"{document['TimeoutSeconds']!r}",
+        )
     for field in ("Comment", "Version"):
         if field in document and not isinstance(document[field], str):
             walk.schema(f"The field '{field}' must be a string", f"/{field}")
-    check_graph(walk, document, "", _check_state)
+    check_graph(walk, document, "", _check_state, graph, None)
     return walk.problems
 
 
-def _language(walk: Walk, spec: Mapping[str, Any], where: str) -> str:
+def _language(walk: Walk, spec: Mapping[str, Any], where: str) -> str | None:
     """The state's language: its own QueryLanguage, else the machine's."""
     own = spec.get("QueryLanguage")
     if own is None:
         return walk.top_language
     if own not in QUERY_LANGUAGES:
         walk.schema(
-            'The field "QueryLanguage" should have one of these values: [JSONPath, JSONata]',
+            f"QueryLanguage must be one of {list(QUERY_LANGUAGES)}, got {own!r}",
             f"{where}/QueryLanguage",
+            kind=Kind.QUERY_LANGUAGE,
         )
         return walk.top_language
     if own == JSONPATH and walk.top_language == JSONATA:
         walk.schema(
-            "A state cannot use JSONPath when the state machine's QueryLanguage is JSONata",
+            "a JSONPath state cannot be in a state machine whose QueryLanguage is JSONata",
             f"{where}/QueryLanguage",
+            kind=Kind.QUERY_LANGUAGE,
         )
     return str(own)
 
 
-def _check_state(walk: Walk, name: str, spec: Any, where: str) -> None:
+def _check_state(walk: Walk, name: str, spec: Any, where: str, graph: str) -> None:
     walk.state = name
     before = len(walk.problems)
     if name in walk.state_names:
-        walk.problem("DUPLICATE_STATE_NAME", f"Duplicate State name: {name}", where)
+        walk.problem(
+            "DUPLICATE_STATE_NAME",
+            f"Duplicate State name: {name}",
+            where,
+            kind=Kind.DUPLICATE_NAME,
+            detail="state name used more than once (names must be unique across the machine, "
+            "its Parallel branches and Map processors)",
+        )
     walk.state_names.add(name)
     problem = state_name_problem(name)
     if problem is not None:
-        walk.problem("INVALID_STATE_NAME", problem, where)
-    if not isinstance(spec, Mapping):
+        walk.problem("INVALID_STATE_NAME", problem, where, kind=Kind.STATE_NAME)
+    if not isinstance(spec, OBJECT):
         walk.schema("A state must be an object", where)
         return
     kind = spec.get("Type")
@@ -114,9 +163,10 @@ def _check_state(walk: Walk, name: str, spec: Any, where: str) -> None:
             'The field "Type" should have one of these values: '
             "[Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]",
             f"{where}/Type",
+            detail=f"Type must be one of {sorted(STATE_TYPES)}, got {kind!r}",
         )
         return
-    state = StateView(name, spec, where, kind, _language(walk, spec, where))
+    state = StateView(name, spec, where, kind, _language(walk, spec, where), graph)
     for rule in STATE_RULES:
         rule(walk, state)
     if len(walk.problems) > before:
@@ -127,8 +177,10 @@ def _check_state(walk: Walk, name: str, spec: Any, where: str) -> None:
         return
     if kind == "Parallel":
         for i, branch in enumerate(spec["Branches"]):
-            check_graph(walk, branch, f"{where}/Branches/{i}", _check_state)
+            branch_name = f"branch {i} of Parallel state {name!r}"
+            check_graph(walk, branch, f"{where}/Branches/{i}", _check_state, branch_name, name)
     elif kind == "Map":
         field = "ItemProcessor" if "ItemProcessor" in spec else "Iterator"
-        check_graph(walk, spec[field], f"{where}/{field}", _check_state)
+        processor = f"the item processor of Map state {name!r}"
+        check_graph(walk, spec[field], f"{where}/{field}", _check_state, processor, name)
     walk.state = name

@@ -1,117 +1,81 @@
 """Rules of a state's field values, read with the parsers the engine evaluates them with:
-JSONPath fields (a ResultPath is a reference path into the state's data, never ``$$``), Choice
-Rules, a Wait's Timestamp, a Map's Label."""
+JSONPath fields (a ResultPath is a reference path into the state's data, never ``$$``),
+payload templates, Choice Rules, JSONata expressions, a Wait's Timestamp, a Map's Label."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sfini_asl.choice_rules import ChoiceRuleSyntaxError, parse_choice_rule
+from sfini_asl.diagnostics import Kind
 from sfini_asl.jsonata import (
     INVALID_JSONATA_EXPRESSION,
     JsonataSyntaxError,
     is_jsonata_expression,
     parse_jsonata,
 )
-from sfini_asl.jsonpath import PathSyntaxError, compile_path, compile_reference_path
-from sfini_asl.spec import JSONATA, JSONPATH, MAP_LABEL_MAX
-from sfini_asl.templates import dynamic_fields, dynamic_value_problem
-from sfini_asl.timestamps import TimestampFormatError, parse_timestamp
-from sfini_asl.variables import has_variable_reference, rule_reads_variables
+from sfini_asl.path_fields import path_problem, string_intrinsic_problem
+from sfini_asl.spec import (
+    JSONATA,
+    MAP_LABEL_MAX,
+    NULLABLE_PATH_FIELDS,
+    PATH_FIELDS,
+    describe_character,
+    forbidden_name_character,
+)
+from sfini_asl.templates import dynamic_members, dynamic_value_problem, template_value_problem
+from sfini_asl.timestamps import timestamp_problem
+from sfini_asl.variables import rule_reads_variables
 
-from .context import StateView, Walk, array
+from .context import OBJECT, StateView, Walk, array
 from .state_rules import StateRule
 
-#: JSONPath fields: {field: whether it must be a reference path}
-_PATH_FIELDS = {
-    "InputPath": False,
-    "OutputPath": False,
-    "ResultPath": True,
-    "ItemsPath": False,
-    "SecondsPath": False,
-    "TimestampPath": False,
-    "TimeoutSecondsPath": False,
-    "HeartbeatSecondsPath": False,
-    "MaxConcurrencyPath": False,
-    "ToleratedFailureCountPath": False,
-    "ToleratedFailurePercentagePath": False,
-}
-
-
-def _path_problem(value: Any, reference: bool) -> str | None:
-    if not isinstance(value, str) or has_variable_reference(value):
-        return None  # types are the structure's to report; variables the engine's
-    try:
-        (compile_reference_path if reference else compile_path)(value)
-    except PathSyntaxError as exc:
-        return str(exc)
-    return None
+#: fields whose ``States.`` value is a string intrinsic function call, not a path
+_INTRINSIC_PATH_FIELDS = frozenset({"ErrorPath", "CausePath"})
 
 
 def paths(walk: Walk, state: StateView) -> None:
-    if state.language != JSONPATH:
+    if not state.jsonpath_rules_apply:
         return
-    for name, reference in _PATH_FIELDS.items():
-        if name in state.spec:
-            problem = _path_problem(state.spec[name], reference)
-            if problem is not None:
-                walk.schema(f"State '{state.name}': {name}: {problem}", f"{state.where}/{name}")
-    for i, catcher in enumerate(array(state.spec.get("Catch"))):
-        if isinstance(catcher, Mapping) and "ResultPath" in catcher:
-            problem = _path_problem(catcher["ResultPath"], True)
-            if problem is not None:
-                walk.schema(
-                    f"State '{state.name}': Catch[{i}].ResultPath: {problem}",
-                    f"{state.where}/Catch/{i}/ResultPath",
-                )
-
-
-def choice_rules(walk: Walk, state: StateView) -> None:
-    if state.kind != "Choice" or state.language != JSONPATH:
-        return
-    for i, rule in enumerate(array(state.spec.get("Choices"))):
-        if rule_reads_variables(rule):
+    spec, where = state.spec, state.where
+    for name, value in spec.items():
+        reference = PATH_FIELDS.get(name)
+        if reference is None:
             continue
-        try:
-            parse_choice_rule(rule)
-        except ChoiceRuleSyntaxError as exc:
-            walk.schema(str(exc), f"{state.where}/Choices/{i}")
+        if value is None and name in NULLABLE_PATH_FIELDS:
+            continue
+        intrinsic = isinstance(value, str) and value.startswith("States.")
+        if intrinsic and name in _INTRINSIC_PATH_FIELDS:
+            problem = string_intrinsic_problem(value, name)
+        else:
+            problem = path_problem(value, name, reference=reference, data_only=name == "ResultPath")
+        if problem is not None:
+            walk.schema(problem, f"{where}/{name}", kind=Kind.PATH)
+    for i, catcher in enumerate(array(spec.get("Catch")) if "Catch" in spec else ()):
+        if isinstance(catcher, OBJECT) and catcher.get("ResultPath") is not None:
+            problem = path_problem(
+                catcher["ResultPath"], f"Catch[{i}].ResultPath", reference=True, data_only=True
+            )
+            if problem is not None:
+                walk.schema(problem, f"{where}/Catch/{i}/ResultPath", kind=Kind.PATH)
 
 
-def wait_timestamp(walk: Walk, state: StateView) -> None:
-    value = state.spec.get("Timestamp")
-    if state.kind != "Wait" or value is None or state.is_expression(value):
-        return
-    try:
-        parse_timestamp(value)
-    except TimestampFormatError as exc:
-        walk.schema(str(exc), f"{state.where}/Timestamp")
-
-
-def map_label(walk: Walk, state: StateView) -> None:
-    label = state.spec.get("Label")
-    if state.kind != "Map" or label is None:
-        return
-    where = f"{state.where}/Label"
-    if not isinstance(label, str) or not 1 <= len(label) <= MAP_LABEL_MAX:
-        walk.schema(f"The field 'Label' must be a string of 1 to {MAP_LABEL_MAX} characters", where)
-    elif label in walk.labels:
-        walk.schema(f"The Map Label '{label}' is used by another Map state", where)
-    else:
-        walk.labels.add(label)
-
-
-_TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
+_TEMPLATE_FIELDS = frozenset({"Parameters", "ResultSelector", "ItemSelector", "Assign"})
 
 
 def _templates(state: StateView) -> list[tuple[str, str, Any]]:
-    """(name, location, template) of each payload template of a JSONPath state."""
+    """(label, location, template) of each payload template of a JSONPath state."""
     spec, where = state.spec, state.where
-    found = [(name, f"{where}/{name}", spec[name]) for name in _TEMPLATE_FIELDS if name in spec]
+    found = [
+        (name, f"{where}/{name}", value) for name, value in spec.items() if name in _TEMPLATE_FIELDS
+    ]
     for field in ("Catch", "Choices"):
-        for i, entry in enumerate(array(spec.get(field))):
-            if isinstance(entry, Mapping) and "Assign" in entry:
+        if field not in spec:
+            continue
+        for i, entry in enumerate(array(spec[field])):
+            if isinstance(entry, OBJECT) and "Assign" in entry:
                 found.append(
                     (f"{field}[{i}].Assign", f"{where}/{field}/{i}/Assign", entry["Assign"])
                 )
@@ -119,45 +83,154 @@ def _templates(state: StateView) -> list[tuple[str, str, Any]]:
 
 
 def templates(walk: Walk, state: StateView) -> None:
-    if state.language != JSONPATH:
+    if not state.jsonpath_rules_apply:
         return
     for name, location, template in _templates(state):
-        for key, value in dynamic_fields(template):
-            if has_variable_reference(value):
-                continue  # the engine checks them as it binds the variables
+        for label, at, key, value in dynamic_members(template, name, location):
             problem = dynamic_value_problem(key, value)
             if problem is not None:
-                walk.schema(f"State '{state.name}': {name}: {problem}", location)
+                detail = template_value_problem(label, value)
+                walk.schema(problem, at, kind=Kind.PATH, detail=detail)
+
+
+def choice_rules(walk: Walk, state: StateView) -> None:
+    if state.type != "Choice" or not state.jsonpath_rules_apply:
+        return
+    for i, rule in enumerate(array(state.spec.get("Choices"))):
+        location = f"{state.where}/Choices/{i}"
+        if not isinstance(rule, OBJECT) or "Condition" in rule:
+            continue  # a JSONata rule: the query-language rules say where it may be
+        if rule_reads_variables(rule):
+            # the engine parses it once it has bound the variables: here, its paths
+            for label, value, reference in _rule_paths(rule, f"Choices[{i}]"):
+                problem = path_problem(value, label, reference=reference)
+                if problem is not None:
+                    walk.schema(problem, location, kind=Kind.PATH)
+            continue
+        try:
+            parse_choice_rule(rule)
+        except ChoiceRuleSyntaxError as exc:
+            label = f"Choices[{i}].{exc.field}" if exc.field else f"Choices[{i}]"
+            kind = Kind.PATH if exc.path else Kind.CHOICE_RULE
+            walk.schema(f"{label}: {exc}", location, kind=kind)
+
+
+def _rule_paths(rule: Mapping[str, Any], label: str) -> Iterator[tuple[str, Any, bool]]:
+    """(label, path, whether a reference path) of a JSONPath rule's Variable and operands."""
+    for key, value in rule.items():
+        if key == "Variable":
+            yield f"{label}.Variable", value, False
+        elif isinstance(key, str) and key.endswith("Path"):
+            yield f"{label}.{key}", value, True
+        elif key in ("And", "Or"):
+            for index, nested in enumerate(array(value)):
+                if isinstance(nested, OBJECT):
+                    yield from _rule_paths(nested, f"{label}.{key}[{index}]")
+        elif key == "Not" and isinstance(value, OBJECT):
+            yield from _rule_paths(value, f"{label}.Not")
+
+
+def wait_timestamp(walk: Walk, state: StateView) -> None:
+    if state.type != "Wait":
+        return
+    value = state.spec.get("Timestamp")
+    if value is None or state.may_be_expression(value):
+        return
+    where = f"{state.where}/Timestamp"
+    if not isinstance(value, str):
+        walk.schema(f"Timestamp must be an ISO 8601 str, got {value!r}", where)
+        return
+    problem = timestamp_problem(value)
+    if problem == "no time zone":
+        walk.schema(f"Timestamp {value!r} has no time zone", where, kind=Kind.TIME_ZONE)
+    elif problem is not None:
+        walk.schema(
+            f"Timestamp {value!r} is not an ISO 8601 timestamp as ASL writes them (RFC 3339, "
+            "e.g. '2016-08-18T17:33:00Z')",
+            where,
+        )
+
+
+def map_label(walk: Walk, state: StateView) -> None:
+    if state.type != "Map" or "Label" not in state.spec:
+        return
+    label = state.spec["Label"]
+    where = f"{state.where}/Label"
+    if not isinstance(label, str) or not label:
+        walk.schema(f"Label must be a non-empty str, got {label!r}", where)
+    elif len(label) > MAP_LABEL_MAX:
+        walk.schema(f"Label is {len(label)} characters long, more than {MAP_LABEL_MAX}", where)
+    elif (character := forbidden_name_character(label)) is not None:
+        walk.schema(
+            f"Label contains {describe_character(character)}, which AWS forbids in labels", where
+        )
+    elif label in walk.labels:
+        walk.schema(
+            f"Map Label {label!r} is used by more than one Map state (labels must be unique "
+            "across the machine)",
+            where,
+        )
+    else:
+        walk.labels.add(label)
 
 
 _SUBGRAPHS = frozenset({"ItemProcessor", "Iterator", "Branches"})
 
 
-def _expressions(node: Any, location: str) -> Iterator[tuple[str, str]]:
-    """(expression, location) of each ``{% %}`` string in ``node`` (subgraphs left out)."""
-    if is_jsonata_expression(node):
-        yield node, location
-    elif isinstance(node, Mapping):
+def _strings(node: Any, label: str, location: str) -> Iterator[tuple[str, str, str]]:
+    """(string, label, location) of each string in ``node`` (subgraphs left out)."""
+    if isinstance(node, str):
+        yield node, label, location
+    elif isinstance(node, OBJECT):
         for key, value in node.items():
             if key not in _SUBGRAPHS:
-                yield from _expressions(value, f"{location}/{key}")
+                where = f"{label}.{key}" if label else key
+                yield from _strings(value, where, f"{location}/{key}")
     elif isinstance(node, list):
         for index, item in enumerate(node):
-            yield from _expressions(item, f"{location}/{index}")
+            yield from _strings(item, f"{label}[{index}]", f"{location}/{index}")
+
+
+def jsonata_problem(text: str, label: str) -> tuple[str, str, str | None] | None:
+    """(code, message, detail) of what AWS refuses in ``text``, a string of field ``label``
+    that starts as a ``{% %}`` expression does, or None when it is a valid one."""
+    if not is_jsonata_expression(text):
+        message = f"{label} {text!r} is not a JSONata expression: write it as '{{% ... %}}'"
+        return INVALID_JSONATA_EXPRESSION, message, None
+    source = text[2:-2].strip()
+    if not source:
+        detail = f"{label} is an empty JSONata expression"
+        return INVALID_JSONATA_EXPRESSION, "The expression is empty", detail
+    error = _jsonata_error(source)
+    if error is None:
+        return None
+    code, message = error
+    return code, message, f"{label} {text!r} is not a valid JSONata expression: {message}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _jsonata_error(source: str) -> tuple[str, str] | None:
+    """(code, message) of what AWS refuses in the expression ``source``: machines repeat
+    expressions, and the model checks each machine twice (constructed, rendered)."""
+    try:
+        parse_jsonata(source)
+    except JsonataSyntaxError as exc:
+        return exc.code, exc.message
+    return None
 
 
 def jsonata_expressions(walk: Walk, state: StateView) -> None:
     if state.language != JSONATA:
         return
-    for expression, location in _expressions(dict(state.spec), state.where):
-        source = expression[2:-2].strip()
-        if not source:
-            walk.problem(INVALID_JSONATA_EXPRESSION, "The expression is empty", location)
-            continue
-        try:
-            parse_jsonata(source)
-        except JsonataSyntaxError as exc:
-            walk.problem(exc.code, exc.message, location)
+    for text, label, location in _strings(state.spec, "", state.where):
+        comment = label == "Comment" or label.endswith(".Comment")
+        if comment and not is_jsonata_expression(text):
+            continue  # prose that happens to start with '{%'
+        if text.startswith("{%"):
+            problem = jsonata_problem(text, label)
+            if problem is not None:
+                code, message, detail = problem
+                walk.problem(code, message, location, kind=Kind.EXPRESSION, detail=detail)
 
 
 #: the field rules, in the order they report (run on states whose structure is sound)

@@ -176,8 +176,8 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str | None, str]] = [
     ("misfiled", misfiled_state, sfini.InvalidField, "s", "stored under the name 'other'"),
     ("duplicate", same_name_twice, sfini.DuplicateStateName, "x", "two different states"),
     ("duplicate-branch", same_name_in_branch, sfini.DuplicateStateName, "x", "unique across"),
-    ("duplicate-map", same_name_in_processor, sfini.DuplicateStateName, "x", "used 2 times"),
-    ("duplicate-branches", same_name_across_branches, sfini.DuplicateStateName, "x", "2 times"),
+    ("duplicate-map", same_name_in_processor, sfini.DuplicateStateName, "x", "more than once"),
+    ("duplicate-branches", same_name_across_branches, sfini.DuplicateStateName, "x", "used more"),
     ("no-terminal", loop_without_end, sfini.NoTerminalState, None, "state machine 'm' has no"),
     ("branch-no-terminal", branch_without_end, sfini.NoTerminalState, None, "machine 'loop'"),
     (

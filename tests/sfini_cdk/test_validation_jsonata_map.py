@@ -258,14 +258,14 @@ def test_python_map_renders_inline_processor_config_and_legacy_parameters(render
 # --- fields a state type does not have ----------------------------------------------------------
 
 UNKNOWN_FIELDS = [
-    ({"Type": "Pass", "Retry": [{"ErrorEquals": ["E"]}]}, "Retry: not a field of a Pass state"),
-    ({"Type": "Pass", "Resource": "arn:x"}, "Resource: not a field of a Pass state"),
-    ({"Type": "Succeed", "ResultPath": "$.r"}, "ResultPath: not a field of a Succeed state"),
-    ({"Type": "Wait", "Seconds": 1, "TimeoutSeconds": 5}, "TimeoutSeconds: not a field of a Wait"),
-    ({"Type": "Fail", "Assign": {"x": 1}}, "Assign: not a field of a Fail state"),
-    ({**TASK, "Paramters": {"a": 1}}, "Paramters: not a field of a Task state"),
-    ({**TASK, "Branches": [], "Items": []}, "Branches, Items: not a field of a Task state"),
-    ({**MAP, "Branches": []}, "Branches: not a field of a Map state"),
+    ({"Type": "Pass", "Retry": [{"ErrorEquals": ["E"]}]}, "Field 'Retry' is not supported by a"),
+    ({"Type": "Pass", "Resource": "arn:x"}, "Field 'Resource' is not supported by a Pass state"),
+    ({"Type": "Succeed", "ResultPath": "$.r"}, "Field 'ResultPath' is not supported by a Succeed"),
+    ({"Type": "Wait", "Seconds": 1, "TimeoutSeconds": 5}, "'TimeoutSeconds' is not supported by a"),
+    ({"Type": "Fail", "Assign": {"x": 1}}, "Field 'Assign' is not supported by a Fail state"),
+    ({**TASK, "Paramters": {"a": 1}}, "Field 'Paramters' is not supported by a Task state"),
+    ({**TASK, "Branches": [], "Items": []}, "Field 'Branches' is not supported by a Task state"),
+    ({**MAP, "Branches": []}, "Field 'Branches' is not supported by a Map state"),
     ({**TASK, "Retry": [{"ErrorEquals": ["E"], "Next": "x"}]}, "Retry[0]: Next is not a retrier"),
     (
         {**TASK, "Catch": [{"ErrorEquals": ["E"], "Next": "t", "MaxAttempts": 1}]},

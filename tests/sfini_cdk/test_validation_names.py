@@ -161,7 +161,7 @@ def test_map_label_rules(label: Any, message: str) -> None:
 def test_map_labels_are_unique_across_the_machine() -> None:
     first, second = _map("first", "batch"), _map("second", "batch")
     first.goes_to(second)
-    with pytest.raises(sfini.InvalidField, match="Map Label 'batch' is used by 2 Map states"):
+    with pytest.raises(sfini.InvalidField, match="Map Label 'batch' is used by more than one Map"):
         sfini.construct_state_machine("m", first)
 
 

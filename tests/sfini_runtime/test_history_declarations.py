@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import pytest
 import sfini.execution.history as seed_history
 
+from sfini_runtime.event_types import EVENT_TYPES, FIELD_KINDS, JSON_TEXT
 from sfini_runtime.execution import history
 from sfini_runtime.execution.history import NOT_GIVEN, REQUIRED, Field, parse_history
 from sfini_runtime.execution.history.constructors import InvalidFieldName, declared_init
@@ -85,12 +86,27 @@ def test_constructor_errors_are_pythons_own() -> None:
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
-def test_declared_details_keys_are_the_parsers(cls: type[history.Event]) -> None:
+def test_declared_details_keys_are_the_parsers_and_the_tables(cls: type[history.Event]) -> None:
     assert cls.EVENT_TYPES, cls
     for event_type, key in cls.EVENT_TYPES.items():
         assert history.EVENT_CLASSES[event_type] is cls
         assert history.details_key(event_type) == key
-        assert key.endswith("EventDetails")
+        assert key == EVENT_TYPES[event_type].details_key
+        assert key is None or key.endswith("EventDetails")
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
+def test_declared_fields_are_fields_of_every_type_of_the_class(cls: type[history.Event]) -> None:
+    """A class reads only what the table says its types' details hold, as the table's kind."""
+    for field in cls.fields:
+        assert field.json_text is (FIELD_KINDS[field.key] == JSON_TEXT), field
+        for event_type in cls.EVENT_TYPES:
+            declared = EVENT_TYPES[event_type]
+            # a class may serve types without details too (Failed: ParallelStateFailed)
+            assert declared.details_key is None or field.key in declared.fields, (
+                event_type,
+                field.key,
+            )
 
 
 FIELD_CASES = [

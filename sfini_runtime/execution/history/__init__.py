@@ -6,6 +6,8 @@ two in step) to the class that parses it; a type it does not know becomes a plai
 
 Each class declares its event types, the fields it reads from their details and its details
 line (``events``); one parser (``parsing``) and one formatter (``formatting``) serve them all.
+The details keys and the kinds of their fields are ``sfini_runtime.event_types``' table, the
+one the local engine writes its events with.
 
 Use ``sfini_runtime.execution.Execution.format_history`` for nice history printing.
 """

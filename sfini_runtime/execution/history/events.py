@@ -6,6 +6,9 @@ class's) and its one-line details (``SUMMARY``). From those, the class gets its 
 (sfini 0.1.0's arguments: ``timestamp, event_type, event_id``, the required fields,
 ``previous_event_id``, the optional fields); one parser (``parsing.read_event``) and one
 formatter (``formatting.format_details``) serve every class.
+
+The details keys and the kinds of the fields (JSON text is decoded) are those of
+``sfini_runtime.event_types``, the table the local engine writes its events with.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from sfini_runtime.event_types import FIELD_KINDS, JSON_TEXT, NUMBER, TEXT, details_key
 from sfini_runtime.execution.history.constructors import declared_init
-from sfini_runtime.execution.history.fields import NOT_GIVEN, REQUIRED, Field, default_details_key
+from sfini_runtime.execution.history.fields import NOT_GIVEN, REQUIRED, Field
 from sfini_runtime.execution.history.formatting import format_details
 from sfini_runtime.execution.history.reading import event_to_dict, read_event
 
@@ -44,24 +48,25 @@ __all__ = [
 ]
 
 
-def _types(*event_types: str, key: str | None = None) -> dict[str, str]:
-    """Each event type with the key of its details (by default, the type's own key)."""
-    return {event_type: key or default_details_key(event_type) for event_type in event_types}
+def _types(*event_types: str) -> dict[str, str | None]:
+    """Each event type with the key of its details (None: the type has none)."""
+    return {event_type: details_key(event_type) for event_type in event_types}
 
 
-def _text(name: str, key: str, *, required: bool = False) -> Field:
+#: a field's type by its kind: when optional, and when the constructor requires it
+_OPTIONAL_TYPES: dict[str, Any] = {TEXT: str | None, NUMBER: int | None}
+_REQUIRED_TYPES: dict[str, Any] = {TEXT: str, NUMBER: int}
+
+
+def _field(name: str, key: str, *, required: bool = False) -> Field:
+    """The attribute ``name``, read from the details field ``key`` as its kind says: JSON text
+    is decoded (``NOT_GIVEN`` if the event leaves it out); else ``None`` when absent."""
+    kind = FIELD_KINDS[key]
+    if kind == JSON_TEXT:
+        return Field(name, key, Any, NOT_GIVEN, json_text=True)
     if required:
-        return Field(name, key, str, REQUIRED)
-    return Field(name, key, str | None)
-
-
-def _number(name: str, key: str) -> Field:
-    return Field(name, key, int | None)
-
-
-def _json(name: str, key: str) -> Field:
-    """A JSON text detail, decoded; ``NOT_GIVEN`` if the event leaves it out."""
-    return Field(name, key, Any, NOT_GIVEN, json_text=True)
+        return Field(name, key, _REQUIRED_TYPES.get(kind, Any), REQUIRED)
+    return Field(name, key, _OPTIONAL_TYPES.get(kind, Any))
 
 
 def _fields_of(cls: type) -> tuple[Field, ...]:
@@ -83,8 +88,8 @@ class Event:
         previous_event_id: identifying index of causal event
     """
 
-    #: The event types the class parses, each with the key of its details.
-    EVENT_TYPES: ClassVar[Mapping[str, str]] = {}
+    #: The event types the class parses, each with the key of its details (None: none).
+    EVENT_TYPES: ClassVar[Mapping[str, str | None]] = {}
     #: The fields the class reads from the details, added to its base classes'.
     FIELDS: ClassVar[tuple[Field, ...]] = ()
     #: ``details_str``: a ``str.format`` template of the event's attributes ("" for none).
@@ -136,7 +141,7 @@ class Event:
 
 
 _STATE_KINDS = ("Choice", "Fail", "Map", "Parallel", "Pass", "Succeed", "Task", "Wait")
-_TASK_RESOURCE = (_text("resource_type", "resourceType"), _text("resource", "resource"))
+_TASK_RESOURCE = (_field("resource_type", "resourceType"), _field("resource", "resource"))
 _TASK_SUMMARY = "resource: {resource_type}:{resource}"
 
 
@@ -173,7 +178,7 @@ class Failed(Event):
         "MapStateFailed",
         "ParallelStateFailed",
     )
-    FIELDS = (_text("error", "error"), _text("cause", "cause"))
+    FIELDS = (_field("error", "error"), _field("cause", "cause"))
     SUMMARY = "error: {error}"
 
 
@@ -182,9 +187,9 @@ class LambdaFunctionScheduled(Event):
 
     EVENT_TYPES = _types("LambdaFunctionScheduled")
     FIELDS = (
-        _text("resource", "resource", required=True),
-        _json("task_input", "input"),
-        _number("timeout", "timeoutInSeconds"),
+        _field("resource", "resource", required=True),
+        _field("task_input", "input"),
+        _field("timeout", "timeoutInSeconds"),
     )
     SUMMARY = "resource: {resource}"
 
@@ -193,14 +198,14 @@ class ActivityScheduled(LambdaFunctionScheduled):
     """An execution history activity task-schedule event."""
 
     EVENT_TYPES = _types("ActivityScheduled")
-    FIELDS = (_number("heartbeat", "heartbeatInSeconds"),)
+    FIELDS = (_field("heartbeat", "heartbeatInSeconds"),)
 
 
 class ActivityStarted(Event):
     """An execution history activity task-start event."""
 
     EVENT_TYPES = _types("ActivityStarted")
-    FIELDS = (_text("worker_name", "workerName", required=True),)
+    FIELDS = (_field("worker_name", "workerName", required=True),)
     SUMMARY = "worker: {worker_name}"
 
 
@@ -208,34 +213,29 @@ class ObjectSucceeded(Event):
     """An execution history succeed event (the output of an activity, task or execution)."""
 
     EVENT_TYPES = _types("ActivitySucceeded", "ExecutionSucceeded", "LambdaFunctionSucceeded")
-    FIELDS = (_json("output", "output"),)
+    FIELDS = (_field("output", "output"),)
 
 
 class ExecutionStarted(Event):
     """An execution history execution-start event."""
 
     EVENT_TYPES = _types("ExecutionStarted")
-    FIELDS = (_json("execution_input", "input"), _text("role_arn", "roleArn"))
+    FIELDS = (_field("execution_input", "input"), _field("role_arn", "roleArn"))
 
 
 class StateEntered(Event):
     """An execution history state-enter event."""
 
-    EVENT_TYPES = _types(
-        *(f"{kind}StateEntered" for kind in _STATE_KINDS), key="stateEnteredEventDetails"
-    )
-    FIELDS = (_text("state_name", "name", required=True), _json("state_input", "input"))
+    EVENT_TYPES = _types(*(f"{kind}StateEntered" for kind in _STATE_KINDS))
+    FIELDS = (_field("state_name", "name", required=True), _field("state_input", "input"))
     SUMMARY = "name: {state_name}"
 
 
 class StateExited(Event):
     """An execution history state-exit event."""
 
-    EVENT_TYPES = _types(
-        *(f"{kind}StateExited" for kind in _STATE_KINDS if kind != "Fail"),
-        key="stateExitedEventDetails",
-    )
-    FIELDS = (_text("state_name", "name", required=True), _json("output", "output"))
+    EVENT_TYPES = _types(*(f"{kind}StateExited" for kind in _STATE_KINDS if kind != "Fail"))
+    FIELDS = (_field("state_name", "name", required=True), _field("output", "output"))
     SUMMARY = "name: {state_name}"
 
 
@@ -245,10 +245,10 @@ class TaskScheduled(Event):
     EVENT_TYPES = _types("TaskScheduled")
     FIELDS = (
         *_TASK_RESOURCE,
-        _text("region", "region"),
-        _json("parameters", "parameters"),
-        _number("timeout", "timeoutInSeconds"),
-        _number("heartbeat", "heartbeatInSeconds"),
+        _field("region", "region"),
+        _field("parameters", "parameters"),
+        _field("timeout", "timeoutInSeconds"),
+        _field("heartbeat", "heartbeatInSeconds"),
     )
     SUMMARY = _TASK_SUMMARY
 
@@ -286,14 +286,14 @@ class EvaluationFailed(Failed):
     """An expression (JSONata, paths, intrinsics) failed to evaluate in ``state``."""
 
     EVENT_TYPES = _types("EvaluationFailed")
-    FIELDS = (_text("location", "location"), _text("state", "state"))
+    FIELDS = (_field("location", "location"), _field("state", "state"))
 
 
 class MapStateStarted(Event):
     """A Map state started its iterations (``length`` items)."""
 
     EVENT_TYPES = _types("MapStateStarted")
-    FIELDS = (_number("length", "length"),)
+    FIELDS = (_field("length", "length"),)
     SUMMARY = "length: {length}"
 
 
@@ -303,7 +303,7 @@ class MapIterationEvent(Event):
     EVENT_TYPES = _types(
         *(f"MapIteration{outcome}" for outcome in ("Started", "Succeeded", "Failed", "Aborted"))
     )
-    FIELDS = (_text("name", "name"), _number("index", "index"))
+    FIELDS = (_field("name", "name"), _field("index", "index"))
     SUMMARY = "name: {name}, index: {index}"
 
 
@@ -311,7 +311,7 @@ class MapRunStarted(Event):
     """A distributed Map state started a Map Run."""
 
     EVENT_TYPES = _types("MapRunStarted")
-    FIELDS = (_text("map_run_arn", "mapRunArn"),)
+    FIELDS = (_field("map_run_arn", "mapRunArn"),)
     SUMMARY = "map run: {map_run_arn}"
 
 
@@ -319,7 +319,7 @@ class ExecutionRedriven(Event):
     """The execution was redriven (``redrive_count`` times so far)."""
 
     EVENT_TYPES = _types("ExecutionRedriven")
-    FIELDS = (_number("redrive_count", "redriveCount"),)
+    FIELDS = (_field("redrive_count", "redriveCount"),)
     SUMMARY = "redrive count: {redrive_count}"
 
 
@@ -327,4 +327,4 @@ class MapRunRedriven(MapRunStarted):
     """A Map Run was redriven."""
 
     EVENT_TYPES = _types("MapRunRedriven")
-    FIELDS = (_number("redrive_count", "redriveCount"),)
+    FIELDS = (_field("redrive_count", "redriveCount"),)

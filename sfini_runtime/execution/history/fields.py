@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-__all__ = ["NOT_GIVEN", "REQUIRED", "Field", "default_details_key"]
+__all__ = ["NOT_GIVEN", "REQUIRED", "Field"]
 
 
 class _NotGiven:
@@ -47,17 +47,6 @@ def _json_or_raw(value: Any) -> Any:
         return json.loads(value)
     except ValueError:
         return value
-
-
-def default_details_key(event_type: str) -> str:
-    """The key of an event type's details: ``stateEnteredEventDetails`` for every
-    ``...StateEntered`` type, ``stateExitedEventDetails`` for ``...StateExited``, else the type
-    with a lower-case first letter and ``EventDetails`` (``activityStartedEventDetails``)."""
-    if event_type.endswith("StateEntered"):
-        return "stateEnteredEventDetails"
-    if event_type.endswith("StateExited"):
-        return "stateExitedEventDetails"
-    return event_type[:1].lower() + event_type[1:] + "EventDetails"
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from typing import Any
 
 from sfini_runtime.execution.history import events
 from sfini_runtime.execution.history.events import Event
-from sfini_runtime.execution.history.fields import default_details_key
-from sfini_runtime.execution.history.reading import event_to_dict, read_event
+from sfini_runtime.execution.history.reading import details_key, event_to_dict, read_event
 
 __all__ = [
     "EVENT_CLASSES",
@@ -46,21 +45,6 @@ def _table(classes: Iterable[type[Event]]) -> dict[str, type[Event]]:
 EVENT_CLASSES: dict[str, type[Event]] = _table(
     getattr(events, name) for name in events.__all__ if name != "Event"
 )
-
-#: Event type -> the key of its details, as its class declares it.
-_DETAILS_KEYS = {
-    event_type: event_class.EVENT_TYPES[event_type]
-    for event_type, event_class in EVENT_CLASSES.items()
-}
-
-
-def details_key(event_type: str, history_event: Mapping[str, Any] | None = None) -> str | None:
-    """The key of ``event_type``'s details in a history event (``...EventDetails``), if any."""
-    key = _DETAILS_KEYS.get(event_type) or default_details_key(event_type)
-    if history_event is None or key in history_event:
-        return key
-    # Whatever details the event carries (a type newer than this table, say).
-    return next((other for other in history_event if other.endswith("EventDetails")), None)
 
 
 def parse_event(history_event: Mapping[str, Any]) -> Event:

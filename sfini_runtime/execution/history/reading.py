@@ -7,21 +7,26 @@ import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sfini_runtime.execution.history.fields import default_details_key
+from sfini_runtime import event_types
 
 if TYPE_CHECKING:
     from sfini_runtime.execution.history.events import Event
 
-__all__ = ["event_to_dict", "read_event"]
+__all__ = ["details_key", "event_to_dict", "read_event"]
 
 
-def _details_key(
-    event_class: type[Event], event_type: str, history_event: Mapping[str, Any] | None
+def details_key(
+    event_type: str,
+    history_event: Mapping[str, Any] | None = None,
+    event_class: type[Event] | None = None,
 ) -> str | None:
-    """The key of the event's details: the one its class declares for ``event_type`` (else
-    the API's naming), or whatever ``...EventDetails`` the event carries."""
-    key = event_class.EVENT_TYPES.get(event_type) or default_details_key(event_type)
-    if history_event is None or key in history_event:
+    """The key of ``event_type``'s details (``...EventDetails``), if any: the one
+    ``event_class`` declares, else the event-type table's; when ``history_event`` lacks it,
+    whatever details the event carries (a type newer than the table, say)."""
+    key = event_class.EVENT_TYPES.get(event_type) if event_class is not None else None
+    if key is None:
+        key = event_types.details_key(event_type)
+    if history_event is None or (key is not None and key in history_event):
         return key
     return next((other for other in history_event if other.endswith("EventDetails")), None)
 
@@ -29,7 +34,7 @@ def _details_key(
 def read_event(event_class: type[Event], history_event: Mapping[str, Any]) -> Event:
     """Parse a history event into ``event_class``: its declared fields, read from the details."""
     event_type = history_event["type"]
-    key = _details_key(event_class, event_type, history_event)
+    key = details_key(event_type, history_event, event_class)
     details = dict(history_event.get(key) or {}) if key else {}
     event = event_class(
         history_event.get("timestamp"),  # always sent by AWS; absent in some recordings
@@ -53,7 +58,7 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     data["id"] = event.event_id
     if event.previous_event_id is not None:
         data["previousEventId"] = event.previous_event_id
-    key = _details_key(type(event), event.event_type, event.raw) if event.raw else None
+    key = details_key(event.event_type, event.raw, type(event)) if event.raw else None
     if key and event.details:
         data[key] = event.details
     return data

@@ -32,7 +32,7 @@ from .jsonata.expressions import (
     compile_jsonata_template,
 )
 from .jsonpath.choice_rules import compile_choice_rule
-from .jsonpath.dataflow import DataflowDefinitionError, StateDataflow
+from .jsonpath.dataflow import StateDataflow
 from .jsonpath.intrinsics import compile_intrinsic
 from .jsonpath.payload import compile_template
 from .variables import VariableScope, compile_assign
@@ -41,7 +41,6 @@ __all__ = [
     "MAX_HISTORY_EVENTS",
     "MAX_PAYLOAD_BYTES",
     "CompiledDefinition",
-    "DataflowDefinitionError",
     "Diagnostic",
     "Engine",
     "ExecutionRecord",

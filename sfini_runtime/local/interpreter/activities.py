@@ -152,7 +152,7 @@ class ActivityBroker:
         "Troubleshooting activities")."""
         task.started = True
         details = {"workerName": worker_name} if worker_name else {}
-        task.frame.add_event("ActivityStarted", "activityStartedEventDetails", details)
+        task.frame.add_event("ActivityStarted", details)
         self.arm_timeout(task)
         self.arm_heartbeat(task)
 

@@ -1,15 +1,18 @@
 """Compile Amazon States Language JSON into immutable state graphs.
 
-``sfini_asl.checker`` (the rules the definition model runs too) finds every problem first, as
+``sfini_asl.checker`` (the rules the definition model runs too) finds the problems first, as
 AWS-style diagnostics (``code``, ``message``, ``location``) that ValidateStateMachineDefinition
-and the InvalidDefinition error of Create/UpdateStateMachine report; then each state's class
-compiles it (what only compiling finds, such as a JSONata or template error, is reported the
-same way).
+and the InvalidDefinition error of Create/UpdateStateMachine report; a definition that passed
+it is compiled by each state's class without checking it again. The few problems only
+compiling finds are reported the same way: a JSONPath choice rule reading ``$variables`` (the
+checker reads its paths, the compiler the rest of it), one variable assigned twice in an
+``Assign`` (``"x"`` and ``"x.$"``) or named with a final line break, a JSONata ``Items`` that
+is neither an array nor an expression, ``Arguments`` in a JSONata Map state, an expression
+under a key the checker takes for a nested graph's (``Output: {"Branches": "{% ... %}"}``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +22,9 @@ from sfini_asl.diagnostics import DefinitionErrors, Diagnostic
 from sfini_asl.spec import JSONPATH
 
 from ..errors import InvalidDefinition
-from .states import STATE_CLASSES
+from .states import STATE_CLASSES, TaskState
 from .states.base import CompiledState
 
-_ARN_ACTIVITY = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]+$")
 _MESSAGE_PROBLEMS_MAX = 10  # problems an InvalidDefinition message spells out
 
 
@@ -56,14 +58,14 @@ class _Compiler:
         #: the language of the state being compiled (state classes read it)
         self.language = top_language
 
-    def graph(self, doc: Mapping[str, Any], where: str) -> Graph | None:
+    def graph(self, doc: Mapping[str, Any], where: str) -> Graph:
+        """Compile a graph's states; the problems found are added to ``problems`` (a state
+        with one is left out of the graph)."""
         compiled: dict[str, CompiledState] = {}
         for name, spec in doc["States"].items():
             state = self.state(name, spec, f"{where}/States/{name}")
             if state is not None:
                 compiled[name] = state
-        if self.problems:
-            return None
         return Graph(doc["StartAt"], compiled)
 
     def subgraph(self, doc: Mapping[str, Any], where: str) -> Graph:
@@ -71,25 +73,20 @@ class _Compiler:
         ``DefinitionErrors`` with the problems found in it."""
         before = len(self.problems)
         graph = self.graph(doc, where)
-        if graph is None or len(self.problems) > before:
+        if len(self.problems) > before:
             problems = self.problems[before:]
             del self.problems[before:]
-            raise DefinitionErrors(
-                problems or [Diagnostic("SCHEMA_VALIDATION_FAILED", "Invalid", where)]
-            )
+            raise DefinitionErrors(problems)
         return graph
 
     def state(self, name: str, spec: Mapping[str, Any], where: str) -> CompiledState | None:
-        kind = spec["Type"]
-        resource = spec.get("Resource")
-        if kind == "Task" and isinstance(resource, str) and _ARN_ACTIVITY.match(resource):
-            self.activity_arns.add(resource)
         self.language = spec.get("QueryLanguage", self.top_language)
         try:
-            return STATE_CLASSES[kind](name, spec, self, where)
-        except DefinitionErrors as errors:
+            state = STATE_CLASSES[spec["Type"]](name, spec, self, where)
+        except DefinitionErrors as errors:  # from a nested graph
             self.problems.extend(errors.diagnostics)
-        except ValueError as exc:  # syntax errors from paths, templates, intrinsics, rules
+            return None
+        except ValueError as exc:  # what only compiling finds (the module docstring says what)
             field = getattr(exc, "field", None)
             location = f"{where}/{field}" if field else where
             code = getattr(exc, "code", None)
@@ -101,19 +98,28 @@ class _Compiler:
                 self.problems.append(
                     Diagnostic("SCHEMA_VALIDATION_FAILED", str(exc), location, state=name)
                 )
-        return None
+            return None
+        if isinstance(state, TaskState) and state.is_activity:
+            self.activity_arns.add(state.resource)
+        return state
 
 
-def _compile(definition: str) -> tuple[CompiledDefinition | None, list[Diagnostic]]:
+def _checked(definition: str) -> tuple[Any, list[Diagnostic]]:
+    """The parsed document and the checker's diagnostics (the document is None if not JSON)."""
     document, problems = parse_definition(definition)
-    if problems:
-        return None, problems
-    problems = check_definition(document) or _beyond_this_engine(document, "")
-    if problems:
-        return None, problems
+    if not problems:
+        problems = check_definition(document)
+    return document, problems
+
+
+def _compile_checked(
+    definition: str, document: Mapping[str, Any]
+) -> tuple[CompiledDefinition | None, list[Diagnostic]]:
+    """Compile a document the checker passed: the compiled definition, or what only compiling
+    finds."""
     compiler = _Compiler(document.get("QueryLanguage", JSONPATH))
     graph = compiler.graph(document, "")
-    if compiler.problems or graph is None:
+    if compiler.problems:
         return None, compiler.problems
     compiled = CompiledDefinition(
         text=definition,
@@ -127,7 +133,11 @@ def _compile(definition: str) -> tuple[CompiledDefinition | None, list[Diagnosti
 
 
 def _beyond_this_engine(graph: Mapping[str, Any], where: str) -> list[Diagnostic]:
-    """Valid ASL this engine cannot run yet: Distributed Map and its fields."""
+    """Valid ASL this engine cannot run yet: Distributed Map and its fields.
+
+    This check stays here, not in ``sfini_asl.checker``: the definition is valid ASL (AWS and
+    the definition model accept it, ValidateStateMachineDefinition reports nothing); only this
+    engine, which has no Distributed Map, refuses it at Create/UpdateStateMachine."""
     problems: list[Diagnostic] = []
     for name, spec in graph["States"].items():
         at = f"{where}/States/{name}"
@@ -163,7 +173,12 @@ def _beyond_this_engine(graph: Mapping[str, Any], where: str) -> list[Diagnostic
 
 def compile_definition(definition: str) -> CompiledDefinition:
     """Compile ASL JSON or raise :class:`InvalidDefinition` with AWS's message format."""
-    compiled, problems = _compile(definition)
+    document, problems = _checked(definition)
+    compiled = None
+    if not problems:
+        problems = _beyond_this_engine(document, "")
+    if not problems:
+        compiled, problems = _compile_checked(definition, document)
     if compiled is None:
         joined = ", ".join(str(p) for p in problems[:_MESSAGE_PROBLEMS_MAX])
         hidden = len(problems) - _MESSAGE_PROBLEMS_MAX
@@ -177,11 +192,9 @@ def validate_definition(definition: str) -> list[dict[str, str]]:
     """ValidateStateMachineDefinition diagnostics (empty when the definition is valid ASL, as
     on AWS: what only this engine cannot run yet, a Distributed Map, is refused by
     Create/UpdateStateMachine, not here)."""
-    document, problems = parse_definition(definition)
-    if not problems:
-        problems = check_definition(document)
+    document, problems = _checked(definition)
     if not problems and not _beyond_this_engine(document, ""):
-        _, problems = _compile(definition)
+        _, problems = _compile_checked(definition, document)
     return [p.as_dict() for p in problems]
 
 

@@ -104,7 +104,6 @@ def run_graph(frame: Frame, graph: Graph, value: Any, text: str | None = None) -
         entered = add(
             state.entered_type,
             frame.last,
-            "stateEnteredEventDetails",
             {"name": state.name, "input": text, "inputDetails": NOT_TRUNCATED},
         )
         frame.last = frame.entered_id = entered
@@ -125,7 +124,7 @@ def run_graph(frame: Frame, graph: Graph, value: Any, text: str | None = None) -
         if frame.assigned is not None:
             exited = {**assigned_variables_details(frame.assigned), **exited}
             frame.assigned = None
-        frame.last = add(state.exited_type, frame.last, "stateExitedEventDetails", exited)
+        frame.last = add(state.exited_type, frame.last, exited)
         frame.state = None
         if target is None:
             return output, text
@@ -181,9 +180,7 @@ class ChildGroup:
             if map_name is not None and child.iteration is not None:
                 parent.last = cause_id
                 parent.add_event(
-                    "MapIterationAborted",
-                    "mapIterationAbortedEventDetails",
-                    {"index": child.iteration[0], "name": map_name},
+                    "MapIterationAborted", {"index": child.iteration[0], "name": map_name}
                 )
             child.cancel()
         parent.last = cause_id
@@ -235,11 +232,9 @@ class Frame:
             self.parent.children.append(self)
 
     # -- helpers for states ----------------------------------------------------------------
-    def add_event(
-        self, event_type: str, details_key: str | None = None, details: Any = None
-    ) -> int:
+    def add_event(self, event_type: str, details: Any = None) -> int:
         """Record an event following this frame's last one."""
-        self.last = self.execution.history.add(event_type, self.last, details_key, details)
+        self.last = self.execution.history.add(event_type, self.last, details)
         return self.last
 
     def assign(self, values: dict[str, Any]) -> None:
@@ -252,7 +247,7 @@ class Frame:
         details = getattr(err, "evaluation_failed_details", None)
         if details is not None and not getattr(err, "recorded", False):
             err.recorded = True  # type: ignore[attr-defined]
-            self.add_event("EvaluationFailed", "evaluationFailedEventDetails", details(state_name))
+            self.add_event("EvaluationFailed", details(state_name))
 
     def sleep_instruction(self, seconds: float) -> tuple[Any, ...]:
         """The instruction for waiting ``seconds`` (scaled by the host's clock)."""
@@ -425,13 +420,7 @@ class Execution:
     # -- start and end ---------------------------------------------------------------------
     def begin(self, input_value: Any, input_text: str, started_details: dict[str, Any]) -> None:
         """Record ExecutionStarted and queue the root frame."""
-        self.history.add(
-            "ExecutionStarted",
-            0,
-            "executionStartedEventDetails",
-            started_details,
-            timestamp=self.record.start_date,
-        )
+        self.history.add("ExecutionStarted", 0, started_details, timestamp=self.record.start_date)
         root = Frame(self, 0)
         root.gen = run_graph(root, self.definition.graph, input_value, input_text)
         scheduler = self.host.scheduler
@@ -449,7 +438,6 @@ class Execution:
         self.history.add(
             "ExecutionSucceeded",
             last,
-            "executionSucceededEventDetails",
             {"output": output_text, "outputDetails": NOT_TRUNCATED},
             final=True,
         )
@@ -469,7 +457,6 @@ class Execution:
         self.history.add(
             "ExecutionFailed",
             self.history.last_id if last is None else last,
-            "executionFailedEventDetails",
             details,
             final=True,
         )
@@ -483,13 +470,7 @@ class Execution:
         self.timeout_timer = None
         self.cancel_frames()
         # AWS: empty details, and DescribeExecution of a TIMED_OUT execution has no error
-        self.history.add(
-            "ExecutionTimedOut",
-            self.history.last_id,
-            "executionTimedOutEventDetails",
-            {},
-            final=True,
-        )
+        self.history.add("ExecutionTimedOut", self.history.last_id, {}, final=True)
         self._end(TIMED_OUT)
 
     def abort(self, error: str | None, cause: str | None) -> None:
@@ -504,11 +485,7 @@ class Execution:
                     frame.state.abort(frame)
                 if frame.iteration is not None:
                     index, name = frame.iteration
-                    frame.add_event(
-                        "MapIterationAborted",
-                        "mapIterationAbortedEventDetails",
-                        {"index": index, "name": name},
-                    )
+                    frame.add_event("MapIterationAborted", {"index": index, "name": name})
             except HistoryLimitExceeded:
                 break
         self.cancel_frames()
@@ -517,13 +494,7 @@ class Execution:
             details["error"] = error
         if cause is not None:
             details["cause"] = cause
-        self.history.add(
-            "ExecutionAborted",
-            self.history.last_id,
-            "executionAbortedEventDetails",
-            details,
-            final=True,
-        )
+        self.history.add("ExecutionAborted", self.history.last_id, details, final=True)
         self.record.error, self.record.cause = error, cause
         self._end(ABORTED)
 

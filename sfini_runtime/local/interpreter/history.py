@@ -2,7 +2,8 @@
 
 An event is a plain dict shaped like one element of GetExecutionHistory's ``events``:
 ``{"timestamp": datetime, "type": str, "id": int, "previousEventId": int,
-"<x>EventDetails": {...}}``.
+"<x>EventDetails": {...}}``; the key of an event type's details is the one
+``sfini_runtime.event_types`` declares (the table the runtime's history parser reads too).
 Inputs and outputs inside details are JSON text, as AWS stores them, serialised once.
 """
 
@@ -12,6 +13,8 @@ import json
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
+
+from sfini_runtime.event_types import DETAILS_KEYS
 
 #: AWS's quota on the number of events in one execution's history.
 MAX_HISTORY_EVENTS = 25_000
@@ -90,6 +93,10 @@ class HistoryLimitExceeded(Exception):
     """The execution reached AWS's 25,000 event quota."""
 
 
+class UndeclaredEvent(ValueError):
+    """An event the API does not have: an unknown type, or details for a type without any."""
+
+
 class History:
     """The ordered events of one execution; ids start at 1."""
 
@@ -111,19 +118,23 @@ class History:
         self,
         event_type: str,
         previous_id: int,
-        details_key: str | None = None,
         details: dict[str, Any] | None = None,
         *,
         final: bool = False,
         timestamp: datetime | None = None,
     ) -> int:
-        """Append an event and return its id.
+        """Append an event and return its id; ``details`` go under the type's details key.
 
         Raises :class:`HistoryLimitExceeded` when only the last slot is left and the event is
-        not ``final`` (the slot is kept for the ExecutionFailed event that ends the execution).
-        The timestamp is millisecond-precise and never earlier than the previous event's, even
-        if the wall clock steps back.
+        not ``final`` (the slot is kept for the ExecutionFailed event that ends the execution),
+        :class:`UndeclaredEvent` for a type the API does not have or details it gives the type
+        none of. The timestamp is millisecond-precise and never earlier than the previous
+        event's, even if the wall clock steps back.
         """
+        try:
+            details_key = DETAILS_KEYS[event_type]
+        except KeyError:
+            raise UndeclaredEvent(f"{event_type} is no history event type") from None
         events = self.events
         event_id = len(events) + 1
         if event_id >= self.limit and not final:
@@ -139,7 +150,9 @@ class History:
             "id": event_id,
             "previousEventId": previous_id,
         }
-        if details_key is not None:
+        if details is not None:
+            if details_key is None:
+                raise UndeclaredEvent(f"{event_type} events carry no details")
             event[details_key] = details
         events.append(event)
         return event_id
@@ -151,6 +164,7 @@ __all__ = [
     "NOT_TRUNCATED",
     "History",
     "HistoryLimitExceeded",
+    "UndeclaredEvent",
     "exceeds_payload_limit",
     "format_timestamp",
     "parse_json",

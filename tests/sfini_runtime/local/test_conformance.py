@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from sfini_runtime.event_types import EVENT_TYPES
 from sfini_runtime.local import LocalEngine
 from tests.conformance import CONFORMANCE_DIR, case_files, integration_case_files
 
@@ -72,10 +73,32 @@ def _details(report: dict[str, Any], ids: list[str]) -> str:
     return "\n".join(f"{cid}: {(entries[cid]['details'] or ['?'])[0][:300]}" for cid in ids)
 
 
+def undeclared_details(engine: LocalEngine) -> tuple[int, list[str]]:
+    """(events seen, what they hold that the event-type table does not declare) over every
+    execution the engine still has."""
+    seen, problems = 0, []
+    for execution in list(engine.service.store.executions.values()):
+        for event in execution.record.history:
+            seen += 1
+            declared = EVENT_TYPES[event["type"]]
+            extra = set(event) - {"timestamp", "type", "id", "previousEventId"}
+            if extra - {declared.details_key}:
+                problems.append(f"{event['type']}: {sorted(extra)}")
+            elif declared.details_key in event:
+                unknown = set(event[declared.details_key]) - set(declared.fields)
+                if unknown:
+                    problems.append(f"{event['type']}: {sorted(unknown)}")
+    return seen, sorted(set(problems))
+
+
 def test_conformance_corpus(tmp_path: Path) -> None:
     cases = load_cases(case_files())
     with LocalEngine(time_scale=1.0) as engine:
         stdout, report = run_corpus(engine.endpoint_url, "cases", tmp_path / "report.json")
+        # what the engine wrote is what the runtime's parser reads: the one table's fields
+        seen, undeclared = undeclared_details(engine)
+    assert seen > 1000
+    assert undeclared == []
     failing = {entry["id"] for entry in report["cases"]}
     assert failing <= set(cases), sorted(failing - set(cases))  # counted below by category
     counts = per_category(cases, failing)
@@ -107,6 +130,9 @@ def test_conformance_integrations_corpus(tmp_path: Path) -> None:
     assert len(json.loads(mock_file.read_text())["StateMachines"]) == len(mocked)
     with LocalEngine(time_scale=1.0, mock_config=mock_file) as engine:
         stdout, report = run_corpus(engine.endpoint_url, "cases-integrations", tmp_path / "r.json")
+        seen, undeclared = undeclared_details(engine)
+    assert seen > 0
+    assert undeclared == []
     failing = {entry["id"] for entry in report["cases"]}
     assert failing <= set(cases), sorted(failing - set(cases))  # counted below by category
     counts = per_category(cases, failing)

@@ -13,16 +13,23 @@ rule brings its own ``Output`` / ``Assign``; the state's apply when ``Default`` 
 
 Every runtime failure is a :class:`~.expressions.QueryEvaluationError` carrying the
 field as ``location`` (for the ``EvaluationFailed`` event).
+
+A state compiled here passed ``sfini_asl.checker``: which fields its type and query language
+have, literal numbers and timestamps, each ``{% %}`` expression and variable name. What it does
+not read is refused here: ``Items`` that is neither an array nor an expression, ``Arguments``
+in a Map state, an expression under a key it takes for a nested graph's (``Output: {"Branches":
+"{% ... %}"}``), a variable name ending in a line break, a name assigned twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, NamedTuple
 
+from sfini_asl.spec import JSONATA
 from sfini_asl.timestamps import TimestampFormatError, parse_timestamp
 
-from ..jsonpath.dataflow import DataflowDefinitionError
 from ..jsonpath.intrinsics import compact_json
 from ..jsonpath.payload import copy_json
 from ..variables import CompiledAssign, VariableDefinitionError, compile_assign
@@ -39,51 +46,25 @@ from .expressions import (
 )
 
 __all__ = [
-    "JSONATA",
-    "JSONATA_ONLY_FIELDS",
-    "JSONPATH",
-    "JSONPATH_ONLY_FIELDS",
     "ChoiceOutcome",
     "JsonataDataflowDefinitionError",
     "JsonataStateDataflow",
     "StateExit",
-    "query_language_field_errors",
 ]
-
-JSONATA = "JSONata"
-JSONPATH = "JSONPath"
-
-# Fields that belong to one query language only (Assign belongs to both).
-JSONPATH_ONLY_FIELDS: tuple[str, ...] = (
-    "InputPath",
-    "Parameters",
-    "ResultSelector",
-    "ResultPath",
-    "OutputPath",
-    "Result",
-    "ItemsPath",
-    "MaxConcurrencyPath",
-    "SecondsPath",
-    "TimestampPath",
-    "TimeoutSecondsPath",
-    "HeartbeatSecondsPath",
-    "ToleratedFailureCountPath",
-    "ToleratedFailurePercentagePath",
-    "ErrorPath",
-    "CausePath",
-)
-JSONATA_ONLY_FIELDS: tuple[str, ...] = ("Arguments", "Output", "Items")
 
 _ABSENT: Any = object()
 
 
-class JsonataDataflowDefinitionError(DataflowDefinitionError):
+class JsonataDataflowDefinitionError(ValueError):
     """An invalid field of a JSONata state; ``code`` is AWS's diagnostic code when it has one."""
 
     def __init__(
         self, field: str, message: str, state_name: str | None = None, code: str | None = None
     ) -> None:
-        super().__init__(field, message, state_name)
+        super().__init__(message)
+        self.field = field
+        self.state_name = state_name
+        self.message = message
         self.code = code
 
 
@@ -101,44 +82,6 @@ class ChoiceOutcome(NamedTuple):
     rule_index: int | None
     output: Any
     assigned: dict[str, Any] | None
-
-
-def query_language_field_errors(state: Mapping[str, Any], language: str) -> list[tuple[str, str]]:
-    """(field, message) for each field the state's query language does not have."""
-    errors: list[tuple[str, str]] = []
-    other, fields = (
-        (JSONPATH, JSONPATH_ONLY_FIELDS) if language == JSONATA else (JSONATA, JSONATA_ONLY_FIELDS)
-    )
-    for field in fields:
-        if field in state:
-            errors.append(
-                (
-                    field,
-                    f"The QueryLanguage is set to '{language}', but field '{field}' is only "
-                    f"supported for the '{other}' QueryLanguage",
-                )
-            )
-    if state.get("Type") == "Choice":
-        for index, rule in enumerate(state.get("Choices") or []):
-            if not isinstance(rule, Mapping):
-                continue
-            if language == JSONATA and "Condition" not in rule:
-                errors.append(
-                    (
-                        f"Choices[{index}]",
-                        "A choice rule of a JSONata state needs a 'Condition' (JSONPath "
-                        "comparison operators are not supported)",
-                    )
-                )
-            if language == JSONPATH and "Condition" in rule:
-                errors.append(
-                    (
-                        f"Choices[{index}]/Condition",
-                        f"The QueryLanguage is set to '{language}', but field 'Condition' is "
-                        "only supported for the 'JSONata' QueryLanguage",
-                    )
-                )
-    return errors
 
 
 def _unexpected_type(
@@ -179,10 +122,8 @@ class _NumberField:
         self.value: Any = None
         if is_jsonata_expression(raw):
             self.expression = _compile_expression(raw, field, fail)
-        elif self._valid(raw):
+        else:  # a number in range: the checker's rules of the field
             self.value = int(raw) if integer else raw
-        else:
-            raise fail(field, f"must be {self._describe()} or a JSONata expression")
 
     def _describe(self) -> str:
         kind = "an integer" if self.integer else "a number"
@@ -222,10 +163,8 @@ class _StringField:
     def __init__(self, field: str, raw: Any, fail: Any) -> None:
         self.expression: CompiledExpression | None = None
         self.value: Any = raw
-        if is_jsonata_expression(raw):
+        if is_jsonata_expression(raw):  # else a string (the checker's fail rule)
             self.expression = _compile_expression(raw, field, fail)
-        elif type(raw) is not str:
-            raise fail(field, "must be a string or a JSONata expression")
 
     def evaluate(self, states: Mapping[str, Any], variables: Any) -> str:
         if self.expression is None:
@@ -293,7 +232,7 @@ class JsonataStateDataflow:
         self.timeout_seconds: _NumberField | None = None
         self.heartbeat_seconds: _NumberField | None = None
         self.seconds: _NumberField | None = None
-        self.timestamp: CompiledExpression | str | None = None
+        self.timestamp: CompiledExpression | datetime | None = None
         self.error: _StringField | None = None
         self.cause: _StringField | None = None
         self.rules: tuple[_Rule, ...] = ()
@@ -341,21 +280,17 @@ class JsonataStateDataflow:
     @classmethod
     def compile(cls, state_name: str, state: Mapping[str, Any]) -> JsonataStateDataflow:
         """Compile the JSONata fields of ``state``; raises JsonataDataflowDefinitionError."""
-        state_type = str(state.get("Type"))
+        state_type = state["Type"]
         flow = cls(state_name, state_type)
-        for field, message in query_language_field_errors(state, JSONATA):
-            raise flow._fail(field, message)
         if "Arguments" in state:
-            if state_type not in ("Task", "Parallel"):
-                raise flow._fail("Arguments", f"is not supported by a {state_type} state")
+            # the checker's fields of a Map state (sfini_asl.spec.STATE_FIELDS) include
+            # Arguments; a Map state has none (its iterations read ItemSelector)
+            if state_type == "Map":
+                raise flow._fail("Arguments", "is not supported by a Map state")
             flow.arguments = flow._template(state["Arguments"], "Arguments")
         if "Output" in state:
-            if state_type == "Fail":
-                raise flow._fail("Output", "is not supported by a Fail state")
             flow.output = flow._template(state["Output"], "Output")
         if "Assign" in state:
-            if state_type in ("Succeed", "Fail"):
-                raise flow._fail("Assign", f"is not supported by a {state_type} state")
             flow.assign = flow._assign(state["Assign"], "Assign")
         if state_type == "Map":
             flow._compile_map(state)
@@ -371,26 +306,17 @@ class JsonataStateDataflow:
                 flow.cause = _StringField("Cause", state["Cause"], flow._fail)
         elif state_type == "Choice":
             flow._compile_choice(state)
-        catchers = state.get("Catch")
-        if isinstance(catchers, list):
-            compiled = []
-            for index, catcher in enumerate(catchers):
-                if not isinstance(catcher, Mapping):
-                    compiled.append(_Catcher(None, None))
-                    continue
-                base = f"Catch[{index}]"
-                output = (
-                    flow._template(catcher["Output"], f"{base}/Output")
-                    if "Output" in catcher
-                    else None
-                )
-                assign = (
-                    flow._assign(catcher["Assign"], f"{base}/Assign")
-                    if "Assign" in catcher
-                    else None
-                )
-                compiled.append(_Catcher(output, assign))
-            flow.catchers = tuple(compiled)
+        compiled = []
+        for index, catcher in enumerate(state.get("Catch", ())):
+            base = f"Catch[{index}]"
+            output = (
+                flow._template(catcher["Output"], f"{base}/Output") if "Output" in catcher else None
+            )
+            assign = (
+                flow._assign(catcher["Assign"], f"{base}/Assign") if "Assign" in catcher else None
+            )
+            compiled.append(_Catcher(output, assign))
+        flow.catchers = tuple(compiled)
         return flow
 
     def _compile_map(self, state: Mapping[str, Any]) -> None:
@@ -414,31 +340,16 @@ class JsonataStateDataflow:
             raw = state["Timestamp"]
             if is_jsonata_expression(raw):
                 self.timestamp = _compile_expression(raw, "Timestamp", self._fail)
-            else:
-                try:
-                    parse_timestamp(raw)
-                except TimestampFormatError:
-                    raise self._fail(
-                        "Timestamp",
-                        "must be an ISO-8601 extended offset date-time string or a JSONata "
-                        "expression",
-                    ) from None
-                self.timestamp = raw
+            else:  # a timestamp the checker has read
+                self.timestamp = parse_timestamp(raw)
 
     def _compile_choice(self, state: Mapping[str, Any]) -> None:
         rules = []
-        for index, rule in enumerate(state.get("Choices") or []):
+        for index, rule in enumerate(state["Choices"]):
             base = f"Choices[{index}]"
-            if not isinstance(rule, Mapping):
-                raise self._fail(base, "must be a JSON object")
-            condition = rule.get("Condition")
-            if not is_jsonata_expression(condition):
-                if type(condition) is bool:
-                    condition = "{% true %}" if condition else "{% false %}"
-                else:
-                    raise self._fail(
-                        f"{base}/Condition", "must be a JSONata expression or a boolean"
-                    )
+            condition = rule["Condition"]  # an expression (the checker's rule), or a boolean
+            if type(condition) is bool:
+                condition = "{% true %}" if condition else "{% false %}"
             rules.append(
                 _Rule(
                     _compile_expression(condition, f"{base}/Condition", self._fail),
@@ -526,10 +437,8 @@ class JsonataStateDataflow:
 
     def wait_timestamp(self, state_input: Any, context: Any, variables: Any = None) -> Any:
         """Wait ``Timestamp`` as a datetime (None when the state waits for Seconds)."""
-        if self.timestamp is None:
-            return None
-        if isinstance(self.timestamp, str):
-            return parse_timestamp(self.timestamp)
+        if self.timestamp is None or isinstance(self.timestamp, datetime):
+            return self.timestamp
         value = self.timestamp.evaluate(states_binding(state_input, context), variables)
         try:
             return parse_timestamp(value)

@@ -3,9 +3,11 @@
 Order (AWS): InputPath -> Parameters -> (the state's work) -> ResultSelector -> ResultPath ->
 OutputPath. An absent field costs nothing: the value passes through unchanged, uncopied.
 ``InputPath``/``OutputPath`` set to ``null`` give ``{}``; ``ResultPath: null`` keeps the
-input and discards the result. For Map states, ``Parameters`` (legacy) and ``ItemSelector``
-shape each item, so they are exposed as :attr:`StateDataflow.item_selector` and not applied
-by :meth:`StateDataflow.effective_input`.
+input and discards the result. A Map state's ``ItemSelector`` (or legacy ``Parameters``)
+shapes each item: the Map state compiles it, not this module.
+
+A state compiled here passed ``sfini_asl.checker``, which read each path and template (their
+types, syntax, ``$variables`` too): nothing is checked again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import Any
 from sfini_asl.jsonpath import (
     CompiledPath,
     PathNotFound,
-    PathSyntaxError,
     ResultPathMatchFailure,
     compile_path,
     compile_reference_path,
@@ -24,23 +25,20 @@ from sfini_asl.jsonpath import (
 )
 
 from ..failures import STATES_RESULT_PATH_MATCH_FAILURE, STATES_RUNTIME, StatesError
-from .payload import CompiledTemplate, TemplateDefinitionError, compile_template
+from .payload import CompiledTemplate, compile_template
 
-__all__ = ["DataflowDefinitionError", "StateDataflow"]
-
-
-class DataflowDefinitionError(ValueError):
-    """An invalid InputPath/Parameters/ResultSelector/ResultPath/OutputPath/ItemSelector."""
-
-    def __init__(self, field: str, message: str, state_name: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-        self.state_name = state_name
-        self.message = message
-
+__all__ = ["StateDataflow"]
 
 _ABSENT: Any = object()
 _EMPTY_OBJECT_PATH: Any = object()  # InputPath/OutputPath: null
+
+
+def _compile_path(path: str | None) -> Any:
+    """InputPath/OutputPath: ``null`` selects ``{}``, ``$`` is no step at all."""
+    if path is None:
+        return _EMPTY_OBJECT_PATH
+    compiled = compile_path(path)
+    return _ABSENT if compiled.is_root else compiled
 
 
 def _select(path: Any, value: Any, context: Any) -> Any:
@@ -57,7 +55,6 @@ class StateDataflow:
 
     __slots__ = (
         "input_path",
-        "item_selector",
         "output_path",
         "parameters",
         "result_path",
@@ -69,7 +66,6 @@ class StateDataflow:
         self.state_name = state_name
         self.input_path: Any = _ABSENT
         self.parameters: CompiledTemplate | None = None
-        self.item_selector: CompiledTemplate | None = None
         self.result_selector: CompiledTemplate | None = None
         # _ABSENT means "$" (the result replaces the input); None discards the result.
         self.result_path: CompiledPath | None = _ABSENT
@@ -77,61 +73,24 @@ class StateDataflow:
 
     @classmethod
     def compile(cls, state_name: str, state: Mapping[str, Any]) -> StateDataflow:
-        """Compile the fields present in ``state``; raises DataflowDefinitionError."""
+        """Compile the fields present in ``state`` (checked by ``sfini_asl.checker``)."""
         flow = cls(state_name)
         if "InputPath" in state:
-            flow.input_path = flow._compile_path("InputPath", state["InputPath"])
+            flow.input_path = _compile_path(state["InputPath"])
         if "OutputPath" in state:
-            flow.output_path = flow._compile_path("OutputPath", state["OutputPath"])
+            flow.output_path = _compile_path(state["OutputPath"])
         if "ResultPath" in state:
-            flow.result_path = flow._compile_result_path(state["ResultPath"])
-        if "ResultSelector" in state:
-            flow.result_selector = flow._compile_template("ResultSelector", state)
-        is_map = state.get("Type") == "Map"
-        if "Parameters" in state:
-            template = flow._compile_template("Parameters", state)
-            if is_map:
-                flow.item_selector = template
+            path = state["ResultPath"]
+            if path is None:
+                flow.result_path = None
             else:
-                flow.parameters = template
-        if "ItemSelector" in state:
-            flow.item_selector = flow._compile_template("ItemSelector", state)
+                compiled = compile_reference_path(path)
+                flow.result_path = _ABSENT if compiled.is_root else compiled
+        if "ResultSelector" in state:
+            flow.result_selector = compile_template(state["ResultSelector"])
+        if "Parameters" in state:
+            flow.parameters = compile_template(state["Parameters"])
         return flow
-
-    def _fail(self, field: str, message: str) -> DataflowDefinitionError:
-        return DataflowDefinitionError(
-            field, f"State '{self.state_name}': {field}: {message}", self.state_name
-        )
-
-    def _compile_path(self, field: str, path: Any) -> Any:
-        if path is None:
-            return _EMPTY_OBJECT_PATH
-        if not isinstance(path, str):
-            raise self._fail(field, "must be a JSONPath string or null")
-        try:
-            compiled = compile_path(path)
-        except PathSyntaxError as exc:
-            raise self._fail(field, str(exc)) from None
-        if compiled.is_root:
-            return _ABSENT
-        return compiled
-
-    def _compile_result_path(self, path: Any) -> CompiledPath | None:
-        if path is None:
-            return None
-        if not isinstance(path, str):
-            raise self._fail("ResultPath", "must be a Reference Path string or null")
-        try:
-            compiled = compile_reference_path(path)
-        except PathSyntaxError as exc:
-            raise self._fail("ResultPath", str(exc)) from None
-        return _ABSENT if compiled.is_root else compiled
-
-    def _compile_template(self, field: str, state: Mapping[str, Any]) -> CompiledTemplate:
-        try:
-            return compile_template(state[field])
-        except TemplateDefinitionError as exc:
-            raise self._fail(field, str(exc)) from None
 
     @property
     def passthrough(self) -> bool:
@@ -145,7 +104,7 @@ class StateDataflow:
         )
 
     def effective_input(self, raw_input: Any, context: Any = None) -> Any:
-        """InputPath, then Parameters (not for Map states: see ``item_selector``)."""
+        """InputPath, then Parameters."""
         value = raw_input
         if self.input_path is not _ABSENT:
             value = _select(self.input_path, value, context)

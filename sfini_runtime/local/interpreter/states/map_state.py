@@ -111,7 +111,7 @@ class MapState(CompiledState):
             allowed_failures = min(allowed_failures, math.floor(total * tolerated_pct / 100))
         if tolerated_count is None and tolerated_pct is None:
             allowed_failures = 0
-        frame.add_event("MapStateStarted", "mapStateStartedEventDetails", {"length": total})
+        frame.add_event("MapStateStarted", {"length": total})
         group = ChildGroup(frame)
         results: list[Any] = [None] * total
         launched = running = failures = 0
@@ -123,9 +123,7 @@ class MapState(CompiledState):
                     index = launched
                     item = self.select_item(frame, value, index, items[index], context)
                     started = frame.add_event(
-                        "MapIterationStarted",
-                        "mapIterationStartedEventDetails",
-                        {"index": index, "name": self.name},
+                        "MapIterationStarted", {"index": index, "name": self.name}
                     )
                     frame.spawn(group, self.processor, item, started, (index, self.name))
                     launched += 1
@@ -139,17 +137,11 @@ class MapState(CompiledState):
                     if ok:
                         results[index] = outcome
                         last_done = frame.add_event(
-                            "MapIterationSucceeded",
-                            "mapIterationSucceededEventDetails",
-                            {"index": index, "name": self.name},
+                            "MapIterationSucceeded", {"index": index, "name": self.name}
                         )
                         frame.last = child.last
                         continue
-                    frame.add_event(
-                        "MapIterationFailed",
-                        "mapIterationFailedEventDetails",
-                        {"index": index, "name": self.name},
-                    )
+                    frame.add_event("MapIterationFailed", {"index": index, "name": self.name})
                     frame.last = child.last
                     failures += 1
                     if failures > allowed_failures:

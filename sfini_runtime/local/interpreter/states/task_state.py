@@ -145,7 +145,7 @@ class TaskState(CompiledState):
             details["timeoutInSeconds"] = timeout
         if heartbeat is not None:
             details["heartbeatInSeconds"] = heartbeat
-        frame.add_event("ActivityScheduled", "activityScheduledEventDetails", details)
+        frame.add_event("ActivityScheduled", details)
 
     def _activity(
         self, frame: Frame, task_input: Any, timeout: int | None, heartbeat: int | None
@@ -166,16 +166,10 @@ class TaskState(CompiledState):
             output_text = outcome[1]
             if exceeds_payload_limit(output_text):
                 err = _too_large(self.resource)
-                frame.add_event(
-                    "ActivityFailed",
-                    "activityFailedEventDetails",
-                    {"error": err.error, "cause": err.cause},
-                )
+                frame.add_event("ActivityFailed", {"error": err.error, "cause": err.cause})
                 raise err
             frame.add_event(
-                "ActivitySucceeded",
-                "activitySucceededEventDetails",
-                {"output": output_text, "outputDetails": NOT_TRUNCATED},
+                "ActivitySucceeded", {"output": output_text, "outputDetails": NOT_TRUNCATED}
             )
             return json.loads(output_text)
         error, cause = outcome[1], outcome[2]
@@ -185,16 +179,16 @@ class TaskState(CompiledState):
         if cause is not None:
             details["cause"] = cause
         if kind == TIMED_OUT:
-            frame.add_event("ActivityTimedOut", "activityTimedOutEventDetails", details)
+            frame.add_event("ActivityTimedOut", details)
         else:
-            frame.add_event("ActivityFailed", "activityFailedEventDetails", details)
+            frame.add_event("ActivityFailed", details)
         raise user_error(error, cause)
 
     def _mocked_activity(self, frame: Frame, call: TaskCall, mock: Any) -> RunResult:
         """An activity answered by the mock configuration: the events a worker would cause."""
         text = to_json(call.parameters)
         self._activity_scheduled(frame, text, call.timeout_seconds, call.heartbeat_seconds)
-        frame.add_event("ActivityStarted", "activityStartedEventDetails", {})
+        frame.add_event("ActivityStarted", {})
         frame.blocker = call
         try:
             call.invoke(mock)
@@ -218,7 +212,6 @@ class TaskState(CompiledState):
                 f"The state/task '{self.name}' returned a result with a size exceeding the "
                 "maximum number of bytes service limit.",
             )
-        prefix = "lambdaFunction" if legacy else "task"
         event = "LambdaFunction" if legacy else "Task"
         tagged: dict[str, Any] = {}
         if not legacy:
@@ -234,9 +227,10 @@ class TaskState(CompiledState):
                 details["timeoutInSeconds"] = call.timeout_seconds
             if call.heartbeat_seconds is not None:
                 details["heartbeatInSeconds"] = call.heartbeat_seconds
-        frame.add_event(f"{event}Scheduled", f"{prefix}ScheduledEventDetails", details)
+        frame.add_event(f"{event}Scheduled", details)
         integration = host.integrations.mock_for(call) or host.integrations.integration_for(call)
-        frame.add_event(f"{event}Started", f"{prefix}StartedEventDetails", dict(tagged))
+        # LambdaFunctionStarted has no details; TaskStarted names the resource
+        frame.add_event(f"{event}Started", None if legacy else dict(tagged))
         frame.blocker = call
         frame.execution.tasks.add(call)
         if call.timeout_seconds is not None:
@@ -257,7 +251,7 @@ class TaskState(CompiledState):
                     submitted = {**tagged}
                     submitted["output"] = to_json(outcome[1])
                     submitted["outputDetails"] = NOT_TRUNCATED
-                    frame.add_event("TaskSubmitted", "taskSubmittedEventDetails", submitted)
+                    frame.add_event("TaskSubmitted", submitted)
                     continue
                 if kind == SUCCEEDED:
                     value = outcome[1]
@@ -265,14 +259,11 @@ class TaskState(CompiledState):
                     if exceeds_payload_limit(output_text):
                         err = _too_large(self.resource)
                         frame.add_event(
-                            f"{event}Failed",
-                            f"{prefix}FailedEventDetails",
-                            {**tagged, "error": err.error, "cause": err.cause},
+                            f"{event}Failed", {**tagged, "error": err.error, "cause": err.cause}
                         )
                         raise err
                     frame.add_event(
                         f"{event}Succeeded",
-                        f"{prefix}SucceededEventDetails",
                         {**tagged, "output": output_text, "outputDetails": NOT_TRUNCATED},
                     )
                     return value
@@ -283,10 +274,10 @@ class TaskState(CompiledState):
                 if cause is not None:
                     failed["cause"] = cause
                 if kind == TIMED_OUT:
-                    frame.add_event(f"{event}TimedOut", f"{prefix}TimedOutEventDetails", failed)
+                    frame.add_event(f"{event}TimedOut", failed)
                     raise user_error(error, cause)  # type: ignore[arg-type]
                 assert kind == FAILED
-                frame.add_event(f"{event}Failed", f"{prefix}FailedEventDetails", failed)
+                frame.add_event(f"{event}Failed", failed)
                 raise _task_failure(error, cause)
         finally:
             call.close()

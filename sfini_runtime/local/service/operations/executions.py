@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sfini_runtime.arns import EXECUTION, EXPRESS, STATE_MACHINE, parse_states_arn
+from sfini_runtime.event_types import DETAILS_KEYS
 from sfini_runtime.local.errors import (
     ExecutionAlreadyExists,
     InvalidExecutionInput,
@@ -278,12 +279,12 @@ def list_executions(service: ServiceContext, request: Request) -> Response:
 
 
 def _without_data(event: dict[str, Any]) -> dict[str, Any]:
-    stripped = {}
-    for key, value in event.items():
-        if key.endswith("EventDetails") and isinstance(value, dict):
-            value = {k: v for k, v in value.items() if k not in _DATA_FIELDS}
-        stripped[key] = value
-    return stripped
+    """The event with its details' input and output left out (includeExecutionData=false)."""
+    key = DETAILS_KEYS[event["type"]]
+    if key is None or key not in event:
+        return event
+    details = {k: v for k, v in event[key].items() if k not in _DATA_FIELDS}
+    return {**event, key: details}
 
 
 @operation("GetExecutionHistory")

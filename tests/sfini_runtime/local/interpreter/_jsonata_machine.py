@@ -14,9 +14,10 @@ import re
 from typing import Any
 
 from sfini_asl.jsonpath import compile_reference_path, set_at_path
+from sfini_asl.spec import JSONATA
 from sfini_asl.timestamps import parse_timestamp
 from sfini_runtime.local.interpreter.failures import STATES_RUNTIME, StatesError
-from sfini_runtime.local.interpreter.jsonata.dataflow import JSONATA, JsonataStateDataflow
+from sfini_runtime.local.interpreter.jsonata.dataflow import JsonataStateDataflow
 from sfini_runtime.local.interpreter.jsonata.expressions import QueryEvaluationError
 from sfini_runtime.local.interpreter.variables import VariableScope, compile_assign
 from tests.conformance import case_files

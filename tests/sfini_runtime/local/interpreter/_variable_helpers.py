@@ -7,16 +7,16 @@ short spellings the tests and the reference driver (``_jsonata_machine``) use.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from sfini_runtime.local.interpreter.jsonata.dataflow import JSONATA, JSONPATH
+from sfini_asl.spec import JSONATA, JSONPATH
+from sfini_runtime.local.interpreter.definition import validate_definition
 from sfini_runtime.local.interpreter.variables import (
     VariableAwareChoiceRule,
     VariableAwarePath,
     VariableAwareTemplate,
-    VariableDefinitionError,
-    compile_assign,
 )
 
 __all__ = [
@@ -44,12 +44,14 @@ def compile_variable_choice_rule(rule: Mapping[str, Any]) -> VariableAwareChoice
 
 
 def is_valid_variable_name(name: Any) -> bool:
-    """Whether the engine accepts ``name`` as the variable a JSONata ``Assign`` sets."""
-    try:
-        compile_assign({name: 1}, JSONATA)
-    except VariableDefinitionError:
-        return False
-    return True
+    """Whether the engine's CreateStateMachine accepts ``name`` as the variable a JSONata
+    ``Assign`` sets (the checker, then the compiler)."""
+    machine = {
+        "QueryLanguage": JSONATA,
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Assign": {name: 1}, "End": True}},
+    }
+    return validate_definition(json.dumps(machine)) == []
 
 
 def resolve_query_language(state: Mapping[str, Any], machine_language: str | None) -> str:

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from sfini_asl.checker import check_definition
+from sfini_runtime.local.errors import InvalidDefinition
+from sfini_runtime.local.interpreter.definition import compile_definition
 from sfini_runtime.local.interpreter.failures import StatesError
-from sfini_runtime.local.interpreter.jsonpath.dataflow import DataflowDefinitionError, StateDataflow
+from sfini_runtime.local.interpreter.jsonpath.dataflow import StateDataflow
 
 from ._dataplane_corpus import case_id, normalise_cause, run_simple_machine, simple_cases
 
@@ -116,37 +120,36 @@ def test_result_path_failure_is_a_catchable_states_error() -> None:
     assert raised.value.cause == 'Unable to apply ReferencePath $.a.b to input {"a":"text"}'
 
 
-def test_map_parameters_and_item_selector_shape_items_not_the_input() -> None:
-    legacy = StateDataflow.compile("M", {"Type": "Map", "Parameters": {"v.$": "$$.Map.Item.Value"}})
-    assert legacy.parameters is None
-    assert legacy.item_selector is not None
-    assert legacy.effective_input([1, 2], None) == [1, 2]
-    context = {"Map": {"Item": {"Value": 7, "Index": 0}}}
-    assert legacy.item_selector.render([1, 2], context) == {"v": 7}
-    modern = StateDataflow.compile(
-        "M", {"Type": "Map", "ItemSelector": {"i.$": "$$.Map.Item.Index"}}
-    )
-    assert modern.item_selector is not None
-    assert modern.item_selector.render({}, context) == {"i": 0}
+TASK = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "T"}
+MAP = {
+    "Type": "Map",
+    "ItemProcessor": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}},
+    "Next": "T",
+}
 
 
 @pytest.mark.parametrize(
     ("state", "field"),
     [
-        ({"InputPath": "nope"}, "InputPath"),
-        ({"InputPath": 3}, "InputPath"),
-        ({"OutputPath": "$.a["}, "OutputPath"),
-        ({"ResultPath": "$.a[*]"}, "ResultPath"),
-        ({"ResultPath": "$$.Execution"}, "ResultPath"),
-        ({"ResultPath": 1}, "ResultPath"),
-        ({"Parameters": {"a.$": "nope"}}, "Parameters"),
-        ({"ResultSelector": {"a.$": 1}}, "ResultSelector"),
-        ({"Type": "Map", "ItemSelector": {"a.$": "States.Nope()"}}, "ItemSelector"),
+        ({**TASK, "InputPath": "nope"}, "InputPath"),
+        ({**TASK, "InputPath": 3}, "InputPath"),
+        ({**TASK, "InputPath": "$v.a["}, "InputPath"),
+        ({**TASK, "OutputPath": "$.a["}, "OutputPath"),
+        ({**TASK, "ResultPath": "$.a[*]"}, "ResultPath"),
+        ({**TASK, "ResultPath": "$$.Execution"}, "ResultPath"),
+        ({**TASK, "ResultPath": 1}, "ResultPath"),
+        ({**TASK, "Parameters": {"a.$": "nope"}}, "Parameters"),
+        ({**TASK, "Parameters": {"a.$": "$v.a["}}, "Parameters"),
+        ({**TASK, "ResultSelector": {"a.$": 1}}, "ResultSelector"),
+        ({**MAP, "ItemSelector": {"a.$": "States.Nope()"}}, "ItemSelector"),
     ],
 )
-def test_invalid_fields_name_the_state_and_field(state: dict[str, Any], field: str) -> None:
-    with pytest.raises(DataflowDefinitionError) as raised:
-        StateDataflow.compile("MyState", state)
-    assert raised.value.field == field
-    assert raised.value.state_name == "MyState"
-    assert str(raised.value).startswith(f"State 'MyState': {field}: ")
+def test_the_checker_refuses_invalid_fields_before_they_are_compiled(
+    state: dict[str, Any], field: str
+) -> None:
+    """The data flow compiles only what ``check_definition`` passed: it checks nothing again."""
+    machine = {"StartAt": "S", "States": {"S": state, "T": {"Type": "Succeed"}}}
+    problems = check_definition(machine)
+    assert any(p.location.startswith(f"/States/S/{field}") for p in problems), problems
+    with pytest.raises(InvalidDefinition):
+        compile_definition(json.dumps(machine))

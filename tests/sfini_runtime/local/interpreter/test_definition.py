@@ -357,3 +357,56 @@ def test_nested_states_inherit_the_machine_language() -> None:
     }
     found = {(d["code"], d["location"]) for d in validate_definition(json.dumps(document))}
     assert ("SCHEMA_VALIDATION_FAILED", "/States/P/Branches/0/States/B/InputPath") in found
+
+
+def _parallel(state: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Type": "Parallel",
+        "Branches": [{"StartAt": "X", "States": {"X": state}}],
+        "End": True,
+    }
+
+
+DUPLICATE_ASSIGN = {"Type": "Pass", "Assign": {"a": 1, "a.$": "$.x"}, "Next": "B"}
+
+
+def test_what_only_compiling_finds_is_one_diagnostic_at_its_state() -> None:
+    """A problem the compiler finds before a Parallel state is reported once: the branches
+    compiled after it add no problem of their own."""
+    definition = machine(A=DUPLICATE_ASSIGN, B=_parallel({"Type": "Succeed"}))
+    problems = validate_definition(definition)
+    assert [(p["code"], p["location"]) for p in problems] == [
+        ("SCHEMA_VALIDATION_FAILED", "/States/A/Assign")
+    ]
+    assert "assigned more than once" in problems[0]["message"]
+
+
+def test_a_problem_inside_a_branch_is_located_in_it() -> None:
+    inner = {**DUPLICATE_ASSIGN, "End": True}
+    del inner["Next"]
+    problems = validate_definition(machine(P=_parallel(inner)))
+    assert [p["location"] for p in problems] == ["/States/P/Branches/0/States/X/Assign"]
+    with pytest.raises(InvalidDefinition, match="assigned more than once"):
+        compile_definition(machine(P=_parallel(inner)))
+
+
+def test_activity_arns_are_those_the_task_states_run() -> None:
+    activity = "arn:aws:states:us-east-1:123456789012:activity:a"
+    definition = machine(
+        A={"Type": "Task", "Resource": activity, "Next": "B"},
+        B={"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "C"},
+        C=_parallel({"Type": "Task", "Resource": activity + "2", "End": True}),
+    )
+    assert compile_definition(definition).activity_arns == {activity, activity + "2"}
+
+
+def test_a_distributed_map_is_valid_asl_this_engine_refuses() -> None:
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "X",
+        "States": {"X": {"Type": "Succeed"}},
+    }
+    definition = machine(M={"Type": "Map", "ItemProcessor": processor, "End": True})
+    assert validate_definition(definition) == []
+    with pytest.raises(InvalidDefinition, match="Distributed Map is not supported"):
+        compile_definition(definition)

@@ -243,14 +243,16 @@ def test_map_tolerated_failures(
         assert output(record) == [0, None, 2]
 
 
-def test_map_item_selector_sees_index_and_value(engine: Engine) -> None:
+@pytest.mark.parametrize("field", ["ItemSelector", "Parameters"])
+def test_map_item_selector_sees_index_and_value(engine: Engine, field: str) -> None:
+    """ItemSelector (or the legacy Parameters) shapes each item, never the Map's input."""
     definition = {
         "StartAt": "M",
         "States": {
             "M": {
                 "Type": "Map",
                 "ItemsPath": "$.xs",
-                "ItemSelector": {"i.$": "$$.Map.Item.Index", "v.$": "$$.Map.Item.Value"},
+                field: {"i.$": "$$.Map.Item.Index", "v.$": "$$.Map.Item.Value"},
                 "ItemProcessor": {"StartAt": "P", "States": {"P": _pass("P")}},
                 "ResultPath": "$.out",
                 "End": True,

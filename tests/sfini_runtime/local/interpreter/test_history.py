@@ -6,9 +6,11 @@ from datetime import datetime, timezone
 
 import pytest
 
+from sfini_runtime.event_types import EVENT_TYPES
 from sfini_runtime.local.interpreter.history import (
     History,
     HistoryLimitExceeded,
+    UndeclaredEvent,
     exceeds_payload_limit,
     format_timestamp,
     to_json,
@@ -17,25 +19,51 @@ from sfini_runtime.local.interpreter.history import (
 
 def test_ids_and_details() -> None:
     history = History()
-    first = history.add("ExecutionStarted", 0, "executionStartedEventDetails", {"input": "{}"})
+    first = history.add("ExecutionStarted", 0, {"input": "{}"})
     second = history.add("ParallelStateStarted", first)
-    assert (first, second) == (1, 2)
+    third = history.add("PassStateEntered", second, {"name": "P"})
+    assert (first, second, third) == (1, 2, 3)
+    assert history.events[0]["executionStartedEventDetails"] == {"input": "{}"}
     assert history.events[1] == {
         "timestamp": history.events[1]["timestamp"],
         "type": "ParallelStateStarted",
         "id": 2,
         "previousEventId": 1,
     }
+    # every state's Entered events share one details key, as the event-type table declares
+    assert history.events[2]["stateEnteredEventDetails"] == {"name": "P"}
     assert history.events[0]["timestamp"].tzinfo is not None
 
 
 def test_limit_keeps_the_last_slot_for_the_final_event() -> None:
     history = History(limit=3)
-    history.add("A", 0)
-    history.add("B", 1)
+    history.add("ExecutionStarted", 0, {})
+    history.add("PassStateEntered", 1, {"name": "P"})
     with pytest.raises(HistoryLimitExceeded):
-        history.add("C", 2)
+        history.add("PassStateExited", 2, {"name": "P"})
     assert history.add("ExecutionFailed", 2, final=True) == 3
+
+
+def test_an_event_the_api_does_not_have_is_refused() -> None:
+    history = History()
+    with pytest.raises(UndeclaredEvent, match="PassStateAborted is no history event type"):
+        history.add("PassStateAborted", 0)
+    with pytest.raises(UndeclaredEvent, match="LambdaFunctionStarted events carry no details"):
+        history.add("LambdaFunctionStarted", 0, {})
+    assert history.events == []
+
+
+def test_every_event_type_of_the_table_can_be_written_under_its_details_key() -> None:
+    history = History()
+    for name, event_type in EVENT_TYPES.items():
+        details = None if event_type.details_key is None else {}
+        history.add(name, history.last_id, details)
+        written = history.events[-1]
+        assert (written["type"], event_type.details_key in written) == (
+            name,
+            event_type.details_key is not None,
+        )
+    assert len(history) == len(EVENT_TYPES)
 
 
 @pytest.mark.parametrize(

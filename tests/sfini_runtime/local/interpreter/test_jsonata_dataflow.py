@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
+from sfini_asl.checker import check_definition
+from sfini_asl.spec import JSONATA, JSONPATH
 from sfini_runtime.local.interpreter.jsonata.dataflow import (
-    JSONATA,
-    JSONPATH,
     JsonataDataflowDefinitionError,
     JsonataStateDataflow,
-    query_language_field_errors,
 )
 from sfini_runtime.local.interpreter.jsonata.expressions import QueryEvaluationError
 from sfini_runtime.local.interpreter.variables import VariableScope
@@ -307,10 +306,6 @@ def test_choice_condition_must_be_boolean() -> None:
 @pytest.mark.parametrize(
     ("state", "field", "code"),
     [
-        ({"Type": "Pass", "Parameters": {}}, "Parameters", None),
-        ({"Type": "Pass", "Result": 1}, "Result", None),
-        ({"Type": "Task", "Resource": "r", "ResultPath": "$.x"}, "ResultPath", None),
-        ({"Type": "Map", "ItemsPath": "$.x", "ItemProcessor": {}}, "ItemsPath", None),
         ({"Type": "Pass", "Output": "{% a[1,2) %}"}, "Output", "INVALID_JSONATA_EXPRESSION"),
         (
             {"Type": "Pass", "Output": {"v": "{% phone %}"}},
@@ -323,18 +318,14 @@ def test_choice_condition_must_be_boolean() -> None:
             "UNSUPPORTED_JSONATA_EXPRESSION",
         ),
         ({"Type": "Pass", "Assign": {"1x": 1}}, "Assign/1x", None),
-        ({"Type": "Pass", "Arguments": {}}, "Arguments", None),
-        ({"Type": "Fail", "Output": {}}, "Output", None),
-        ({"Type": "Succeed", "Assign": {}}, "Assign", None),
-        ({"Type": "Wait", "Seconds": -1}, "Seconds", None),
-        ({"Type": "Wait", "Timestamp": "yesterday"}, "Timestamp", None),
+        ({"Type": "Pass", "Assign": {"x\n": 1}}, "Assign/x\n", None),
+        ({"Type": "Map", "Arguments": {}, "ItemProcessor": {}}, "Arguments", None),
         ({"Type": "Map", "Items": "$.x", "ItemProcessor": {}}, "Items", None),
-        ({"Type": "Map", "MaxConcurrency": "many", "ItemProcessor": {}}, "MaxConcurrency", None),
-        ({"Type": "Fail", "Error": 1}, "Error", None),
+        ({"Type": "Map", "Items": {"a": 1}, "ItemProcessor": {}}, "Items", None),
         (
-            {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsNull": True, "Next": "A"}]},
-            "Choices[0]",
-            None,
+            {"Type": "Pass", "Output": {"Branches": "{% $$ %}"}},
+            "Output/Branches",
+            "UNSUPPORTED_JSONATA_EXPRESSION",
         ),
         (
             {"Type": "Choice", "Choices": [{"Condition": "{% foo %}", "Next": "A"}]},
@@ -374,12 +365,60 @@ def test_resolve_query_language(state: dict, machine: str | None, expected: str)
     assert resolve_query_language(state, machine) == expected
 
 
-def test_jsonpath_state_with_jsonata_fields() -> None:
-    errors = query_language_field_errors({"Type": "Pass", "Output": {}, "Choices": []}, JSONPATH)
-    assert errors == [
-        (
-            "Output",
-            "The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for "
-            "the 'JSONata' QueryLanguage",
-        )
-    ]
+_LAMBDA = "arn:aws:states:::lambda:invoke"
+_PROCESSOR = {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}}
+
+#: what the data flow does not check again: the checker refuses it first (at the location)
+CHECKED_BEFORE = [
+    ({"Type": "Pass", "Parameters": {}}, "/States/S/Parameters"),
+    ({"Type": "Pass", "Result": 1}, "/States/S/Result"),
+    ({"Type": "Pass", "ResultPath": "$.x"}, "/States/S/ResultPath"),
+    ({"Type": "Pass", "Arguments": {}}, "/States/S"),
+    ({"Type": "Wait", "Seconds": 1, "Arguments": {}}, "/States/S"),
+    ({"Type": "Fail", "Output": {}}, "/States/S"),
+    ({"Type": "Fail", "Error": 1}, "/States/S/Error"),
+    ({"Type": "Fail", "Cause": ["c"]}, "/States/S/Cause"),
+    ({"Type": "Succeed", "Assign": {}}, "/States/S"),
+    ({"Type": "Fail", "Assign": {"x": 1}}, "/States/S"),
+    ({"Type": "Wait", "Seconds": -1}, "/States/S/Seconds"),
+    ({"Type": "Wait", "Seconds": "{% 1"}, "/States/S/Seconds"),
+    ({"Type": "Wait", "Timestamp": "yesterday"}, "/States/S/Timestamp"),
+    ({"Type": "Wait", "Timestamp": "{% $x"}, "/States/S/Timestamp"),
+    ({"Type": "Task", "Resource": _LAMBDA, "TimeoutSeconds": "{% 1"}, "/States/S/TimeoutSeconds"),
+    ({"Type": "Map", "MaxConcurrency": "many", "ItemProcessor": _PROCESSOR}, "/States/S"),
+    ({"Type": "Map", "Items": "$.x", "ItemProcessor": _PROCESSOR}, "/States/S/Items"),
+    (
+        {"Type": "Choice", "Choices": [{"Condition": "yes", "Next": "T"}]},
+        "/States/S/Choices/0/Condition",
+    ),
+    (
+        {"Type": "Choice", "Choices": [{"Condition": 1, "Next": "T"}]},
+        "/States/S/Choices/0/Condition",
+    ),
+    ({"Type": "Pass", "Assign": [1]}, "/States/S/Assign"),
+    ({"Type": "Pass", "Assign": {"states": 1}}, "/States/S/Assign/states"),
+    ({"Type": "Pass", "Assign": {"x" * 81: 1}}, f"/States/S/Assign/{'x' * 81}"),
+    (
+        {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsNull": True, "Next": "T"}]},
+        "/States/S/Choices/0",
+    ),
+    ({"Type": "Choice", "Choices": ["T"]}, "/States/S/Choices/0"),
+    (
+        {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Catch": ["T"]},
+        "/States/S/Catch/0",
+    ),
+]
+
+
+@pytest.mark.parametrize(("state", "location"), CHECKED_BEFORE)
+def test_what_the_dataflow_leaves_out_the_checker_refuses(state: dict, location: str) -> None:
+    """A state reaches the data flow only once ``check_definition`` passed its machine."""
+    if state["Type"] not in ("Choice", "Fail", "Succeed"):
+        state = {**state, "Next": "T"}
+    machine = {
+        "QueryLanguage": JSONATA,
+        "StartAt": "S",
+        "States": {"S": state, "T": {"Type": "Succeed"}},
+    }
+    problems = check_definition(machine)
+    assert any(problem.location.startswith(location) for problem in problems), problems

@@ -4,12 +4,9 @@ from typing import Any
 
 import pytest
 
+from sfini_asl.checker import check_definition
 from sfini_runtime.local.interpreter.failures import StatesError
-from sfini_runtime.local.interpreter.jsonpath.payload import (
-    TemplateDefinitionError,
-    compile_template,
-    copy_json,
-)
+from sfini_runtime.local.interpreter.jsonpath.payload import compile_template, copy_json
 
 INPUT = {
     "comment": "Example for Parameters.",
@@ -86,20 +83,26 @@ def test_missing_context_path_raises_the_aws_runtime_error() -> None:
 
 
 @pytest.mark.parametrize(
-    ("template", "field", "message"),
+    ("template", "message"),
     [
-        ({"a.$": 3}, "a.$", "must be a STRING"),
-        ({"a.$": "no path"}, "a.$", "valid JSONPath or a valid intrinsic function call"),
-        ({"nested": {"b.$": "$.x["}}, "b.$", "must be a valid JSONPath"),
-        ({"c.$": "States.Nope()"}, "c.$", "must be a valid intrinsic function call"),
-        ([{"d.$": None}], "d.$", "must be a STRING"),
+        ({"a.$": 3}, "must be a STRING"),
+        ({"a.$": "no path"}, "valid JSONPath or a valid intrinsic function call"),
+        ({"nested": {"b.$": "$.x["}}, "must be a valid JSONPath"),
+        ({"c.$": "States.Nope()"}, "must be a valid intrinsic function call"),
+        ({"l": [{"d.$": None}]}, "must be a STRING"),
+        ({"v.$": "$var.x["}, "must be a valid JSONPath"),
     ],
 )
-def test_invalid_templates(template: Any, field: str, message: str) -> None:
-    with pytest.raises(TemplateDefinitionError, match=message) as raised:
-        compile_template(template)
-    assert raised.value.field == field
-    assert field in str(raised.value)
+def test_invalid_templates_are_the_checkers_to_refuse(template: Any, message: str) -> None:
+    """A template is compiled only once ``check_definition`` passed it (same rule, one place)."""
+    machine = {
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Parameters": template, "End": True}},
+    }
+    problems = check_definition(machine)
+    assert any(
+        p.location.startswith("/States/P/Parameters") and message in p.message for p in problems
+    ), problems
 
 
 def test_rendered_constants_are_fresh_copies() -> None:
