@@ -173,6 +173,37 @@ class StateMachine:
                 resources.append(state.resource)
         return resources
 
+    def with_nested(self) -> list[StateMachine]:
+        """This machine after the machines its Tasks start, transitively (creation order)."""
+        ordered: list[StateMachine] = []
+        visiting: list[StateMachine] = []
+
+        def place(machine: StateMachine) -> None:
+            if any(machine is m for m in [*ordered, *visiting]):
+                return
+            visiting.append(machine)
+            for inner in machine.nested_state_machines():
+                place(inner)
+            visiting.pop()
+            ordered.append(machine)
+
+        place(self)
+        return ordered
+
+    def nested_state_machines(self) -> list[StateMachine]:
+        """The state machines this one's Tasks start (a machine, or a resource wrapping one as
+        ``state_machine``), in definition order, each once, this machine excluded."""
+        found: list[StateMachine] = []
+        for resource in self.task_resources():
+            inner = getattr(resource, "state_machine", resource)
+            if (
+                isinstance(inner, StateMachine)
+                and inner is not self
+                and all(inner is not f for f in found)
+            ):
+                found.append(inner)
+        return found
+
     @property
     def arn(self) -> str:
         """The state machine's ARN (from the session's partition, region and account)."""
@@ -272,3 +303,12 @@ def construct_state_machine(
         session=session,
         query_language=query_language,
     )
+
+
+def nested_first(state_machines: list[StateMachine]) -> list[StateMachine]:
+    """``state_machines`` and the machines their Tasks start, each once, a machine after every
+    machine it starts (creation order: a Task's target must exist first)."""
+    ordered: list[StateMachine] = []
+    for machine in state_machines:
+        ordered.extend(m for m in machine.with_nested() if all(m is not o for o in ordered))
+    return ordered

@@ -15,13 +15,12 @@ from sfini_cdk.constructs.errors import DuplicateActivityName, UnknownActivity
 from sfini_cdk.constructs.iam import worker_grant
 from sfini_cdk.constructs.names import check_resource_name
 
+# the key the runtime reads the activity's module from (``sfini local run cdk.out``)
+from sfini_runtime.cloud_assembly.resolver import ACTIVITY_METADATA
+
 if TYPE_CHECKING:
     from aws_cdk import aws_iam as iam
     from aws_cdk import aws_kms as kms
-
-#: Resource metadata on each activity: its sfini name and the Python module defining its
-#: function, so ``sfini local run cdk.out`` (and the examples' main job) can start its worker.
-ACTIVITY_METADATA = "sfini:activity"
 
 
 def worker_module(activity: Activity) -> str | None:

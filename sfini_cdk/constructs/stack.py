@@ -23,6 +23,7 @@ from sfini_cdk.constructs.outputs import (
 from sfini_cdk.constructs.state_machine import LogOptions, StateMachine
 from sfini_cdk.constructs.substitutions import function_bindings
 from sfini_cdk.state_machine import StateMachine as SfiniStateMachine
+from sfini_cdk.state_machine import nested_first
 from sfini_cdk.task_resource import Lambda
 
 if TYPE_CHECKING:
@@ -34,30 +35,6 @@ if TYPE_CHECKING:
 FunctionBindings = Mapping["Lambda | str", "lambda_.IFunction"]
 
 _DEFAULT_LOGS = LogOptions(level="ALL", include_execution_data=False)
-
-
-def nested_first(state_machines: Sequence[SfiniStateMachine]) -> list[SfiniStateMachine]:
-    """The state machines ordered so that any a Task starts comes before the one starting it."""
-    given = {id(sm): sm for sm in state_machines}
-    ordered: list[SfiniStateMachine] = []
-    placed: set[int] = set()
-    visiting: set[int] = set()
-
-    def place(sm: SfiniStateMachine) -> None:
-        if id(sm) in placed or id(sm) in visiting:
-            return
-        visiting.add(id(sm))
-        for resource in sm.task_resources():
-            nested = _nested_machine(resource)
-            if nested is not None and id(nested) in given:
-                place(nested)
-        visiting.discard(id(sm))
-        placed.add(id(sm))
-        ordered.append(sm)
-
-    for sm in state_machines:
-        place(sm)
-    return ordered
 
 
 def _check_functions_used(
@@ -75,13 +52,6 @@ def _check_functions_used(
         raise InvalidConstructOption(
             f"functions: no Task of these state machines runs Lambda {', '.join(map(repr, unused))}"
         )
-
-
-def _nested_machine(resource: object) -> SfiniStateMachine | None:
-    if isinstance(resource, SfiniStateMachine):
-        return resource
-    inner = getattr(resource, "state_machine", None)
-    return inner if isinstance(inner, SfiniStateMachine) else None
 
 
 class WorkflowStack(cdk.Stack):
@@ -164,7 +134,8 @@ class WorkflowStack(cdk.Stack):
             name_prefix=name_prefix,
         )
         self.state_machines: dict[str, StateMachine] = {}
-        for sm in nested_first(machines):
+        # a machine another one starts is created first; one not given here is not created
+        for sm in (m for m in nested_first(machines) if any(m is g for g in machines)):
             self.state_machines[sm.name] = StateMachine(
                 self,
                 f"StateMachine{name_key(sm.name)}",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     )
     from sfini_runtime.cloud_assembly.manifest import Stack, read_stacks
     from sfini_runtime.cloud_assembly.resolver import (
+        ACTIVITY_METADATA,
         ACTIVITY_TYPE,
         FUNCTION_TYPE,
         NAME_PROPERTIES,
@@ -51,6 +52,7 @@ _EXPORTS = {
     "read_stacks": "sfini_runtime.cloud_assembly.manifest",
     "Template": "sfini_runtime.cloud_assembly.template",
     "load_template": "sfini_runtime.cloud_assembly.template",
+    "ACTIVITY_METADATA": _RESOLVER,
     "ACTIVITY_TYPE": _RESOLVER,
     "FUNCTION_TYPE": _RESOLVER,
     "NAME_PROPERTIES": _RESOLVER,
@@ -59,6 +61,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ACTIVITY_METADATA",
     "ACTIVITY_TYPE",
     "FUNCTION_TYPE",
     "NAME_PROPERTIES",

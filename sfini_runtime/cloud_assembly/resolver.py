@@ -23,6 +23,7 @@ from sfini_runtime.cloud_assembly.errors import (
 from sfini_runtime.cloud_assembly.template import Template
 
 __all__ = [
+    "ACTIVITY_METADATA",
     "ACTIVITY_TYPE",
     "FUNCTION_TYPE",
     "NAME_PROPERTIES",
@@ -33,6 +34,9 @@ __all__ = [
 ACTIVITY_TYPE = "AWS::StepFunctions::Activity"
 STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
 FUNCTION_TYPE = "AWS::Lambda::Function"
+#: resource metadata sfini's constructs put on each activity: ``{"name": its sfini name,
+#: "module": the module defining its function}``, so a worker can be started from the assembly
+ACTIVITY_METADATA = "sfini:activity"
 #: the property fixing each resource type's physical name, and the longest name it takes
 NAME_PROPERTIES: dict[str, tuple[str, int]] = {
     ACTIVITY_TYPE: ("Name", 80),

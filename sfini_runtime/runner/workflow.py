@@ -16,12 +16,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from sfini_runtime.cloud_assembly.resolver import ACTIVITY_METADATA
 from sfini_runtime.runner.errors import RunError
 from sfini_runtime.runner.loading import LoadError, collect, import_module
 from sfini_runtime.session import AWSSession
 
 __all__ = [
-    "ACTIVITY_METADATA",
     "Workflow",
     "import_workflow_module",
     "module_lambdas",
@@ -29,8 +29,6 @@ __all__ = [
     "workflow_from_stack",
 ]
 
-#: the resource metadata key naming the Python module of a sfini activity's function
-ACTIVITY_METADATA = "sfini:activity"
 #: the module attributes a workflow module may give: its demo input and the status it ends in
 INPUT_ATTRIBUTE = "example_input"
 STATUS_ATTRIBUTE = "EXPECTED_STATUS"
@@ -109,22 +107,12 @@ def _entry_machine(module: ModuleType, machines: list[Any], name: str | None) ->
     chosen = getattr(module, "sm", None)
     if chosen is not None and any(chosen is m for m in machines):
         return chosen
-    nested = {id(inner) for m in machines for inner in _nested(m)}
+    nested = {id(inner) for m in machines for inner in m.nested_state_machines()}
     top = [m for m in machines if id(m) not in nested]
     if len(top) != 1:
         names = ", ".join(sorted(m.name for m in top))
         raise RunError(f"{label} defines several state machines ({names}): name one to run")
     return top[0]
-
-
-def _nested(machine: Any) -> list[Any]:
-    """The state machines ``machine``'s Tasks start (sfini objects, not ARNs)."""
-    found = []
-    for resource in machine.task_resources():
-        inner = getattr(resource, "state_machine", resource)
-        if callable(getattr(inner, "to_dict", None)) and inner is not machine:
-            found.append(inner)
-    return found
 
 
 def workflow_from_module(
@@ -143,22 +131,24 @@ def workflow_from_module(
     from botocore.exceptions import ClientError
 
     from sfini_runtime import registration
+    from sfini_runtime.runner.loading import is_activity
 
     found = collect(module)
-    machines = list(found.state_machines)
-    for machine in list(machines):
-        machines.extend(m for m in _nested(machine) if all(m is not x for x in machines))
+    machines: list[Any] = []  # creation order: a machine after those its Tasks start
+    for top in found.state_machines:
+        machines.extend(m for m in top.with_nested() if all(m is not x for x in machines))
     entry = _entry_machine(module, machines, state_machine)
     _use_session([*found.activities.values(), *machines], session)
     activities: dict[str, Any] = {}
     try:
         for activity in found.activities.values():
             activities[registration.register_activity(activity, session=session)] = activity
-        for machine in _nested_first(machines):
-            for activity in _machine_activities(machine):
-                if activity.name not in {a.name for a in activities.values()}:
-                    arn = registration.register_activity(activity, session=session)
-                    activities[arn] = activity
+        names = {activity.name for activity in activities.values()}
+        for machine in machines:
+            for resource in machine.task_resources():
+                if is_activity(resource) and resource.name not in names:
+                    names.add(resource.name)
+                    activities[registration.register_activity(resource, session=session)] = resource
             arn = registration.register_state_machine(machine, session=session)
             if machine is entry:
                 entry_arn = arn
@@ -183,27 +173,6 @@ def _use_session(objects: list[Any], session: AWSSession) -> None:
         for resource in [each, *resources]:
             if hasattr(resource, "session") and not isinstance(resource, str):
                 resource.session = session
-
-
-def _machine_activities(machine: Any) -> list[Any]:
-    from sfini_runtime.runner.loading import is_activity
-
-    return [r for r in machine.task_resources() if is_activity(r)]
-
-
-def _nested_first(machines: list[Any]) -> list[Any]:
-    ordered: list[Any] = []
-
-    def place(machine: Any) -> None:
-        if any(machine is m for m in ordered):
-            return
-        for inner in _nested(machine):
-            place(inner)
-        ordered.append(machine)
-
-    for machine in machines:
-        place(machine)
-    return ordered
 
 
 def workflow_from_stack(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import types
@@ -398,3 +399,41 @@ def test_the_default_resolver_renders_registered_arn_resources_by_their_arn():
         sfini.default_resource_arn(Named())
     ArnResource.register(Named)
     assert sfini.default_resource_arn(Named()) == Named.arn
+
+
+def _starting(name: str, *targets: sfini.StateMachine) -> sfini.StateMachine:
+    """A machine whose Tasks start ``targets`` in turn (nothing if none)."""
+    if not targets:
+        return sfini.construct_state_machine(
+            name, sfini.Pass(f"{name}-only"), session=FakeSession()
+        )
+    tasks = [
+        sfini.Task(f"{name}-{i}", sfini.StateMachineResource(t, session=FakeSession()))
+        for i, t in enumerate(targets)
+    ]
+    for task, after in itertools.pairwise(tasks):
+        task.goes_to(after)
+    return sfini.construct_state_machine(name, tasks[0], session=FakeSession())
+
+
+def test_nested_first_orders_every_machine_after_the_ones_it_starts_each_once():
+    leaf = _starting("leaf")
+    middle = _starting("middle", leaf)
+    top = _starting("top", middle, leaf)
+    other = _starting("other", leaf)
+
+    assert [m.name for m in top.nested_state_machines()] == ["middle", "leaf"]
+    assert [m.name for m in top.with_nested()] == ["leaf", "middle", "top"]
+    ordered = sfini.state_machine.nested_first([top, other, middle])
+    assert [m.name for m in ordered] == ["leaf", "middle", "top", "other"]
+
+
+def test_nested_first_ends_on_machines_that_start_each_other():
+    first = _starting("first")
+    second = _starting("second", first)
+    # a cycle (first starts second, which starts first) cannot be created on AWS in one go,
+    # but ordering must still end, each machine once
+    first.states["first-only"] = sfini.Task(
+        "first-only", sfini.StateMachineResource(second, session=FakeSession())
+    )
+    assert sorted(m.name for m in first.with_nested()) == ["first", "second"]
