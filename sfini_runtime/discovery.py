@@ -207,6 +207,7 @@ def arns_from_assembly(
     stack_name: str | None = None,
     *,
     session: AWSSession | None = None,
+    local_names: bool = False,
 ) -> DeployedArns:
     """``DeployedArns`` of the activities and state machines a ``cdk.out`` assembly defines.
 
@@ -218,6 +219,9 @@ def arns_from_assembly(
         cdk_out: the cloud assembly directory
         stack_name: read only this stack: its CloudFormation name, artifact id or construct
             path (``Stage/Stack``); default: every stack
+        local_names: the assembly is loaded on the local engine (``serve --cdk-out``), which
+            names a resource the template leaves unnamed ``<stack>-<logical id>``; without it,
+            such resources are left out (CloudFormation names them at deploy time)
 
     Raises:
         AssemblyError: no cloud assembly there, a malformed one, or no stack ``stack_name`` in it
@@ -233,7 +237,7 @@ def arns_from_assembly(
         for stack in stacks:
             region, account = _environment(stack, session)
             factory = arns.ArnFactory(region, account, arns.partition_for_region(region))
-            _read_template(stack.template(), stack.name, factory, deployed)
+            _read_template(stack.template(), stack.name, factory, deployed, local_names)
     return deployed
 
 
@@ -262,7 +266,11 @@ def _referenced_resource(value: Any) -> str | None:
 
 
 def _read_template(
-    template: Template, stack: str, factory: arns.ArnFactory, deployed: DeployedArns
+    template: Template,
+    stack: str,
+    factory: arns.ArnFactory,
+    deployed: DeployedArns,
+    local_names: bool = False,
 ) -> None:
     """Add the activities and state machines of one stack's template to ``deployed``."""
     described: dict[str, str] = {}  # logical id -> sfini name, from the outputs
@@ -279,7 +287,7 @@ def _read_template(
                 deployed.add(value, name, origin=stack)
             except arns.InvalidArn:
                 continue
-    resolver = Resolver(template, stack, factory, deployed=True)
+    resolver = Resolver(template, stack, factory, deployed=not local_names)
     for logical_id in template.resources:
         kind = _KIND_BY_TYPE.get(template.resource_type(logical_id) or "")
         if kind is None:

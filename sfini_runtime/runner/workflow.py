@@ -14,12 +14,15 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sfini_runtime.cloud_assembly.resolver import ACTIVITY_METADATA
 from sfini_runtime.runner.errors import RunError
 from sfini_runtime.runner.loading import LoadError, collect, import_module
 from sfini_runtime.session import AWSSession
+
+if TYPE_CHECKING:
+    from sfini_runtime.discovery import DeployedArns
 
 __all__ = [
     "Workflow",
@@ -195,15 +198,14 @@ def workflow_from_stack(
     from sfini_runtime.discovery import DiscoveryError, arns_from_assembly
 
     try:
-        deployed = arns_from_assembly(cdk_out, stack, session=session)
+        deployed = arns_from_assembly(cdk_out, stack, session=session, local_names=True)
         (found,) = [s for s in read_stacks(cdk_out) if s.matches(stack)][:1]
         template = found.template()
     except (DiscoveryError, CloudAssemblyError) as error:
         raise RunError(str(error)) from None
-    machines = deployed.state_machines
-    if not machines:
+    if not deployed.state_machines:
         raise RunError(f"stack {stack!r} of {cdk_out} has no state machine")
-    entry = _entry_arn(machines, session, stack, state_machine)
+    entry = _entry_arn(deployed, session, stack, state_machine)
     modules: dict[str, ModuleType] = {}
     activities: dict[str, Any] = {}
     for logical_id, resource in template.resources.items():
@@ -216,7 +218,7 @@ def workflow_from_stack(
         activity = collect(modules[module_name]).activities.get(name)
         if activity is None:
             raise RunError(f"module {module_name!r} defines no activity {name!r} (stack {stack})")
-        activities[deployed.activity_arn(name)] = activity
+        activities[deployed.activity_arn(logical_id)] = activity  # named or not
     return Workflow(
         label=found.name,
         state_machine_arn=entry,
@@ -225,21 +227,23 @@ def workflow_from_stack(
     )
 
 
-def _entry_arn(
-    machines: Mapping[str, str], session: AWSSession, stack: str, name: str | None
-) -> str:
+def _entry_arn(deployed: DeployedArns, session: AWSSession, stack: str, name: str | None) -> str:
+    """The ARN of the state machine ``name`` (a name or logical id), else of the only one no
+    other machine of the stack starts (its ARN in no other's definition on the engine)."""
+    listed = deployed.names("stateMachine")
     if name is not None:
-        if name in machines:
-            return machines[name]
-        known = ", ".join(sorted(machines))
-        raise RunError(f"stack {stack!r} has no state machine {name!r} (it has: {known})")
-    arns = sorted(set(machines.values()))
+        if name in deployed.state_machines:
+            return deployed.state_machines[name]
+        raise RunError(
+            f"stack {stack!r} has no state machine {name!r} (it has: {', '.join(listed)})"
+        )
+    arns = sorted(set(deployed.state_machines.values()))
     definitions = {
         arn: session.sfn.describe_state_machine(stateMachineArn=arn)["definition"] for arn in arns
     }
     started = {arn for arn in arns for text in definitions.values() if json.dumps(arn) in text}
     top = [arn for arn in arns if arn not in started]
     if len(top) != 1:
-        names = ", ".join(sorted(n for n, a in machines.items() if a in top))
+        names = ", ".join(n for n in listed if deployed.state_machines[n] in top)
         raise RunError(f"stack {stack!r} has several state machines ({names}): name one to run")
     return top[0]

@@ -192,7 +192,7 @@ def test_the_live_view_shows_each_execution_and_its_status(
     assert "[the-outer-flow]" not in drawn  # the table, not the plain log
 
 
-def _assembly(tmp_path: Path, module: str, prefix: str) -> Path:
+def _assembly(tmp_path: Path, module: str, prefix: str, *, named: bool = True) -> Path:
     role = "arn:aws:iam::123456789012:role/run"
     definition = {
         "StartAt": "nested",
@@ -237,6 +237,10 @@ def _assembly(tmp_path: Path, module: str, prefix: str) -> Path:
             },
         }
     }
+    if not named:  # CloudFormation would name them; the local engine names them Shop-<id>
+        for resource in template["Resources"].values():
+            resource["Properties"].pop("Name", None)
+            resource["Properties"].pop("StateMachineName", None)
     return write_stack_assembly(tmp_path / "cdk.out", {"Shop": template})
 
 
@@ -260,6 +264,26 @@ def test_a_stack_runs_with_workers_found_through_the_activity_metadata(
         with pytest.raises(RunError, match="no stack 'Nope'"):
             workflow_from_stack(cdk_out, "Nope", session)
         with pytest.raises(RunError, match="has no state machine 'nope'"):
+            workflow_from_stack(cdk_out, "Shop", session, state_machine="nope")
+
+
+def test_a_stack_whose_template_leaves_its_resources_unnamed_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = _module(tmp_path, monkeypatch, FLOW)
+    cdk_out = _assembly(tmp_path, module.__name__, module.__name__[5:], named=False)
+    engine = LocalEngine(activity_poll_seconds=1.0, cdk_out=cdk_out)
+    with engine, engine_session(engine) as session:
+        workflow = workflow_from_stack(cdk_out, "Shop", session, execution_input={"a": 1, "b": 2})
+        assert workflow.state_machine_arn.endswith(":stateMachine:Shop-OuterSM")
+        assert [arn.rsplit(":", 1)[1] for arn in workflow.activities] == ["Shop-Act"]
+        (result,) = run_workflows(
+            [workflow], session, console=Console(file=io.StringIO()), live=False
+        )
+        assert result.ok and result.execution.output == 3
+        by_logical_id = workflow_from_stack(cdk_out, "Shop", session, state_machine="InnerSM")
+        assert by_logical_id.state_machine_arn.endswith(":stateMachine:Shop-InnerSM")
+        with pytest.raises(RunError, match=r"\(it has: Shop-InnerSM, Shop-OuterSM\)"):
             workflow_from_stack(cdk_out, "Shop", session, state_machine="nope")
 
 
