@@ -26,7 +26,12 @@ from typing import Any
 from sfini_runtime import arns
 from sfini_runtime.cloud_assembly.errors import CloudAssemblyError
 from sfini_runtime.cloud_assembly.manifest import Stack, read_stacks
-from sfini_runtime.cloud_assembly.resolver import ACTIVITY_TYPE, STATE_MACHINE_TYPE, Resolver
+from sfini_runtime.cloud_assembly.resolver import (
+    ACTIVITY_TYPE,
+    ALIAS_TYPE,
+    STATE_MACHINE_TYPE,
+    Resolver,
+)
 from sfini_runtime.cloud_assembly.template import Template
 from sfini_runtime.session import AWSSession, default_session
 
@@ -46,6 +51,8 @@ _KIND_BY_RESOURCE = {"activity": "activity", "stateMachine": "stateMachine"}
 _KIND_BY_TYPE = {ACTIVITY_TYPE: "activity", STATE_MACHINE_TYPE: "stateMachine"}
 # "sfini activity <name>" / "sfini state machine <name>" (descriptions), or a bare name.
 _DESCRIPTION = re.compile(r"^(?:sfini\s+)?(?:activity|state[ -]?machine)\s+(\S.*?)\s*$", re.I)
+# "sfini alias <machine>:<alias>" / "sfini version <machine>" (WorkflowStack's outputs)
+_QUALIFIED_DESCRIPTION = re.compile(r"^sfini\s+(?:alias|version)\s+(\S.*?)\s*$", re.I)
 
 
 class DiscoveryError(LookupError):
@@ -95,7 +102,13 @@ class DeployedArns:
         if origin:
             self.origins.setdefault(arn, origin)
         table = self.activities if kind == "activity" else self.state_machines
-        listed = [name for name in dict.fromkeys((parsed.name, *names)) if name]
+        own = parsed.name
+        qualifier = _qualifier(parsed)
+        if qualifier is not None:  # a version or alias: found as <machine name>:<qualifier>
+            own = _qualified(own, qualifier)
+            names = tuple(_qualified(n, qualifier) for n in names)
+            aliases = [_qualified(a, qualifier) for a in aliases]
+        listed = [name for name in dict.fromkeys((own, *names)) if name]
         hidden = [alias for alias in aliases if alias and alias not in listed]
         for name in listed:
             self.aliases.discard(f"{kind}:{name}")
@@ -145,7 +158,7 @@ class DeployedArns:
 
 def _name_from_output(description: str | None) -> str | None:
     if isinstance(description, str) and description:
-        match = _DESCRIPTION.search(description)
+        match = _QUALIFIED_DESCRIPTION.search(description) or _DESCRIPTION.search(description)
         if match:
             return match.group(1).strip("'\"")
     return None
@@ -241,6 +254,19 @@ def arns_from_assembly(
     return deployed
 
 
+def _qualified(name: str | None, qualifier: str) -> str | None:
+    """``name:qualifier`` (``name`` as it is when it already ends so, or is ``None``)."""
+    if name is None or name.endswith(f":{qualifier}"):
+        return name
+    return f"{name}:{qualifier}"
+
+
+def _qualifier(parsed: arns.Arn) -> str | None:
+    """The version number or alias name of a qualified state machine ARN (else ``None``)."""
+    parts = parsed.resource.split(":")
+    return parts[2] if parsed.resource_type == "stateMachine" and len(parts) == 3 else None
+
+
 @contextlib.contextmanager
 def _assembly_errors() -> Iterator[None]:
     """The cloud-assembly reader's errors as ``AssemblyError`` (a ``DiscoveryError``)."""
@@ -299,6 +325,48 @@ def _read_template(
             continue
         build = factory.activity if kind == "activity" else factory.state_machine
         deployed.add(build(physical), described.get(logical_id), aliases=[logical_id], origin=stack)
+    for logical_id in template.resources:
+        if template.resource_type(logical_id) == ALIAS_TYPE:
+            _read_alias(template, logical_id, resolver, factory, described, deployed, stack)
+
+
+def _read_alias(
+    template: Template,
+    logical_id: str,
+    resolver: Resolver,
+    factory: arns.ArnFactory,
+    described: Mapping[str, str],
+    deployed: DeployedArns,
+    stack: str,
+) -> None:
+    """Add an alias (``<machine ARN>:<name>``) whose version and machine the template holds."""
+    properties = template.properties(logical_id)
+    targets = [
+        properties.get("DeploymentPreference"),
+        *(properties.get("RoutingConfiguration") or []),
+    ]
+    version_ids = [
+        _referenced_resource(t.get("StateMachineVersionArn"))
+        for t in targets
+        if isinstance(t, Mapping)
+    ]
+    version_id = next((v for v in version_ids if v in template.resources), None)
+    if version_id is None:
+        return
+    machine_id = _referenced_resource(template.properties(version_id).get("StateMachineArn"))
+    if machine_id is None or machine_id not in template.resources:
+        return
+    try:
+        with template.guard(logical_id):
+            name = resolver.resolve(properties.get("Name"))
+            physical = resolver.physical_name(machine_id)
+    except CloudAssemblyError:
+        return
+    if not isinstance(name, str):
+        return
+    sfini_name = described.get(logical_id) or described.get(machine_id)
+    arn = f"{factory.state_machine(physical)}:{name}"
+    deployed.add(arn, sfini_name, aliases=[logical_id], origin=stack)
 
 
 def _environment(stack: Stack, session: AWSSession | None) -> tuple[str, str]:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sfini_cdk.constructs.stack import WorkflowStack
     from sfini_cdk.constructs.state_machine import LogOptions, StateMachine, render_definition
     from sfini_cdk.constructs.synthesis import synthesise
+    from sfini_cdk.constructs.versions import Alias, Deployment, Versions
 
 _LAZY = {
     "Activities": "activities",
@@ -51,13 +52,18 @@ _LAZY = {
     "render_definition": "state_machine",
     "WorkflowStack": "stack",
     "synthesise": "synthesis",
+    "Alias": "versions",
+    "Deployment": "versions",
+    "Versions": "versions",
 }
 
 __all__ = [
     "ACTIVITY_OUTPUT_PREFIX",
     "STATE_MACHINE_OUTPUT_PREFIX",
     "Activities",
+    "Alias",
     "ConstructError",
+    "Deployment",
     "DuplicateActivityName",
     "InvalidConstructOption",
     "InvalidResourceName",
@@ -66,6 +72,7 @@ __all__ = [
     "UnknownActivity",
     "UnsupportedByWorkflowType",
     "UnsupportedTaskResource",
+    "Versions",
     "WorkflowStack",
     "activity_output_key",
     "deployed_arns",

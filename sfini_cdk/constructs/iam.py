@@ -88,12 +88,24 @@ def nested_state_machine_statements(
     """Start exactly these state machines; for ``.sync`` also track and stop their executions."""
     if not nested:
         return []
+    from sfini_cdk.constructs.versions import qualified_start_statement, split_qualified_arn
+
     stack = cdk.Stack.of(scope)
-    statements = [
-        iam.PolicyStatement(
-            actions=["states:StartExecution"], resources=_unique(n.arn for n in nested)
+    plain: list[str] = []
+    qualified: dict[str, list[str]] = {}  # unqualified ARN -> aliases/versions started
+    for machine in nested:
+        arn, qualifier = split_qualified_arn(machine.arn)
+        if qualifier is None:
+            plain.append(arn)
+        else:
+            qualified.setdefault(arn, []).append(qualifier)
+    statements = []
+    if plain:
+        statements.append(
+            iam.PolicyStatement(actions=["states:StartExecution"], resources=_unique(plain))
         )
-    ]
+    # a version or alias is authorised on the unqualified ARN, by its qualifier (aws-cdk #30265)
+    statements += [qualified_start_statement(arn, q) for arn, q in qualified.items()]
     sync = [n for n in nested if n.sync]
     if sync:
         executions = _unique(

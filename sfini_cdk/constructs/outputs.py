@@ -4,6 +4,9 @@ Naming scheme (stable; the runtime reads stack outputs by it):
 
 * ``SfiniActivity<Key>``: the ARN of one activity;
 * ``SfiniStateMachine<Key>``: the ARN of one state machine;
+* ``SfiniVersion<Key>`` / ``SfiniAlias<Key>``: the ARN of a state machine's newest version /
+  its alias (``<machine ARN>:<number>`` / ``<machine ARN>:<alias>``), described
+  ``sfini version <name>`` / ``sfini alias <name>:<alias>``;
 
 where ``<Key>`` is the resource's name with every character but ASCII letters and digits removed,
 followed by the first 8 hex digits of the SHA-256 of the name when that removal changed the name
@@ -23,6 +26,8 @@ from collections.abc import Iterable, Mapping
 
 ACTIVITY_OUTPUT_PREFIX = "SfiniActivity"
 STATE_MACHINE_OUTPUT_PREFIX = "SfiniStateMachine"
+VERSION_OUTPUT_PREFIX = "SfiniVersion"
+ALIAS_OUTPUT_PREFIX = "SfiniAlias"
 
 
 def name_key(name: str) -> str:
@@ -41,6 +46,16 @@ def activity_output_key(name: str) -> str:
 def state_machine_output_key(name: str) -> str:
     """The output key holding the ARN of the state machine named ``name``."""
     return STATE_MACHINE_OUTPUT_PREFIX + name_key(name)
+
+
+def version_output_key(name: str) -> str:
+    """The output key holding the ARN of the newest version of the state machine ``name``."""
+    return VERSION_OUTPUT_PREFIX + name_key(name)
+
+
+def alias_output_key(name: str) -> str:
+    """The output key holding the ARN of the alias of the state machine ``name``."""
+    return ALIAS_OUTPUT_PREFIX + name_key(name)
 
 
 _DESCRIPTIONS = {

@@ -17,11 +17,14 @@ from sfini_cdk.constructs.activities import Activities
 from sfini_cdk.constructs.errors import ConstructError, InvalidConstructOption
 from sfini_cdk.constructs.outputs import (
     activity_output_key,
+    alias_output_key,
     name_key,
     state_machine_output_key,
+    version_output_key,
 )
 from sfini_cdk.constructs.state_machine import LogOptions, StateMachine
 from sfini_cdk.constructs.substitutions import function_bindings
+from sfini_cdk.constructs.versions import Alias, Versions
 from sfini_cdk.state_machine import StateMachine as SfiniStateMachine
 from sfini_cdk.state_machine import nested_first
 from sfini_cdk.task_resource import Lambda
@@ -83,6 +86,10 @@ class WorkflowStack(cdk.Stack):
             run by a Task of these state machines. Or a callable given this stack and
             returning that mapping, to define the functions in this stack (before its state
             machines): ``functions=lambda stack: {pricing: aws_lambda.Function(stack, ...)}``
+        versions: publish a version of every state machine with each deployment that changes
+            it (see ``StateMachine``); output ``SfiniVersion<Key>``
+        alias: give every state machine this alias (``Alias`` or a name; implies versions);
+            output ``SfiniAlias<Key>``, found by discovery as ``<name>:<alias>``
         **stack_props: ``aws_cdk.Stack`` keyword arguments (``env``, ``description``, ...)
 
     Attributes:
@@ -112,6 +119,8 @@ class WorkflowStack(cdk.Stack):
         tags: Mapping[str, str] | None = None,
         name_prefix: str = "",
         functions: FunctionBindings | Callable[[WorkflowStack], FunctionBindings] | None = None,
+        versions: Versions | bool | None = None,
+        alias: Alias | str | None = None,
         **stack_props: Any,
     ) -> None:
         machines = list(state_machines)
@@ -147,6 +156,8 @@ class WorkflowStack(cdk.Stack):
                 tracing=tracing,
                 name_prefix=name_prefix,
                 functions=functions,
+                versions=versions,
+                alias=alias,
             )
         for key, value in (tags or {}).items():
             cdk.Tags.of(self).add(key, value)
@@ -167,3 +178,17 @@ class WorkflowStack(cdk.Stack):
                 value=construct.state_machine_arn,
                 description=f"sfini state machine {name}",
             )
+            if construct.version_arn is not None:
+                cdk.CfnOutput(
+                    self,
+                    version_output_key(name),
+                    value=construct.version_arn,
+                    description=f"sfini version {name}",
+                )
+            if construct.alias_arn is not None:
+                cdk.CfnOutput(
+                    self,
+                    alias_output_key(name),
+                    value=construct.alias_arn,
+                    description=f"sfini alias {name}:{construct.alias_name}",
+                )

@@ -21,6 +21,7 @@ from constructs import Construct
 
 from sfini_cdk.constructs import iam as policies
 from sfini_cdk.constructs import registry
+from sfini_cdk.constructs import versions as versioning
 from sfini_cdk.constructs.activities import Activities
 from sfini_cdk.constructs.asl import TaskUse, task_uses
 from sfini_cdk.constructs.errors import (
@@ -190,6 +191,13 @@ class StateMachine(Construct):
             ``Resource`` is the function's ARN, and the role may invoke exactly that function,
             its versions and aliases), so the function needs no fixed name. Lambdas not bound
             here are referenced by name; bindings no Task uses are ignored
+        versions: publish a version with each deployment that changes the machine
+            (``True`` or ``Versions(description=..., retain=...)``); ``version_arn`` is the
+            newest one's ARN
+        alias: an alias (``Alias(name, deployment=Deployment(...))`` or a name) pointing at the
+            newest version, moved all at once or gradually; implies ``versions``.
+            ``alias_arn`` is its ARN; ``grant_start_alias_execution`` lets a caller start
+            executions through it (and only through it)
 
     Raises:
         InvalidDefinition: the definition is rejected by the model, or by these constructs
@@ -214,7 +222,10 @@ class StateMachine(Construct):
         tags: Mapping[str, str] | None = None,
         name_prefix: str = "",
         functions: Mapping[Lambda | str, lambda_.IFunction] | None = None,
+        versions: versioning.Versions | bool | None = None,
+        alias: versioning.Alias | str | None = None,
     ) -> None:
+        version_options, alias_options = versioning.normalise(versions, alias)
         if logs is not None and logs.level not in LOG_LEVELS:
             raise InvalidConstructOption(
                 f"log level must be one of {', '.join(LOG_LEVELS)}, got {logs.level!r}"
@@ -279,6 +290,18 @@ class StateMachine(Construct):
         self.state_machine_arn: str = self.resource.ref
         self.state_machine_name: str = self.resource.attr_name
         self._interface: sfn.IStateMachine | None = None
+        self.version: sfn.CfnStateMachineVersion | None = None
+        self.version_arn: str | None = None
+        self.alias: sfn.CfnStateMachineAlias | None = None
+        self.alias_name: str | None = None
+        self.alias_arn: str | None = None
+        if version_options is not None:
+            self.version = versioning.add_version(self, self.resource, version_options)
+            self.version_arn = self.version.ref
+        if alias_options is not None and self.version_arn is not None:
+            self.alias = versioning.add_alias(self, self.version_arn, alias_options)
+            self.alias_name = alias_options.name
+            self.alias_arn = self.alias.ref
         registry.register(self, "state machine", physical, state_machine, self.state_machine_arn)
 
     @property
@@ -487,6 +510,43 @@ class StateMachine(Construct):
     def grant_start_execution(self, identity: iam.IGrantable) -> iam.Grant:
         """Let ``identity`` start executions."""
         return self.state_machine.grant_start_execution(identity)
+
+    def grant_start_alias_execution(self, identity: iam.IGrantable) -> iam.Grant:
+        """Let ``identity`` start executions through the alias, and no other way (Step
+        Functions authorises the unqualified ARN with the alias in
+        ``states:StateMachineQualifier``; the alias ARN as a resource would not work).
+
+        Raises:
+            InvalidConstructOption: the state machine has no alias
+        """
+        if self.alias_name is None:
+            raise InvalidConstructOption(
+                f"state machine {self.definition.name!r} has no alias: pass alias=... first"
+            )
+        return self._grant_qualified(identity, [self.alias_name])
+
+    def grant_start_version_execution(self, identity: iam.IGrantable) -> iam.Grant:
+        """Let ``identity`` start executions of the newest version, and no other way.
+
+        Raises:
+            InvalidConstructOption: the state machine publishes no versions
+        """
+        if self.version_arn is None:
+            raise InvalidConstructOption(
+                f"state machine {self.definition.name!r} publishes no versions: pass "
+                "versions=True first"
+            )
+        number = cdk.Fn.select(7, cdk.Fn.split(":", self.version_arn))
+        return self._grant_qualified(identity, [number])
+
+    def _grant_qualified(self, identity: iam.IGrantable, qualifiers: list[str]) -> iam.Grant:
+        statement = versioning.qualified_start_statement(self.state_machine_arn, qualifiers)
+        return iam.Grant.add_to_principal(
+            grantee=identity,
+            actions=statement.actions,
+            resource_arns=statement.resources,
+            conditions=statement.conditions,
+        )
 
     def grant_start_sync_execution(self, identity: iam.IGrantable) -> iam.Grant:
         """Let ``identity`` start synchronous (EXPRESS) executions."""

@@ -31,9 +31,11 @@ if TYPE_CHECKING:
     from sfini_runtime.cloud_assembly.resolver import (
         ACTIVITY_METADATA,
         ACTIVITY_TYPE,
+        ALIAS_TYPE,
         FUNCTION_TYPE,
         NAME_PROPERTIES,
         STATE_MACHINE_TYPE,
+        VERSION_TYPE,
         Resolver,
     )
     from sfini_runtime.cloud_assembly.template import Template, load_template
@@ -54,6 +56,8 @@ _EXPORTS = {
     "load_template": "sfini_runtime.cloud_assembly.template",
     "ACTIVITY_METADATA": _RESOLVER,
     "ACTIVITY_TYPE": _RESOLVER,
+    "ALIAS_TYPE": _RESOLVER,
+    "VERSION_TYPE": _RESOLVER,
     "FUNCTION_TYPE": _RESOLVER,
     "NAME_PROPERTIES": _RESOLVER,
     "STATE_MACHINE_TYPE": _RESOLVER,
@@ -63,9 +67,11 @@ _EXPORTS = {
 __all__ = [
     "ACTIVITY_METADATA",
     "ACTIVITY_TYPE",
+    "ALIAS_TYPE",
     "FUNCTION_TYPE",
     "NAME_PROPERTIES",
     "STATE_MACHINE_TYPE",
+    "VERSION_TYPE",
     "CloudAssemblyError",
     "MalformedManifest",
     "MalformedTemplate",

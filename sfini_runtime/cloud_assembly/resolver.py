@@ -25,15 +25,19 @@ from sfini_runtime.cloud_assembly.template import Template
 __all__ = [
     "ACTIVITY_METADATA",
     "ACTIVITY_TYPE",
+    "ALIAS_TYPE",
     "FUNCTION_TYPE",
     "NAME_PROPERTIES",
     "STATE_MACHINE_TYPE",
+    "VERSION_TYPE",
     "Resolver",
 ]
 
 ACTIVITY_TYPE = "AWS::StepFunctions::Activity"
 STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
 FUNCTION_TYPE = "AWS::Lambda::Function"
+ALIAS_TYPE = "AWS::StepFunctions::StateMachineAlias"
+VERSION_TYPE = "AWS::StepFunctions::StateMachineVersion"
 #: resource metadata sfini's constructs put on each activity: ``{"name": its sfini name,
 #: "module": the module defining its function}``, so a worker can be started from the assembly
 ACTIVITY_METADATA = "sfini:activity"
