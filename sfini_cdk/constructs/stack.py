@@ -164,31 +164,24 @@ class WorkflowStack(cdk.Stack):
         self._add_outputs()
 
     def _add_outputs(self) -> None:
-        for name in self.activities.names:
-            cdk.CfnOutput(
-                self,
-                activity_output_key(name),
-                value=self.activities.arn_of(name),
-                description=f"sfini activity {name}",
-            )
-        for name, construct in self.state_machines.items():
-            cdk.CfnOutput(
-                self,
-                state_machine_output_key(name),
-                value=construct.state_machine_arn,
-                description=f"sfini state machine {name}",
-            )
-            if construct.version_arn is not None:
-                cdk.CfnOutput(
-                    self,
-                    version_output_key(name),
-                    value=construct.version_arn,
-                    description=f"sfini version {name}",
+        outputs = [
+            (activity_output_key(name), self.activities.arn_of(name), f"sfini activity {name}")
+            for name in self.activities.names
+        ]
+        for name, machine in self.state_machines.items():
+            outputs.append(
+                (
+                    state_machine_output_key(name),
+                    machine.state_machine_arn,
+                    f"sfini state machine {name}",
                 )
-            if construct.alias_arn is not None:
-                cdk.CfnOutput(
-                    self,
-                    alias_output_key(name),
-                    value=construct.alias_arn,
-                    description=f"sfini alias {name}:{construct.alias_name}",
+            )
+            if machine.version_arn is not None:
+                outputs.append(
+                    (version_output_key(name), machine.version_arn, f"sfini version {name}")
                 )
+            if machine.alias_arn is not None:
+                alias = f"sfini alias {name}:{machine.alias_name}"
+                outputs.append((alias_output_key(name), machine.alias_arn, alias))
+        for key, value, description in outputs:
+            cdk.CfnOutput(self, key, value=value, description=description)
