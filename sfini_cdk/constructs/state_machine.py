@@ -24,6 +24,7 @@ from sfini_cdk.constructs import registry
 from sfini_cdk.constructs import versions as versioning
 from sfini_cdk.constructs.activities import Activities
 from sfini_cdk.constructs.asl import TaskUse, task_uses
+from sfini_cdk.constructs.distributed import distributed_map_statements, distributed_maps
 from sfini_cdk.constructs.errors import (
     ConstructError,
     DuplicateActivityName,
@@ -124,6 +125,12 @@ def render_definition(
                 state_name=use.state,
             )
     if workflow_type == "EXPRESS":
+        for name, _ in distributed_maps(definition):
+            raise UnsupportedByWorkflowType(
+                f"state machine {state_machine.name!r}: Map {name!r} runs in Distributed mode; "
+                "EXPRESS workflows support only inline Maps",
+                state_name=name,
+            )
         for use in uses:
             target = targets.get(use.key)
             if target is not None and target.kind is ResourceKind.ACTIVITY:
@@ -255,9 +262,11 @@ class StateMachine(Construct):
                 self, "Role", assumed_by=iam.ServicePrincipal("states.amazonaws.com")
             )
             statements = self._statements(targets, uses, arns, activity_constructs, logs, tracing)
+            children, child_wildcards = distributed_map_statements(self, definition, physical)
+            statements += children
             for statement in statements:
                 self.role.add_to_principal_policy(statement)
-            wildcards = policies.forced_wildcards(statements)
+            wildcards = policies.forced_wildcards(statements) + child_wildcards
             if wildcards:
                 self._acknowledge_forced_wildcards(wildcards)
         else:

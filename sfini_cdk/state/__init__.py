@@ -18,6 +18,7 @@ from sfini_cdk.state._base import (
     State,
 )
 from sfini_cdk.state._branching import Map, Parallel
+from sfini_cdk.state._distributed import DistributedMap, ItemBatcher, S3ItemReader, S3ResultWriter
 from sfini_cdk.state._states import Choice, Fail, Pass, Succeed, Wait
 from sfini_cdk.state._task import Task
 from sfini_cdk.state.error_names import PREDEFINED_ERRORS, States
@@ -29,6 +30,7 @@ __all__ = [
     "CanRetry",
     "Catcher",
     "Choice",
+    "DistributedMap",
     "Fail",
     "HasArguments",
     "HasAssign",
@@ -37,11 +39,14 @@ __all__ = [
     "HasParameters",
     "HasResultPath",
     "HasResultSelector",
+    "ItemBatcher",
     "Map",
     "Parallel",
     "Pass",
     "QueryLanguage",
     "Retrier",
+    "S3ItemReader",
+    "S3ResultWriter",
     "State",
     "States",
     "Succeed",
