@@ -60,6 +60,7 @@ def path_problem(value: Any, label: str, *, reference: bool, data_only: bool = F
         label: the field, as messages name it (``ResultPath``, ``Catch[0].ResultPath``)
         reference: whether it must be a reference path (one definite node)
         data_only: whether it must point into the state's data (ResultPath), not the context
+            object or a variable
     """
     if not isinstance(value, str):
         return f"{label} must be a JSONPath str, got {type(value).__name__} {value!r}"
@@ -75,6 +76,8 @@ def path_problem(value: Any, label: str, *, reference: bool, data_only: bool = F
         )
     if data_only and context:
         return f"{label} {value!r} must be a reference path into the state's data, not '$$'"
+    if data_only and value != data_path(value):
+        return f"{label} {value!r} must be a reference path into the state's data, not a variable"
     return None
 
 

@@ -85,7 +85,9 @@ STATE_FIELDS: dict[str, frozenset[str]] = {
         ("Type", "Comment", "QueryLanguage", "Error", "ErrorPath", "Cause", "CausePath")
     ),
     "Parallel": frozenset((*_COMMON, *_FLOW, *_RESULT, "Branches")),
-    "Map": frozenset((*_COMMON, *_FLOW, *_RESULT, *_MAP)),
+    # Map: no Arguments (its iterations read ItemSelector, or Parameters, its JSONPath legacy
+    # name); JSONata gives it Items instead of ItemsPath
+    "Map": frozenset((*_COMMON, *_FLOW, *(f for f in _RESULT if f != "Arguments"), *_MAP)),
 }
 #: numeric fields a JSONata state may give as a {% %} expression instead
 JSONATA_NUMBER_FIELDS = frozenset(
@@ -189,7 +191,8 @@ MAP_LABEL_MAX = 40
 #: the ASL reference: Seconds "from 0 up to 99999999"
 WAIT_SECONDS_MAX = 99_999_999
 #: a variable name: a letter or underscore, then letters, digits, underscores; 80 at most
-VARIABLE_NAME = re.compile(r"^[^\W\d]\w{0,79}$")
+#: (match it whole, ``VARIABLE_NAME.fullmatch``: a name ending in a line break is none)
+VARIABLE_NAME = re.compile(r"[^\W\d]\w{0,79}")
 
 
 #: the largest value AWS documents for its second counts and retry attempts

@@ -1,5 +1,9 @@
 """Workflow variables in JSONPath expressions: whether a path, an intrinsic call or a Choice
-Rule reads a variable (``$name``, outside quoted strings; ``$$`` is the context object)."""
+Rule reads a variable (``$name``, outside quoted strings; ``$$`` is the context object), and
+the same expression rewritten to read the variables from a context object instead
+(``$name`` -> ``$$.__sfini_variables__.name``, ``$$`` -> ``$$.__sfini_context__``): the
+spelling the local engine evaluates such expressions in, and the checker parses them in, so
+both read a variable-reading Choice Rule alike."""
 
 from __future__ import annotations
 
@@ -8,12 +12,23 @@ from collections.abc import Iterator
 from typing import Any
 
 __all__ = [
+    "CONTEXT_KEY",
+    "VARIABLES_KEY",
     "VARIABLE_REFERENCE",
     "has_variable_reference",
+    "restore_text",
+    "rewrite_rule",
+    "rewrite_template",
+    "rewrite_variable_references",
     "rule_reads_variables",
     "template_reads_variables",
     "unquoted_segments",
 ]
+
+#: the members of the context object a rewritten expression reads the variables and the real
+#: context object from
+VARIABLES_KEY = "__sfini_variables__"
+CONTEXT_KEY = "__sfini_context__"
 
 
 def unquoted_segments(text: str) -> Iterator[tuple[bool, str]]:
@@ -88,3 +103,70 @@ def rule_reads_variables(rule: Any, *, assign: bool = False) -> bool:
         elif (key == "Variable" or key.endswith("Path")) and has_variable_reference(value):
             return True
     return False
+
+
+def rewrite_variable_references(expression: str) -> str:
+    """``$name`` -> ``$$.__sfini_variables__.name``, ``$$`` -> ``$$.__sfini_context__``."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "$":
+            return f"$$.{CONTEXT_KEY}"
+        return f"$$.{VARIABLES_KEY}.{name}"
+
+    return "".join(
+        VARIABLE_REFERENCE.sub(replace, segment) if is_code else segment
+        for is_code, segment in unquoted_segments(expression)
+    )
+
+
+_RESTORE = (
+    (f"$$.{VARIABLES_KEY}.", "$"),
+    (f"$$.{CONTEXT_KEY}", "$$"),
+    (f"$['{VARIABLES_KEY}']", "$"),
+    (f"$['{CONTEXT_KEY}']", "$$"),
+)
+
+
+def restore_text(text: str | None) -> str | None:
+    """``text`` with the user's ``$name`` / ``$$`` spellings back in place of the rewritten ones."""
+    if text is None:
+        return None
+    for rewritten, original in _RESTORE:
+        text = text.replace(rewritten, original)
+    return text
+
+
+def rewrite_template(node: Any) -> Any:
+    """A copy of a payload template whose ``key.$`` expressions read the bound context."""
+    if type(node) is dict:
+        out = {}
+        for key, value in node.items():
+            if type(key) is str and key.endswith(".$") and type(value) is str:
+                out[key] = rewrite_variable_references(value)
+            else:
+                out[key] = rewrite_template(value)
+        return out
+    if type(node) is list:
+        return [rewrite_template(item) for item in node]
+    return node
+
+
+def rewrite_rule(rule: Any, *, assign: bool = False) -> Any:
+    """A copy of a Choice Rule whose paths read the bound context (with ``assign``, its
+    ``Assign`` templates too)."""
+    if type(rule) is not dict:
+        return rule
+    out = {}
+    for key, value in rule.items():
+        if key in ("And", "Or") and type(value) is list:
+            out[key] = [rewrite_rule(item, assign=assign) for item in value]
+        elif key == "Not":
+            out[key] = rewrite_rule(value, assign=assign)
+        elif key == "Assign" and assign:
+            out[key] = rewrite_template(value)
+        elif (key == "Variable" or key.endswith("Path")) and type(value) is str:
+            out[key] = rewrite_variable_references(value)
+        else:
+            out[key] = value
+    return out

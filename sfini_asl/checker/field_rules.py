@@ -27,7 +27,7 @@ from sfini_asl.spec import (
 )
 from sfini_asl.templates import dynamic_members, dynamic_value_problem, template_value_problem
 from sfini_asl.timestamps import timestamp_problem
-from sfini_asl.variables import rule_reads_variables
+from sfini_asl.variables import restore_text, rewrite_rule, rule_reads_variables
 
 from .context import OBJECT, StateView, Walk, array
 from .state_rules import StateRule
@@ -100,19 +100,25 @@ def choice_rules(walk: Walk, state: StateView) -> None:
         location = f"{state.where}/Choices/{i}"
         if not isinstance(rule, OBJECT) or "Condition" in rule:
             continue  # a JSONata rule: the query-language rules say where it may be
-        if rule_reads_variables(rule):
-            # the engine parses it once it has bound the variables: here, its paths
+        reads_variables = rule_reads_variables(rule)
+        if reads_variables:
+            # its paths first, as written ('$v.a' is a path from '$')
+            found = False
             for label, value, reference in _rule_paths(rule, f"Choices[{i}]"):
                 problem = path_problem(value, label, reference=reference)
                 if problem is not None:
                     walk.schema(problem, location, kind=Kind.PATH)
-            continue
+                    found = True
+            if found:
+                continue
         try:
-            parse_choice_rule(rule)
+            # a rule reading variables is parsed as the engine parses it, reading them from
+            # the context object it binds them in
+            parse_choice_rule(rewrite_rule(rule) if reads_variables else rule)
         except ChoiceRuleSyntaxError as exc:
             label = f"Choices[{i}].{exc.field}" if exc.field else f"Choices[{i}]"
             kind = Kind.PATH if exc.path else Kind.CHOICE_RULE
-            walk.schema(f"{label}: {exc}", location, kind=kind)
+            walk.schema(f"{label}: {restore_text(str(exc))}", location, kind=kind)
 
 
 def _rule_paths(rule: Mapping[str, Any], label: str) -> Iterator[tuple[str, Any, bool]]:
@@ -174,18 +180,25 @@ def map_label(walk: Walk, state: StateView) -> None:
         walk.labels.add(label)
 
 
+#: the fields of a state that hold its nested graphs (their states are checked as states)
 _SUBGRAPHS = frozenset({"ItemProcessor", "Iterator", "Branches"})
 
 
+def _state_strings(spec: Mapping[str, Any], where: str) -> Iterator[tuple[str, str, str]]:
+    """(string, label, location) of each string in the state's fields, its nested graphs left
+    out (a key of that name deeper down, ``Output: {"Branches": ...}``, is data like any)."""
+    for key, value in spec.items():
+        if key not in _SUBGRAPHS:
+            yield from _strings(value, key, f"{where}/{key}")
+
+
 def _strings(node: Any, label: str, location: str) -> Iterator[tuple[str, str, str]]:
-    """(string, label, location) of each string in ``node`` (subgraphs left out)."""
+    """(string, label, location) of each string in ``node``."""
     if isinstance(node, str):
         yield node, label, location
     elif isinstance(node, OBJECT):
         for key, value in node.items():
-            if key not in _SUBGRAPHS:
-                where = f"{label}.{key}" if label else key
-                yield from _strings(value, where, f"{location}/{key}")
+            yield from _strings(value, f"{label}.{key}", f"{location}/{key}")
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _strings(item, f"{label}[{index}]", f"{location}/{index}")
@@ -222,7 +235,7 @@ def _jsonata_error(source: str) -> tuple[str, str] | None:
 def jsonata_expressions(walk: Walk, state: StateView) -> None:
     if state.language != JSONATA:
         return
-    for text, label, location in _strings(state.spec, "", state.where):
+    for text, label, location in _state_strings(state.spec, state.where):
         comment = label == "Comment" or label.endswith(".Comment")
         if comment and not is_jsonata_expression(text):
             continue  # prose that happens to start with '{%'

@@ -106,10 +106,12 @@ def _choice_rule_language(walk: Walk, state: StateView, i: int, rule: Mapping[st
             )
         else:
             condition = rule["Condition"]
-            if not (isinstance(condition, str) and condition.startswith("{%")):
+            # a literal true or false is a condition too (AWS's ASL grammar takes both)
+            literal = isinstance(condition, bool)
+            if not (literal or (isinstance(condition, str) and condition.startswith("{%"))):
                 walk.schema(
-                    f"Choices[{i}].Condition {condition!r} is not a JSONata expression: "
-                    + _WRITE_AS_EXPRESSION,
+                    f"Choices[{i}].Condition {condition!r} is neither a boolean nor a JSONata "
+                    "expression: " + _WRITE_AS_EXPRESSION,
                     f"{location}/Condition",
                     kind=Kind.EXPRESSION,
                 )
@@ -132,11 +134,13 @@ def _choice_rule_language(walk: Walk, state: StateView, i: int, rule: Mapping[st
 
 
 def _assign(walk: Walk, assign: Any, language: str | None, label: str, where: str) -> None:
-    """An Assign is an object whose keys name variables (JSONPath keys may end in '.$'; in a
-    JSONata state such keys are JSONPath syntax, reported as such)."""
+    """An Assign is an object whose keys name variables, each once (JSONPath keys may end in
+    '.$': ``"x"`` and ``"x.$"`` both assign ``x``; in a JSONata state such keys are JSONPath
+    syntax, reported as such)."""
     if not isinstance(assign, OBJECT):
         walk.schema(f"{label} must be an object of variables, got {assign!r}", where)
         return
+    names: set[str] = set()
     for key in assign:
         if not isinstance(key, str):  # a Python caller's dict; JSON keys are strings
             walk.schema(f"{label} names variable {key!r}, not a str", where)
@@ -149,12 +153,15 @@ def _assign(walk: Walk, assign: Any, language: str | None, label: str, where: st
             name = key
         if name == "states":
             reason = "'states' is reserved"
-        elif not VARIABLE_NAME.match(name):
+        elif VARIABLE_NAME.fullmatch(name) is None:
             reason = (
                 "a variable name starts with a letter or '_', then letters, digits or '_', at "
                 "most 80 characters"
             )
+        elif name in names:
+            reason = f"the variable is assigned more than once ({name!r} and {name + '.$'!r})"
         else:
+            names.add(name)
             continue
         walk.schema(f"{label} names variable {name!r}: {reason}", f"{where}/{key}")
 
@@ -352,13 +359,27 @@ def map_(walk: Walk, state: StateView) -> None:
     processor = spec.get(field)
     if isinstance(processor, OBJECT) and "ProcessorConfig" in processor:
         _processor_config(walk, processor["ProcessorConfig"], field, f"{where}/{field}")
-    items = spec.get("Items")
-    if state.language == JSONATA and isinstance(items, str) and not items.startswith("{%"):
-        walk.schema(
-            f"Items {items!r} is not a JSONata expression: {_WRITE_AS_EXPRESSION}",
-            f"{where}/Items",
-            kind=Kind.EXPRESSION,
-        )
+    if state.language == JSONATA and "Items" in spec:
+        _items(walk, spec["Items"], f"{where}/Items")
+
+
+def _items(walk: Walk, items: Any, where: str) -> None:
+    """A JSONata Map's Items: a JSON array, or an expression that yields one."""
+    if isinstance(items, list):
+        return
+    if isinstance(items, str):
+        if not items.startswith("{%"):
+            walk.schema(
+                f"Items {items!r} is not a JSONata expression: {_WRITE_AS_EXPRESSION}",
+                where,
+                kind=Kind.EXPRESSION,
+            )
+        return
+    walk.schema(
+        "The field 'Items' must be a JSON array or a JSONata expression",
+        where,
+        detail=f"Items must be a JSON array or a '{{% ... %}}' expression, got {items!r}",
+    )
 
 
 def _processor_config(walk: Walk, config: Any, field: str, where: str) -> None:

@@ -1,6 +1,11 @@
-"""Names of the errors Step Functions predefines (the ``States.`` prefix is reserved for them)."""
+"""Names of the errors Step Functions predefines (the ``States.`` prefix is reserved for them):
+the list is ``sfini_asl.spec.PREDEFINED_ERRORS``; :class:`States` names each for Python code."""
 
 from __future__ import annotations
+
+from sfini_asl.spec import PREDEFINED_ERRORS
+
+__all__ = ["PREDEFINED_ERRORS", "States"]
 
 
 class States:
@@ -23,8 +28,3 @@ class States:
     RUNTIME = "States.Runtime"
     TASK_FAILED = "States.TaskFailed"
     TIMEOUT = "States.Timeout"
-
-
-PREDEFINED_ERRORS: frozenset[str] = frozenset(
-    value for key, value in vars(States).items() if key.isupper()
-)

@@ -12,6 +12,7 @@ from sfini_asl.checker import check_definition
 from sfini_asl.diagnostics import Kind
 from sfini_asl.spec import PREDEFINED_ERRORS
 from sfini_cdk.state.error_names import PREDEFINED_ERRORS as MODEL_ERRORS
+from sfini_cdk.state.error_names import States
 
 SCHEMA, TARGET = "SCHEMA_VALIDATION_FAILED", "MISSING_TRANSITION_TARGET"
 ARN = "arn:aws:states:us-east-1:123456789012:activity:a"
@@ -54,6 +55,12 @@ ROWS: list[tuple[str, dict[str, Any], str, str, str, str]] = [
      "ItemsPath '$[*]' must be a reference path"),
     ("result-path-context", _one({"Type": "Pass", "ResultPath": "$$.x"}), SCHEMA,
      "/States/s/ResultPath", Kind.PATH, "into the state's data"),
+    ("result-path-variable", _one({"Type": "Pass", "ResultPath": "$v.a"}), SCHEMA,
+     "/States/s/ResultPath", Kind.PATH, "ResultPath '$v.a' must be a reference path into the "
+     "state's data, not a variable"),
+    ("catcher-result-path-variable",
+     _task(Catch=[{"ErrorEquals": ["E"], "Next": "s", "ResultPath": "$v"}]), SCHEMA,
+     "/States/s/Catch/0/ResultPath", Kind.PATH, "not a variable"),
     ("variable-path-syntax", _one({"Type": "Pass", "InputPath": "$v.["}), SCHEMA,
      "/States/s/InputPath", Kind.PATH, "InputPath '$v.[' is not a valid JSONPath"),
     ("path-not-a-string", _one({"Type": "Wait", "SecondsPath": 5}), SCHEMA,
@@ -102,7 +109,41 @@ ROWS: list[tuple[str, dict[str, Any], str, str, str, str]] = [
      SCHEMA, "/States/s/Arguments/a/b.$", Kind.QUERY_LANGUAGE,
      "Arguments.a.b.$: keys ending in '.$' are JSONPath syntax"),
     ("jsonata-condition", _choice({"Condition": "$.a"}, "JSONata"), SCHEMA,
-     "/States/s/Choices/0/Condition", Kind.EXPRESSION, "is not a JSONata expression"),
+     "/States/s/Choices/0/Condition", Kind.EXPRESSION,
+     "is neither a boolean nor a JSONata expression"),
+    ("rule-reading-a-variable-operand", _choice({"Variable": "$v", "NumericEquals": "1"}),
+     SCHEMA, "/States/s/Choices/0", Kind.CHOICE_RULE,
+     "Choices[0].NumericEquals: The value of 'NumericEquals' must be a number"),
+    ("rule-reading-a-variable-operator", _choice({"Not": {"Variable": "$v", "IsNull": 1}}),
+     SCHEMA, "/States/s/Choices/0", Kind.CHOICE_RULE, "Choices[0].Not.IsNull: The value of"),
+    ("rule-variable-operand-path", _choice({"Variable": "$.a", "StringEqualsPath": "$v[*]"}),
+     SCHEMA, "/States/s/Choices/0", Kind.PATH,
+     "Choices[0].StringEqualsPath '$v[*]' must be a reference path"),
+    ("assign-twice", _one({"Type": "Pass", "Assign": {"x": 1, "x.$": "$.a"}}), SCHEMA,
+     "/States/s/Assign/x.$", Kind.FIELD, "Assign names variable 'x': the variable is assigned "
+     "more than once"),
+    ("catch-assign-twice",
+     _task(Catch=[{"ErrorEquals": ["E"], "Next": "s", "Assign": {"x.$": "$", "x": 1}}]),
+     SCHEMA, "/States/s/Catch/0/Assign/x", Kind.FIELD, "Catch[0].Assign names variable 'x'"),
+    ("variable-final-line-break", _one({"Type": "Pass", "Assign": {"a\n": 1}}), SCHEMA,
+     "/States/s/Assign/a\n", Kind.FIELD, "Assign names variable 'a\\n': a variable name"),
+    ("jsonata-variable-line-break", _one({"Type": "Pass", "Assign": {"a\n": 1}}, "JSONata"),
+     SCHEMA, "/States/s/Assign/a\n", Kind.FIELD, "Assign names variable 'a\\n'"),
+    ("jsonata-items-object", _map(Items={"a": [1]}) | {"QueryLanguage": "JSONata"}, SCHEMA,
+     "/States/s/Items", Kind.FIELD, "Items must be a JSON array or a '{% ... %}' expression"),
+    ("jsonata-items-number", _map(Items=3) | {"QueryLanguage": "JSONata"}, SCHEMA,
+     "/States/s/Items", Kind.FIELD, "got 3"),
+    ("map-arguments", _map(Arguments={"a": 1}) | {"QueryLanguage": "JSONata"}, SCHEMA,
+     "/States/s", Kind.FIELD, "Field 'Arguments' is not supported by a Map state"),
+    ("expression-under-a-graph-key",
+     _one({"Type": "Pass", "Output": {"Branches": "{% 1 + %}"}}, "JSONata"),
+     "INVALID_JSONATA_EXPRESSION", "/States/s/Output/Branches", Kind.EXPRESSION,
+     "Output.Branches '{% 1 + %}' is not a valid JSONata expression"),
+    ("expression-deep-under-graph-keys",
+     _task(Arguments={"a": [{"ItemProcessor": {"Iterator": "{% $$ %}"}}]})
+     | {"QueryLanguage": "JSONata"},
+     "UNSUPPORTED_JSONATA_EXPRESSION", "/States/s/Arguments/a/0/ItemProcessor/Iterator",
+     Kind.EXPRESSION, "Arguments.a[0].ItemProcessor.Iterator"),
     ("jsonata-unclosed", _one({"Type": "Fail", "Error": "{% 'oops'"}, "JSONata"),
      "INVALID_JSONATA_EXPRESSION", "/States/s/Error", Kind.EXPRESSION,
      "Error \"{% 'oops'\" is not a JSONata expression"),
@@ -202,4 +243,7 @@ def test_what_no_language_accepts_is_rejected_before_it_is_known(
 
 
 def test_the_model_and_the_checker_know_the_same_predefined_errors() -> None:
-    assert MODEL_ERRORS == PREDEFINED_ERRORS
+    assert MODEL_ERRORS is PREDEFINED_ERRORS  # one list, sfini_asl.spec's
+    # and the model's names for Python code name exactly those errors
+    named = {value for key, value in vars(States).items() if key.isupper()}
+    assert named == PREDEFINED_ERRORS

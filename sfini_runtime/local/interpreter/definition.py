@@ -1,18 +1,17 @@
 """Compile Amazon States Language JSON into immutable state graphs.
 
-``sfini_asl.checker`` (the rules the definition model runs too) finds the problems first, as
+``sfini_asl.checker`` (the rules the definition model runs too) finds the problems, as
 AWS-style diagnostics (``code``, ``message``, ``location``) that ValidateStateMachineDefinition
 and the InvalidDefinition error of Create/UpdateStateMachine report; a definition that passed
-it is compiled by each state's class without checking it again. The few problems only
-compiling finds are reported the same way: a JSONPath choice rule reading ``$variables`` (the
-checker reads its paths, the compiler the rest of it), one variable assigned twice in an
-``Assign`` (``"x"`` and ``"x.$"``) or named with a final line break, a JSONata ``Items`` that
-is neither an array nor an expression, ``Arguments`` in a JSONata Map state, an expression
-under a key the checker takes for a nested graph's (``Output: {"Branches": "{% ... %}"}``).
+it is compiled by each state's class without checking it again (the agreement table,
+``tests/sfini_asl/test_agreement.py``, holds model, checker and engine to one verdict). Should
+compiling a checked definition fail all the same, the failure is one more diagnostic in the
+checker's format, never a server error.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -86,9 +85,9 @@ class _Compiler:
         except DefinitionErrors as errors:  # from a nested graph
             self.problems.extend(errors.diagnostics)
             return None
-        except ValueError as exc:  # what only compiling finds (the module docstring says what)
+        except ValueError as exc:  # should not happen: the checker passed the definition
             field = getattr(exc, "field", None)
-            location = f"{where}/{field}" if field else where
+            location = f"{where}/{_pointer(field)}" if field else where
             code = getattr(exc, "code", None)
             if isinstance(code, str):  # JSONata: INVALID/UNSUPPORTED_JSONATA_EXPRESSION
                 self.problems.append(
@@ -102,6 +101,15 @@ class _Compiler:
         if isinstance(state, TaskState) and state.is_activity:
             self.activity_arns.add(state.resource)
         return state
+
+
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def _pointer(field: str) -> str:
+    """A compiler's field label (``Choices[0]/Condition``) as the checker's JSON pointer
+    steps (``Choices/0/Condition``)."""
+    return _INDEX.sub(r"/\1", field)
 
 
 def _checked(definition: str) -> tuple[Any, list[Diagnostic]]:

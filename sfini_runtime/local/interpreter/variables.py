@@ -15,25 +15,29 @@ JSONPath states read variables as ``$name`` / ``$name.field[0]`` in paths, paylo
 intrinsic function arguments and choice rules. The JSONPath modules do not know variables, so
 this module adapts: an expression that references a variable is rewritten at compile time so
 that ``$name`` reads ``$$.__sfini_variables__.name`` and ``$$`` reads
-``$$.__sfini_context__``, and it is evaluated with :func:`bind_context` (a context object
-holding both). Expressions without variable references are compiled and run unchanged.
+``$$.__sfini_context__`` (``sfini_asl.variables``, whose rewriting the checker parses Choice
+Rules in too), and it is evaluated with :func:`bind_context` (a context object holding both).
+Expressions without variable references are compiled and run unchanged. An ``Assign`` reaches
+:func:`compile_assign` checked (``sfini_asl.checker``: valid names, each assigned once).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sfini_asl.jsonpath import CompiledPath, PathNotFound, compile_path
-from sfini_asl.spec import VARIABLE_NAME
 from sfini_asl.variables import (
-    VARIABLE_REFERENCE,
+    CONTEXT_KEY,
+    VARIABLES_KEY,
     has_variable_reference,
+    restore_text,
+    rewrite_rule,
+    rewrite_template,
+    rewrite_variable_references,
     rule_reads_variables,
     template_reads_variables,
-    unquoted_segments,
 )
 
 from .failures import STATES_DATA_LIMIT_EXCEEDED, StatesError
@@ -50,31 +54,21 @@ __all__ = [
     "VariableAwareChoiceRule",
     "VariableAwarePath",
     "VariableAwareTemplate",
-    "VariableDefinitionError",
     "VariableScope",
     "assigned_variables_details",
     "bind_context",
     "compile_assign",
     "has_variable_reference",
+    "restore_text",
+    "rewrite_rule",
+    "rewrite_template",
     "rewrite_variable_references",
 ]
 
 MAX_ASSIGN_BYTES = 256 * 1024
 MAX_EXECUTION_VARIABLE_BYTES = 10 * 1024 * 1024
 
-VARIABLES_KEY = "__sfini_variables__"
-CONTEXT_KEY = "__sfini_context__"
-
 _MISSING: Any = object()
-
-
-class VariableDefinitionError(ValueError):
-    """An ``Assign`` (or a ``$var`` reference) that AWS refuses at definition time."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def _compact(value: Any) -> str:
@@ -204,51 +198,7 @@ def assigned_variables_details(assignments: Mapping[str, Any]) -> dict[str, Any]
 
 
 # ---------------------------------------------------------------------------------------------
-# Names
-
-
-def _check_name(name: str, field: str) -> None:
-    # The checker refuses every other bad name (the rule is sfini_asl.spec.VARIABLE_NAME, and
-    # 'states'); it matches the rule with re.match, whose "$" lets a name ending in a line
-    # break through. Matched whole here, such a name is refused as AWS refuses it.
-    if VARIABLE_NAME.fullmatch(name) is None:
-        raise VariableDefinitionError(field, f"Invalid variable name: '{name}'")
-
-
-# ---------------------------------------------------------------------------------------------
 # $var in JSONPath expressions
-
-
-def rewrite_variable_references(expression: str) -> str:
-    """``$name`` -> ``$$.__sfini_variables__.name``, ``$$`` -> ``$$.__sfini_context__``."""
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name == "$":
-            return f"$$.{CONTEXT_KEY}"
-        return f"$$.{VARIABLES_KEY}.{name}"
-
-    return "".join(
-        VARIABLE_REFERENCE.sub(replace, segment) if is_code else segment
-        for is_code, segment in unquoted_segments(expression)
-    )
-
-
-_RESTORE = (
-    (f"$$.{VARIABLES_KEY}.", "$"),
-    (f"$$.{CONTEXT_KEY}", "$$"),
-    (f"$['{VARIABLES_KEY}']", "$"),
-    (f"$['{CONTEXT_KEY}']", "$$"),
-)
-
-
-def restore_text(text: str | None) -> str | None:
-    """``text`` with the user's ``$name`` / ``$$`` spellings back in place of the rewritten ones."""
-    if text is None:
-        return None
-    for rewritten, original in _RESTORE:
-        text = text.replace(rewritten, original)
-    return text
 
 
 def bind_context(context: Any, variables: VariableScope | Mapping[str, Any] | None) -> dict:
@@ -264,21 +214,6 @@ def bind_context(context: Any, variables: VariableScope | Mapping[str, Any] | No
 
 def _restored_error(exc: StatesError) -> StatesError:
     return StatesError(exc.error, restore_text(exc.cause), in_state=exc.in_state)
-
-
-def rewrite_template(node: Any) -> Any:
-    """A copy of a payload template whose ``key.$`` expressions read the bound context."""
-    if type(node) is dict:
-        out = {}
-        for key, value in node.items():
-            if type(key) is str and key.endswith(".$") and type(value) is str:
-                out[key] = rewrite_variable_references(value)
-            else:
-                out[key] = rewrite_template(value)
-        return out
-    if type(node) is list:
-        return [rewrite_template(item) for item in node]
-    return node
 
 
 class VariableAwareTemplate:
@@ -323,26 +258,6 @@ class VariableAwarePath:
             raise PathNotFound(self.source, restore_text(exc.detail) or exc.detail) from None
 
 
-def rewrite_rule(rule: Any, *, assign: bool = False) -> Any:
-    """A copy of a Choice Rule whose paths read the bound context (with ``assign``, its
-    ``Assign`` templates too)."""
-    if type(rule) is not dict:
-        return rule
-    out = {}
-    for key, value in rule.items():
-        if key in ("And", "Or") and type(value) is list:
-            out[key] = [rewrite_rule(item, assign=assign) for item in value]
-        elif key == "Not":
-            out[key] = rewrite_rule(value, assign=assign)
-        elif key == "Assign" and assign:
-            out[key] = rewrite_template(value)
-        elif (key == "Variable" or key.endswith("Path")) and type(value) is str:
-            out[key] = rewrite_variable_references(value)
-        else:
-            out[key] = value
-    return out
-
-
 class VariableAwareChoiceRule:
     """A JSONPath choice rule whose Variable (or ...Path operand) may be ``$var``."""
 
@@ -378,24 +293,17 @@ class CompiledAssign:
     def __init__(self, assign: Any, query_language: str, field: str = "Assign") -> None:
         self.field = field
         self.query_language = query_language
-        names: list[str] = []  # ``assign`` is an object: the checker says so
+        # ``assign`` passed the checker: an object naming each variable once, by a valid name
+        names: list[str] = []
         if query_language == "JSONata":
             entries: list[tuple[str, CompiledJsonataTemplate]] = []
             for key, value in assign.items():
-                _check_name(key, f"{field}/{key}")
                 entries.append((key, compile_jsonata_template(value, f"{field}/{key}")))
                 names.append(key)
             self._entries: tuple[tuple[str, CompiledJsonataTemplate], ...] = tuple(entries)
             self._template: VariableAwareTemplate | None = None
         else:
-            for key in assign:
-                name = key[:-2] if key.endswith(".$") else key
-                _check_name(name, f"{field}/{key}")
-                if name in names:  # "x" and "x.$" (the checker does not look)
-                    raise VariableDefinitionError(
-                        field, f"The variable '{name}' is assigned more than once"
-                    )
-                names.append(name)
+            names = [key[:-2] if key.endswith(".$") else key for key in assign]
             self._entries = ()
             self._template = VariableAwareTemplate(assign)
         self.names: tuple[str, ...] = tuple(names)
@@ -416,5 +324,5 @@ class CompiledAssign:
 
 
 def compile_assign(assign: Any, query_language: str, field: str = "Assign") -> CompiledAssign:
-    """Compile an ``Assign`` object; raises VariableDefinitionError or JsonataDefinitionError."""
+    """Compile an ``Assign`` object the checker passed."""
     return CompiledAssign(assign, query_language, field)

@@ -1,9 +1,11 @@
-"""The definition checks' fast paths (added for synthesis speed) decide exactly as before.
+"""The checker's shortcuts (kept for synthesis speed) decide as its full rules do.
 
-``validate_definition`` skips work for states that hold no field a check looks at, accepts plain
-state names without a per-character scan and checks transition targets before building labels;
-paths are read by the parser the engine uses (``sfini_asl.jsonpath``).
-Each row is a one-state change to a valid machine that must still be rejected with its message.
+``sfini_cdk.validation.validate_definition`` runs ``sfini_asl.checker``, whose rules skip work
+where they can: a state holding none of the numeric fields, none of the fields its query
+language lacks; a JSONata expression read before (a cache). Each row is a one-state change to
+a valid machine that no shortcut may let through: it is still rejected, with its message,
+whether the machine's query language is known yet or not. Paths are read by the parser the
+engine evaluates them with (``sfini_asl.jsonpath``).
 """
 
 from __future__ import annotations

@@ -15,10 +15,9 @@ Every runtime failure is a :class:`~.expressions.QueryEvaluationError` carrying 
 field as ``location`` (for the ``EvaluationFailed`` event).
 
 A state compiled here passed ``sfini_asl.checker``: which fields its type and query language
-have, literal numbers and timestamps, each ``{% %}`` expression and variable name. What it does
-not read is refused here: ``Items`` that is neither an array nor an expression, ``Arguments``
-in a Map state, an expression under a key it takes for a nested graph's (``Output: {"Branches":
-"{% ... %}"}``), a variable name ending in a line break, a name assigned twice.
+have (a Map has no ``Arguments``), literal numbers and timestamps, ``Items`` (an array or an
+expression), each ``{% %}`` expression and each variable name; compiling checks none of it
+again.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from sfini_asl.timestamps import TimestampFormatError, parse_timestamp
 
 from ..jsonpath.intrinsics import compact_json
 from ..jsonpath.payload import copy_json
-from ..variables import CompiledAssign, VariableDefinitionError, compile_assign
+from ..variables import CompiledAssign, compile_assign
 from .expressions import (
     CompiledExpression,
     CompiledJsonataTemplate,
@@ -259,8 +258,6 @@ class JsonataStateDataflow:
             return compile_assign(value, JSONATA, field)
         except JsonataDefinitionError as exc:
             raise self._fail(exc.field, exc.message, exc.code) from None
-        except VariableDefinitionError as exc:
-            raise self._fail(exc.field, exc.message) from None
 
     def _number(
         self,
@@ -282,11 +279,7 @@ class JsonataStateDataflow:
         """Compile the JSONata fields of ``state``; raises JsonataDataflowDefinitionError."""
         state_type = state["Type"]
         flow = cls(state_name, state_type)
-        if "Arguments" in state:
-            # the checker's fields of a Map state (sfini_asl.spec.STATE_FIELDS) include
-            # Arguments; a Map state has none (its iterations read ItemSelector)
-            if state_type == "Map":
-                raise flow._fail("Arguments", "is not supported by a Map state")
+        if "Arguments" in state:  # Task, Parallel (sfini_asl.spec.STATE_FIELDS)
             flow.arguments = flow._template(state["Arguments"], "Arguments")
         if "Output" in state:
             flow.output = flow._template(state["Output"], "Output")
@@ -320,11 +313,8 @@ class JsonataStateDataflow:
         return flow
 
     def _compile_map(self, state: Mapping[str, Any]) -> None:
-        if "Items" in state:
-            items = state["Items"]
-            if not (type(items) is list or is_jsonata_expression(items)):
-                raise self._fail("Items", "must be a JSON array or a JSONata expression")
-            self.items = self._template(items, "Items")
+        if "Items" in state:  # an array or an expression (the checker's rule)
+            self.items = self._template(state["Items"], "Items")
         if "ItemSelector" in state:
             self.item_selector = self._template(state["ItemSelector"], "ItemSelector")
         self.max_concurrency = self._number(state, "MaxConcurrency")

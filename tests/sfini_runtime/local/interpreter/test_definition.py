@@ -370,13 +370,13 @@ def _parallel(state: dict[str, Any]) -> dict[str, Any]:
 DUPLICATE_ASSIGN = {"Type": "Pass", "Assign": {"a": 1, "a.$": "$.x"}, "Next": "B"}
 
 
-def test_what_only_compiling_finds_is_one_diagnostic_at_its_state() -> None:
-    """A problem the compiler finds before a Parallel state is reported once: the branches
-    compiled after it add no problem of their own."""
+def test_a_variable_assigned_twice_is_one_diagnostic_at_its_key() -> None:
+    """Once a compiler-only check, now the checker's: reported once, at the second key; the
+    Parallel state after it adds no problem of its own."""
     definition = machine(A=DUPLICATE_ASSIGN, B=_parallel({"Type": "Succeed"}))
     problems = validate_definition(definition)
     assert [(p["code"], p["location"]) for p in problems] == [
-        ("SCHEMA_VALIDATION_FAILED", "/States/A/Assign")
+        ("SCHEMA_VALIDATION_FAILED", "/States/A/Assign/a.$")
     ]
     assert "assigned more than once" in problems[0]["message"]
 
@@ -385,9 +385,35 @@ def test_a_problem_inside_a_branch_is_located_in_it() -> None:
     inner = {**DUPLICATE_ASSIGN, "End": True}
     del inner["Next"]
     problems = validate_definition(machine(P=_parallel(inner)))
-    assert [p["location"] for p in problems] == ["/States/P/Branches/0/States/X/Assign"]
+    assert [p["location"] for p in problems] == ["/States/P/Branches/0/States/X/Assign/a.$"]
     with pytest.raises(InvalidDefinition, match="assigned more than once"):
         compile_definition(machine(P=_parallel(inner)))
+
+
+def test_a_compile_failure_the_checker_missed_is_a_diagnostic_at_a_pointer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The net under the checker: a state class that fails on a checked definition gives a
+    diagnostic located as the checker locates them (``Choices/0/...``, not ``Choices[0]/``),
+    never an unhandled error."""
+    from sfini_runtime.local.interpreter import definition as module
+
+    class Refused(ValueError):
+        field = "Choices[0]/Output[1]"
+
+    def refuse(*_args: Any) -> Any:
+        raise Refused("refused")
+
+    monkeypatch.setitem(module.STATE_CLASSES, "Pass", refuse)
+    problems = validate_definition(machine(A={"Type": "Pass", "End": True}))
+    assert problems == [
+        {
+            "severity": "ERROR",
+            "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "refused",
+            "location": "/States/A/Choices/0/Output/1",
+        }
+    ]
 
 
 def test_activity_arns_are_those_the_task_states_run() -> None:

@@ -317,11 +317,6 @@ def test_choice_condition_must_be_boolean() -> None:
             "Assign/x",
             "UNSUPPORTED_JSONATA_EXPRESSION",
         ),
-        ({"Type": "Pass", "Assign": {"1x": 1}}, "Assign/1x", None),
-        ({"Type": "Pass", "Assign": {"x\n": 1}}, "Assign/x\n", None),
-        ({"Type": "Map", "Arguments": {}, "ItemProcessor": {}}, "Arguments", None),
-        ({"Type": "Map", "Items": "$.x", "ItemProcessor": {}}, "Items", None),
-        ({"Type": "Map", "Items": {"a": 1}, "ItemProcessor": {}}, "Items", None),
         (
             {"Type": "Pass", "Output": {"Branches": "{% $$ %}"}},
             "Output/Branches",
@@ -350,6 +345,28 @@ def test_definition_errors(state: dict, field: str, code: str | None) -> None:
     assert raised.value.state_name == "Bad"
     assert raised.value.code == code
     assert str(raised.value).startswith(f"State 'Bad': {field}: ")
+
+
+_ITEMS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+
+
+@pytest.mark.parametrize(
+    ("state", "location"),
+    [
+        ({"Type": "Pass", "Assign": {"1x": 1}}, "/States/S/Assign/1x"),
+        ({"Type": "Pass", "Assign": {"x\n": 1}}, "/States/S/Assign/x\n"),
+        ({"Type": "Map", "Arguments": {}, "ItemProcessor": _ITEMS}, "/States/S"),
+        ({"Type": "Map", "Items": "$.x", "ItemProcessor": _ITEMS}, "/States/S/Items"),
+        ({"Type": "Map", "Items": {"a": 1}, "ItemProcessor": _ITEMS}, "/States/S/Items"),
+    ],
+)
+def test_what_compiling_no_longer_checks_the_checker_refuses(
+    state: dict[str, Any], location: str
+) -> None:
+    """Bad variable names, Arguments in a Map, Items neither an array nor an expression: the
+    checker's rules (the engine runs it before compiling)."""
+    machine = {"QueryLanguage": "JSONata", "StartAt": "S", "States": {"S": {**state, "End": True}}}
+    assert location in [p.location for p in check_definition(machine)]
 
 
 @pytest.mark.parametrize(
