@@ -120,6 +120,13 @@ def is_transient(error: BaseException) -> bool:
     )
 
 
+def _retried(error: BaseException) -> bool:
+    """Whether botocore sent the call more than once before ``error`` came back."""
+    response = getattr(error, "response", None)
+    metadata = response.get("ResponseMetadata", {}) if isinstance(response, dict) else {}
+    return bool(metadata.get("RetryAttempts"))
+
+
 def error_code(error: BaseException) -> str | None:
     """The AWS error code of a botocore ``ClientError`` (None for anything else)."""
     response = getattr(error, "response", None)
@@ -240,7 +247,18 @@ class TaskExecution:
             except Exception as error:
                 code = error_code(error)
                 if code in TASK_GONE_CODES:
-                    _logger.warning("%s for %s: %s", operation, self, code)
+                    if attempt or _retried(error):
+                        # an earlier attempt may have reached Step Functions and its answer
+                        # been lost on the way back: the report may well be recorded
+                        _logger.warning(
+                            "%s for %s answered %s on a retry: an earlier attempt whose answer "
+                            "was lost may have been recorded; not sending it again",
+                            operation,
+                            self,
+                            code,
+                        )
+                    else:
+                        _logger.warning("%s for %s: %s", operation, self, code)
                     self.outcome = "lost"
                     return
                 if not is_transient(error) or attempt == self.send_attempts - 1:
@@ -258,6 +276,9 @@ class TaskExecution:
             self._call("send_task_heartbeat", taskToken=self.task_token)
         except Exception as error:
             if error_code(error) in TASK_GONE_CODES:
+                if self._finished:  # the report overtook this heartbeat: nothing is wrong
+                    _logger.debug("Heartbeat for %s after its report: %s", self, error)
+                    return False
                 _logger.warning("Task %s timed out (%s): cancelling it", self, error_code(error))
                 self._lose()
                 return False
