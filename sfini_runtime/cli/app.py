@@ -31,6 +31,7 @@ COMMANDS = {
     "register": "sfini_runtime.cli.registry:register",
     "start": "sfini_runtime.cli.executions:start",
     "stop": "sfini_runtime.cli.executions:stop",
+    "test-state": "sfini_runtime.cli.test_state:test_state",
     "validate": "sfini_runtime.cli.validate:validate",
     "worker": "sfini_runtime.cli.workers:worker",
 }

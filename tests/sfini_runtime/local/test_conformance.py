@@ -2,9 +2,9 @@
 
 ``cases/`` (pure ASL, activities, JSONata, ``Assign``): every category at 100 %.
 ``cases-integrations/``: ``mocked_integrations`` (service integrations answered by the merged
-mock configuration the runner writes, in AWS Step Functions Local's format) and
-``express_sync`` (StartSyncExecution) at 100 %; ``test_state`` (TestState calls, the API
-parity issue) is run and counted but not required yet.
+mock configuration the runner writes, in AWS Step Functions Local's format), ``express_sync``
+(StartSyncExecution) and ``test_state`` (TestState calls, their inspection data and AWS's
+refusals) at 100 %.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from tests.conformance import CONFORMANCE_DIR, case_files, integration_case_file
 pytestmark = pytest.mark.engine
 
 #: the cases-integrations/ categories that must pass; the others are counted only
-REQUIRED_INTEGRATION_CATEGORIES = frozenset({"mocked_integrations", "express_sync"})
+REQUIRED_INTEGRATION_CATEGORIES = frozenset({"mocked_integrations", "express_sync", "test_state"})
 
 
 def load_cases(paths: list[Path]) -> dict[str, dict[str, Any]]:

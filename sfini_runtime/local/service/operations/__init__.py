@@ -7,6 +7,7 @@ from sfini_runtime.local.service.operations import (  # noqa: F401  (modules reg
     executions,
     state_machines,
     tags,
+    test_state,
 )
 from sfini_runtime.local.service.operations.registry import OPERATIONS, operation
 
