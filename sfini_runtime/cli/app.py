@@ -32,6 +32,7 @@ COMMANDS = {
     "start": "sfini_runtime.cli.executions:start",
     "stop": "sfini_runtime.cli.executions:stop",
     "test-state": "sfini_runtime.cli.test_state:test_state",
+    "ui": "sfini_runtime.cli.ui:ui",
     "validate": "sfini_runtime.cli.validate:validate",
     "worker": "sfini_runtime.cli.workers:worker",
 }

@@ -1,40 +1,32 @@
-"""A state machine's graph (from its ASL definition) as Mermaid or Graphviz DOT."""
+"""A state machine's graph (from its ASL definition) as Mermaid or Graphviz DOT.
+
+SVG is drawn from the same graph by ``sfini_runtime.ui`` (laid out by grandalf, no Graphviz).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import subprocess
 from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
     "Graph",
-    "GraphvizFailed",
-    "GraphvizMissing",
     "build_graph",
     "to_dot",
     "to_mermaid",
-    "to_svg",
 ]
-
-
-class GraphvizMissing(RuntimeError):
-    """SVG output needs Graphviz's ``dot`` program, which is not installed."""
-
-
-class GraphvizFailed(RuntimeError):
-    """Graphviz's ``dot`` program failed to draw the graph."""
 
 
 @dataclasses.dataclass
 class Graph:
-    """Nodes (id -> label, shape), edges (from, to, label, dashed), clusters (nested)."""
+    """Nodes (id -> label, shape), edges (from, to, label, dashed), clusters (nested), and
+    the state each node draws (id -> (state name, state type); start and end nodes have none)."""
 
     title: str
     nodes: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
     edges: list[tuple[str, str, str, bool]] = dataclasses.field(default_factory=list)
     clusters: list[tuple[str, str, Graph]] = dataclasses.field(default_factory=list)
+    states: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
 
 
 def _choice_label(rule: Mapping[str, Any]) -> str:
@@ -69,6 +61,7 @@ def _build(definition: Mapping[str, Any], title: str, counter: Any, prefix: str)
         node = ids[name]
         kind = state.get("Type", "")
         graph.nodes[node] = (f"{name}\n({kind})", "diamond" if kind == "Choice" else "box")
+        graph.states[node] = (name, kind)
         if "Next" in state and state["Next"] in ids:
             graph.edges.append((node, ids[state["Next"]], "", False))
         if state.get("End") or kind in ("Succeed", "Fail"):
@@ -158,17 +151,3 @@ def _dot_body(graph: Graph, lines: list[str], indent: str) -> None:
 def sub_start(cluster_id: str) -> str:
     """The start node of the cluster ``cluster_id``."""
     return f"{cluster_id}_start_node"
-
-
-def to_svg(graph: Graph) -> str:
-    """SVG drawn by Graphviz ``dot``; raises ``GraphvizMissing`` if it is not installed."""
-    dot = shutil.which("dot")
-    if dot is None:
-        raise GraphvizMissing(
-            "SVG output needs Graphviz's 'dot' program; use --format dot or mermaid"
-        )
-    result = subprocess.run([dot, "-Tsvg"], input=to_dot(graph), capture_output=True, text=True)
-    if result.returncode != 0:
-        problem = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[0]
-        raise GraphvizFailed(f"Graphviz's 'dot' could not draw the graph: {problem}")
-    return result.stdout
