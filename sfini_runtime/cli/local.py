@@ -74,6 +74,15 @@ def local() -> None:
         "sam local start-lambda (default: $AWS_ENDPOINT_URL_LAMBDA)."
     ),
 )
+@click.option(
+    "--state-dir",
+    type=click.Path(),
+    metavar="DIR",
+    help=(
+        "Keep activities, state machines, executions and histories in SQLite in DIR: a restart "
+        "(even kill -9) takes them back, running executions going on where they stopped."
+    ),
+)
 def serve(
     host: str,
     port: int,
@@ -84,6 +93,7 @@ def serve(
     mock_config: str | None,
     lambdas: tuple[str, ...],
     lambda_endpoint: str | None,
+    state_dir: str | None,
 ) -> None:
     """Serve the local engine until interrupted (point AWS_ENDPOINT_URL_SFN at it)."""
     from sfini_runtime.cli.lambda_specs import lambda_endpoint as endpoint_of
@@ -102,6 +112,7 @@ def serve(
         stacks=stacks or None,
         activity_poll_seconds=long_poll_seconds,
         mock_config=mock_config,
+        state_dir=state_dir,
     )
 
 

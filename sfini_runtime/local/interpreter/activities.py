@@ -54,6 +54,7 @@ class ActivityTask:
         input_text: str,
         heartbeat_seconds: float | None,
         timeout_seconds: float | None = None,
+        token: str | None = None,
     ) -> None:
         self.broker = broker
         self.frame = frame
@@ -62,7 +63,8 @@ class ActivityTask:
         self.input_text = input_text
         self.heartbeat_seconds = heartbeat_seconds
         self.timeout_seconds = timeout_seconds
-        self.token = broker.new_token()
+        #: a new token, or (a resumed execution) the one handed out before the restart
+        self.token = token or broker.new_token()
         self.started = False
         self.timeout_timer: Timer | None = None
         self.heartbeat_timer: Timer | None = None
@@ -88,10 +90,12 @@ class _Waiter:
 class ActivityBroker:
     """Hands scheduled tasks to pollers, first come first served, and tracks their tokens."""
 
-    def __init__(self, scheduler: Scheduler, clock: Clock) -> None:
+    def __init__(self, scheduler: Scheduler, clock: Clock, key: bytes | None = None) -> None:
         self.scheduler = scheduler
         self.clock = clock
-        self._key = secrets.token_bytes(32)
+        # the key tokens are signed with; a durable engine keeps it, so tokens it handed out
+        # before a restart still verify after it
+        self._key = key or secrets.token_bytes(32)
         self.tasks: dict[str, ActivityTask] = {}
         self.pending: dict[str, deque[ActivityTask]] = {}
         self.waiters: dict[str, deque[_Waiter]] = {}
@@ -156,14 +160,26 @@ class ActivityBroker:
         self.arm_timeout(task)
         self.arm_heartbeat(task)
 
-    def arm_timeout(self, task: ActivityTask) -> None:
-        """Start the task's TimeoutSeconds clock."""
+    def arm_timeout(self, task: ActivityTask, elapsed: float = 0.0) -> None:
+        """Start the task's TimeoutSeconds clock (``elapsed`` real seconds of it gone)."""
         if task.timeout_seconds is None:
             return
         delay = self.clock.timeout_delay(task.timeout_seconds)
         if delay is None:
             return
-        task.timeout_timer = self.scheduler.call_later(delay, self.time_out, task, "States.Timeout")
+        task.timeout_timer = self.scheduler.call_later(
+            max(0.0, delay - elapsed), self.time_out, task, "States.Timeout"
+        )
+
+    def adopt(self, task: ActivityTask, elapsed: float) -> None:
+        """A task a worker held when the engine stopped, resumed: its token works again, its
+        TimeoutSeconds clock runs on from ActivityStarted (``elapsed`` real seconds ago) and
+        its heartbeat clock starts afresh (the worker could not beat while the engine was
+        down)."""
+        self.tasks[task.token] = task
+        task.started = True
+        self.arm_timeout(task, elapsed)
+        self.arm_heartbeat(task)
 
     def arm_heartbeat(self, task: ActivityTask) -> None:
         """(Re)start the task's heartbeat timer."""

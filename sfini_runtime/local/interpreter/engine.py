@@ -18,8 +18,10 @@ from .activities import ActivityBroker, ActivityTask
 from .clock import Clock
 from .definition import CompiledDefinition, compile_definition, validate_definition
 from .execution import RUNNING, Execution, ExecutionRecord
-from .history import NOT_TRUNCATED, parse_json, utc_now
+from .history import NOT_TRUNCATED, History, parse_json, utc_now
 from .host import ExecutionHost
+from .journal import Journal
+from .replay import RecordedIntegrations, ReplayHistory
 from .scheduler import Scheduler
 from .task_calls import IntegrationHost, NoIntegrations
 
@@ -40,6 +42,11 @@ class Engine:
     fire before any worker could answer); test time-outs with a small positive scale such as
     0.01. ``activity_exists(arn)`` tells whether an activity exists (a Task on a missing one
     fails as on AWS); by default every activity exists.
+
+    ``journal`` (None: the default, nothing recorded) is told every event, task token,
+    worker answer and ending as it happens (``journal.Journal``); a durable engine passes one,
+    with the ``token_key`` its task tokens are signed with, and brings its executions back
+    with :meth:`restore_finished` and :meth:`resume_execution` after a restart.
     """
 
     def __init__(
@@ -51,6 +58,8 @@ class Engine:
         on_forget: Callable[[str], None] | None = None,
         integrations: IntegrationHost | None = None,
         region: str = "us-east-1",
+        journal: Journal | None = None,
+        token_key: bytes | None = None,
     ) -> None:
         if time_scale < 0:
             raise ValueError("time_scale must be >= 0")
@@ -63,7 +72,8 @@ class Engine:
         self._finished: deque[str] = deque()
         self.lock = threading.Lock()
         self.scheduler = Scheduler(self.lock)
-        self.activities = ActivityBroker(self.scheduler, self.clock)
+        self.activities = ActivityBroker(self.scheduler, self.clock, token_key)
+        self.journal = journal
         self._executions: dict[str, Execution] = {}
         self._closed = False
         #: chooses what a Task other than an activity calls (mocks, Lambda, services)
@@ -75,10 +85,13 @@ class Engine:
             scheduler=self.scheduler,
             clock=self.clock,
             activities=self.activities,
-            integrations=self.integrations,
+            integrations=(
+                self.integrations if journal is None else RecordedIntegrations(self.integrations)
+            ),
             region=region,
             activity_exists=activity_exists,
             ended=self._execution_ended,
+            journal=journal,
         )
 
     def timeout_delay(self, seconds: float) -> float | None:
@@ -174,6 +187,61 @@ class Engine:
             execution.begin(input_value, input_text, details)
         return record
 
+    def restore_finished(
+        self, record: ExecutionRecord, definition: CompiledDefinition, role_arn: str, name: str
+    ) -> None:
+        """Take back an execution that had ended before a restart (its record is final)."""
+        history = History()
+        history.events.extend(record.history)
+        execution = Execution(
+            self.host,
+            definition,
+            record,
+            role_arn=role_arn,
+            state_machine_name=name,
+            input_value=None,
+            on_end=None,
+            history=history,
+        )
+        execution.ended = True
+        record.done.set()
+        with self.lock:
+            self._executions[record.execution_arn] = execution
+            self._finished.append(record.execution_arn)
+
+    def resume_execution(
+        self,
+        record: ExecutionRecord,
+        definition: CompiledDefinition,
+        *,
+        role_arn: str,
+        state_machine_name: str,
+        test_case: str | None = None,
+    ) -> ExecutionRecord:
+        """Go on with an execution that was running when the engine stopped: ``record``
+        holds its recorded history; it runs again from its input, the record answering
+        until it runs out (``replay.ReplayHistory``)."""
+        journal = self.journal
+        arn = record.execution_arn
+        sink = (lambda event: journal.event_added(arn, event)) if journal else (lambda event: None)
+        history = ReplayHistory(record.history, sink)
+        input_value = json.loads(record.input)
+        execution = Execution(
+            self.host,
+            definition,
+            record,
+            role_arn=role_arn,
+            state_machine_name=state_machine_name,
+            input_value=input_value,
+            on_end=None,
+            test_case=test_case,
+            history=history,
+        )
+        with self.lock:
+            self._executions[arn] = execution
+            execution.resume(input_value, record.input)
+        return record
+
     def stop_execution(
         self, execution_arn: str, *, error: str | None = None, cause: str | None = None
     ) -> datetime:
@@ -229,6 +297,11 @@ class Engine:
         """The live record of an execution; raises ``errors.ExecutionDoesNotExist``."""
         return self._get(execution_arn).record
 
+    def test_case_of(self, execution_arn: str) -> str | None:
+        """The mock test case an execution runs (None: none, or no such execution)."""
+        execution = self._executions.get(execution_arn)
+        return None if execution is None else execution.test_case
+
     def _get(self, execution_arn: str) -> Execution:
         execution = self._executions.get(execution_arn)
         if execution is None:
@@ -239,11 +312,16 @@ class Engine:
         if execution.on_end is not None:
             self.scheduler.defer(execution.on_end, execution.record)
         # retention: only the newest finished executions stay (running ones always do)
+        journal = self.journal
+        if journal is not None:
+            journal.execution_ended(execution.record)
         finished = self._finished
         finished.append(execution.record.execution_arn)
         while len(finished) > self.retained_executions:
             arn = finished.popleft()
             self._executions.pop(arn, None)
+            if journal is not None:
+                journal.execution_forgotten(arn)
             if self._on_forget is not None:
                 self.scheduler.defer(self._on_forget, arn)
 
@@ -281,6 +359,8 @@ class Engine:
         with self.lock:
             task = self.activities.lookup(task_token)
             self.activities.retire(task, "done")
+            if self.journal is not None:
+                self.journal.task_answered(task_token, ("succeeded", output))
             task.deliver(("succeeded", output))
 
     def send_task_failure(
@@ -290,6 +370,8 @@ class Engine:
         with self.lock:
             task = self.activities.lookup(task_token)
             self.activities.retire(task, "done")
+            if self.journal is not None:
+                self.journal.task_answered(task_token, ("failed", error, cause))
             task.deliver(("failed", error, cause))
 
     def send_task_heartbeat(self, task_token: str) -> None:

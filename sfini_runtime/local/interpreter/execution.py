@@ -14,7 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .failures import StatesError
@@ -25,6 +25,7 @@ from .history import (
     exceeds_payload_limit,
     format_timestamp,
     to_json,
+    utc_now,
 )
 from .jsonpath.variables import restore_error
 from .states.base import wrap_error
@@ -108,7 +109,7 @@ def run_graph(frame: Frame, graph: Graph, value: Any, text: str | None = None) -
         )
         frame.last = frame.entered_id = entered
         if state.needs_context:
-            context = execution.context(state.name)
+            context = execution.context(state.name, entered_id=entered)
             if state.uses_variables:  # JSONPath fields reading $var: compiled for this
                 context = bind_context(context, frame.variables)
         else:
@@ -249,6 +250,14 @@ class Frame:
             err.recorded = True  # type: ignore[attr-defined]
             self.add_event("EvaluationFailed", details(state_name))
 
+    def now(self) -> datetime:
+        """The moment the frame's current state began, for the arithmetic of a Wait until a
+        timestamp: now, or when a resumed execution replays the state, when it was entered."""
+        history = self.execution.history
+        if 0 < self.entered_id <= history.recorded:  # entered before the restart
+            return history.timestamp_of(self.entered_id)  # type: ignore[attr-defined]
+        return datetime.now(timezone.utc)
+
     def sleep_instruction(self, seconds: float) -> tuple[Any, ...]:
         """The instruction for waiting ``seconds`` (scaled by the host's clock)."""
         return (SLEEP, self.execution.host.clock.sleep_seconds(seconds))
@@ -333,9 +342,11 @@ class Frame:
             return
         kind = instruction[0]
         if kind is SLEEP:
-            self.blocker = execution.host.scheduler.call_later(
-                instruction[1], self.step, None, None
-            )
+            delay = instruction[1]
+            history = execution.history
+            if 0 < self.last <= history.recorded:  # began before the restart: what is left
+                delay = history.remaining_sleep(self.last, delay)  # type: ignore[attr-defined]
+            self.blocker = execution.host.scheduler.call_later(delay, self.step, None, None)
         elif kind is YIELD:
             execution.host.scheduler.call_soon(self.step, None, None)
         # PARK: whoever holds the blocker resumes the frame
@@ -371,6 +382,7 @@ class Execution:
         input_value: Any,
         on_end: Callable[[ExecutionRecord], None] | None,
         test_case: str | None = None,
+        history: History | None = None,
     ) -> None:
         #: the engine's scheduler, clock, activity broker and integrations
         self.host = host
@@ -380,8 +392,10 @@ class Execution:
         self.invocations: dict[str, int] = {}
         self.definition = definition
         self.record = record
-        self.history = History()
-        record.history = self.history.events
+        if history is None:
+            history = host.new_history(record.execution_arn)
+        self.history = history
+        record.history = history.events
         self.frames: list[Frame] = []
         self.on_end = on_end
         self.ended = False
@@ -405,9 +419,12 @@ class Execution:
         self.invocations[state_name] = index + 1
         return index
 
-    def context(self, state_name: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The context object ``$$`` for the state just entered."""
-        entered = self.history.events[-1]["timestamp"]
+    def context(
+        self, state_name: str, extra: dict[str, Any] | None = None, entered_id: int = 0
+    ) -> dict[str, Any]:
+        """The context object ``$$`` for the state just entered (event ``entered_id``; by
+        default the newest event)."""
+        entered = self.history.events[entered_id - 1]["timestamp"]
         ctx = {
             "Execution": self.context_execution,
             "StateMachine": self.context_state_machine,
@@ -428,6 +445,19 @@ class Execution:
         delay = None if timeout is None else self.host.timeout_delay(timeout)
         if delay is not None:
             self.timeout_timer = scheduler.call_later(delay, self.time_out)
+        scheduler.call_soon(root.step, None, None)
+
+    def resume(self, input_value: Any, input_text: str) -> None:
+        """Run a resumed execution again from its input on its recorded history (a
+        ``ReplayHistory``), its TimeoutSeconds re-armed for the time left."""
+        root = Frame(self, 0)
+        root.gen = run_graph(root, self.definition.graph, input_value, input_text)
+        scheduler = self.host.scheduler
+        timeout = self.definition.timeout_seconds
+        delay = None if timeout is None else self.host.timeout_delay(timeout)
+        if delay is not None:
+            elapsed = (utc_now() - self.record.start_date).total_seconds()
+            self.timeout_timer = scheduler.call_later(max(0.0, delay - elapsed), self.time_out)
         scheduler.call_soon(root.step, None, None)
 
     def succeed(self, output_text: str) -> None:

@@ -102,6 +102,11 @@ class History:
 
     __slots__ = ("events", "limit")
 
+    #: True while a resumed execution re-runs its recorded events (``replay.ReplayHistory``)
+    replaying = False
+    #: how many events were recorded before a restart (0: a new execution's history)
+    recorded = 0
+
     def __init__(self, limit: int = MAX_HISTORY_EVENTS) -> None:
         self.events: list[dict[str, Any]] = []
         self.limit = limit

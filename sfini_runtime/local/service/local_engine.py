@@ -62,6 +62,13 @@ class LocalEngine:
     ``stacks`` only, when given); nested ``states:startExecution`` runs on this engine; other
     service integrations go through boto3 to the endpoints the standard
     ``AWS_ENDPOINT_URL_<SERVICE>`` / ``AWS_ENDPOINT_URL`` variables name.
+
+    ``state_dir`` makes the engine durable: activities, state machines, tags, executions and
+    their histories live in SQLite there (``sfini_runtime.local.persistence``), and a new
+    engine on the directory takes them all back, running executions going on where their
+    history stops and task tokens handed out before still working. The directory is locked
+    from construction until :meth:`stop`; a directory that cannot be used (not writable, in
+    use by another engine, a newer schema, a corrupt database) raises ``StateDirError``.
     """
 
     def __init__(
@@ -80,6 +87,7 @@ class LocalEngine:
         mock_config: str | os.PathLike[str] | Mapping[str, Any] | None = None,
         cdk_out: str | os.PathLike[str] | None = None,
         stacks: Collection[str] | None = None,
+        state_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.region = region
         self.account_id = account_id
@@ -106,6 +114,19 @@ class LocalEngine:
             lambdas=self.lambdas,
             services=ServiceForwarder(region=region, account_id=account_id),
         )
+        #: the open state directory of a durable engine (None: in memory)
+        self.state_dir: Any = None
+        self._restored: Any = None
+        journal: Any = None
+        token_key = None
+        service_class: type[StepFunctionsService] = StepFunctionsService
+        if state_dir is not None:
+            from sfini_runtime.local import persistence
+
+            self.state_dir = persistence.StateDir.open(state_dir)
+            journal = persistence.SQLiteJournal(self.state_dir.connection, store)
+            token_key = persistence.load_token_key(self.state_dir.connection)
+            service_class = persistence.DurableService
         self.engine = Engine(
             time_scale=time_scale,
             activity_exists=store.activity_exists,
@@ -113,8 +134,10 @@ class LocalEngine:
             on_forget=store.forget_execution,
             integrations=self.integrations,
             region=region,
+            journal=journal,
+            token_key=token_key,
         )
-        self.service = StepFunctionsService(
+        self.service = service_class(
             self.engine,
             region=region,
             account_id=account_id,
@@ -123,10 +146,29 @@ class LocalEngine:
         )
         self.integrations.nested = NestedExecutions(self.service)
         self.service.integrations = self.integrations
+        if journal is not None:
+            self._restore(journal)
         self._server: StepFunctionsHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._session: Any = None
         self._session_lock = threading.Lock()
+
+    def _restore(self, journal: Any) -> None:
+        from sfini_runtime.local import persistence
+
+        state = self.state_dir
+        self.service.journal = journal  # type: ignore[attr-defined]
+        try:
+            self._restored = persistence.restore(state.connection, self.service, journal)
+        except Exception as exc:  # sqlite3.DatabaseError, a record this engine cannot read
+            state.close()
+            raise persistence.StateDirError(
+                f"state database in {state.path} cannot be read: {exc}"
+            ) from None
+        store = self.service.store
+        store.journal = journal
+        store.test_case_of = self.engine.test_case_of
+        journal.start()
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> LocalEngine:
@@ -141,6 +183,18 @@ class LocalEngine:
             raise error from None
         self.engine.start()
         self._server = server
+        if self._restored is not None:
+            restored, self._restored = self._restored, None
+            restored.resume(self.service)
+            logger.info(
+                "state directory %s: %d activities, %d state machines, %d finished and %d "
+                "running executions",
+                self.state_dir.path,
+                restored.activities,
+                restored.state_machines,
+                restored.finished,
+                len(restored.running),
+            )
         if self._cdk_out is not None:
             try:
                 self.load_cloud_assembly(self._cdk_out, self._stacks)
@@ -165,6 +219,7 @@ class LocalEngine:
         are closed."""
         server, self._server = self._server, None
         if server is None:
+            self._close_state_dir()
             return
         self.engine.close()
         self.lambdas.close()
@@ -174,6 +229,17 @@ class LocalEngine:
         server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self._close_state_dir()
+
+    def _close_state_dir(self) -> None:
+        """Write what is left and release the state directory (a durable engine)."""
+        state, self.state_dir = self.state_dir, None
+        if state is None:
+            return
+        try:
+            self.service.journal.close()  # type: ignore[attr-defined]
+        finally:
+            state.close()
 
     def __enter__(self) -> LocalEngine:
         return self.start()
@@ -284,13 +350,15 @@ def serve(
     lambdas: Mapping[str, LambdaHandler] | None = None,
     lambda_endpoint: str | None = None,
     mock_config: str | os.PathLike[str] | None = None,
+    state_dir: str | os.PathLike[str] | None = None,
 ) -> None:
     """Serve the engine on ``host:port`` until SIGINT or SIGTERM, then shut down cleanly.
 
     With ``cdk_out``, first create the activities and state machines of that cloud assembly
     (of its ``stacks`` only, when given). ``activity_poll_seconds``: how long GetActivityTask
     waits for a task (60 s as on AWS; shorter lets a worker process that ends mid-poll exit
-    sooner, since it waits for its poll rather than lose a task handed to it).
+    sooner, since it waits for its poll rather than lose a task handed to it). ``state_dir``:
+    keep the engine's state there (see :class:`LocalEngine`).
     The signal handler only records the signal (a handler runs between two bytecodes of the
     main thread, so taking a lock or doing I/O there can deadlock); the main loop notices it
     and stops the engine, answering waiting GetActivityTask polls with no task.
@@ -304,7 +372,13 @@ def serve(
         lambdas=lambdas,
         lambda_endpoint=lambda_endpoint,
         mock_config=mock_config,
-    ).start()
+        state_dir=state_dir,
+    )
+    try:
+        engine.start()
+    except BaseException:
+        engine.stop()  # releases the state directory
+        raise
     previous: dict[int, Any] = {}
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -321,6 +395,8 @@ def serve(
         print(f"sfini local engine: {engine.endpoint_url} (Ctrl-C to stop)", flush=True)
         for line in engine.lambdas.describe():
             print(f"  {line}", flush=True)
+        if engine.state_dir is not None:
+            print(f"  state directory: {engine.state_dir.path}", flush=True)
         while not received:
             time.sleep(0.1)  # noticed within 0.1 s of the signal
         logger.info("signal %d received; stopping", received[0])

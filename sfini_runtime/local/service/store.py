@@ -2,7 +2,9 @@
 
 Every record carries a sequence number from one counter, giving listings a stable order that
 pagination tokens can point into. The store is guarded by one re-entrant lock that operations
-hold while they check-then-change (idempotent creates and starts).
+hold while they check-then-change (idempotent creates and starts). A durable engine gives the
+store a ``journal`` (``sfini_runtime.local.persistence``) told of each new execution; without
+one (the default) nothing is recorded.
 """
 
 from __future__ import annotations
@@ -102,9 +104,17 @@ class Store:
         self.executions: dict[str, Execution] = {}
         # insertion-ordered (oldest first), so forgetting one execution is O(1)
         self._executions_by_machine: dict[str, dict[str, Execution]] = {}
+        #: told of every execution added (a ``persistence.SQLiteJournal``); None: in memory
+        self.journal: Any = None
+        #: the test case an execution runs, by ARN, for the journal (None: none)
+        self.test_case_of: Any = None
 
     def next_sequence(self) -> int:
         return next(self._sequence)
+
+    def continue_sequence(self, after: int) -> None:
+        """Go on numbering after ``after`` (the highest number a restored record has)."""
+        self._sequence = itertools.count(after + 1)
 
     def activity(self, arn: str) -> Activity:
         """The activity ``arn``; ``ActivityDoesNotExist`` when there is none."""
@@ -132,6 +142,9 @@ class Store:
             self.executions[execution.arn] = execution
             machine_arn = execution.state_machine.arn
             self._executions_by_machine.setdefault(machine_arn, {})[execution.arn] = execution
+            if self.journal is not None:
+                test_case = self.test_case_of(execution.arn) if self.test_case_of else None
+                self.journal.execution_added(execution, test_case)
 
     def forget_execution(self, arn: str) -> None:
         """Drop a finished execution the engine no longer retains."""

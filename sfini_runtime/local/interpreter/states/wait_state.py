@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sfini_asl.jsonpath import compile_path
@@ -37,7 +37,7 @@ class WaitState(CompiledState):
             compile_path(spec["TimestampPath"]) if "TimestampPath" in spec else None
         )
 
-    def _seconds(self, value: Any, context: Any) -> float:
+    def _seconds(self, frame: Frame, value: Any, context: Any) -> float:
         if self.seconds is not None:
             return float(self.seconds)
         if self.seconds_path is not None:
@@ -59,13 +59,13 @@ class WaitState(CompiledState):
                 ) from None
         else:
             until = self.timestamp  # type: ignore[assignment]
-        return max(0.0, (until - datetime.now(timezone.utc)).total_seconds())
+        return max(0.0, (until - frame.now()).total_seconds())
 
     def run(self, frame: Frame, raw_input: Any, context: Any, entered_id: int) -> RunResult:
         flow = self.dataflow
         try:
             value = flow.effective_input(raw_input, context) if self.has_dataflow else raw_input
-            seconds = self._seconds(value, context)
+            seconds = self._seconds(frame, value, context)
         except StatesError as err:
             raise wrap_error(err, self.name, entered_id) from None
         yield frame.sleep_instruction(seconds)
@@ -90,7 +90,7 @@ class JsonataWaitState(WaitState):
             seconds = flow.wait_seconds(raw_input, context, frame.variables)
             if seconds is None:
                 until = flow.wait_timestamp(raw_input, context, frame.variables)
-                seconds = max(0.0, (until - datetime.now(timezone.utc)).total_seconds())
+                seconds = max(0.0, (until - frame.now()).total_seconds())
         except StatesError as err:
             raise wrap_error(err, self.name, entered_id) from None
         yield frame.sleep_instruction(seconds)
