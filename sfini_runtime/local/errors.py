@@ -96,6 +96,12 @@ class ActivityDoesNotExist(ServiceError):
     code = "ActivityDoesNotExist"
 
 
+class ActivityWorkerLimitExceeded(ServiceError):
+    """Too many workers are polling one activity at once (AWS: 1,000)."""
+
+    code = "ActivityWorkerLimitExceeded"
+
+
 class ActivityAlreadyExists(ServiceError):
     """An activity with this name exists."""
 
@@ -184,6 +190,7 @@ class InternalFailure(ServiceError):
 __all__ = [
     "ActivityAlreadyExists",
     "ActivityDoesNotExist",
+    "ActivityWorkerLimitExceeded",
     "ConflictException",
     "ExecutionAlreadyExists",
     "ExecutionDoesNotExist",

@@ -15,7 +15,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-DEFAULT_MAX_CONNECTIONS = 1000
+#: room for AWS's 1,000 pollers of one activity and the calls that feed and answer them
+DEFAULT_MAX_CONNECTIONS = 1200
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import re
 import socket
 import time
 import uuid
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 #: the plain-text message AWS sends (aws/aws-sdk-js-v3 issue 4184), so SDKs see what AWS gives them
 MAX_BODY_BYTES = 1_049_600
 _TOO_LARGE = f"HTTP content length exceeded {MAX_BODY_BYTES} bytes.".encode()
+_DIGITS = re.compile("[0-9]+")
+_HEX_DIGITS = re.compile(b"[0-9A-Fa-f]+")
 
 
 class RequestTooLarge(Exception):
@@ -66,12 +69,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             return self._chunked_body()
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            raise SerializationException("Invalid Content-Length header") from None
-        if length < 0:
+        # RFC 9110: 1*DIGIT, and one value; int() would also take "+5", "-0" and "1_0", and a
+        # length the client never sends leaves the request waiting for the read time-out
+        values = {value.strip() for value in self.headers.get_all("Content-Length") or ()}
+        if len(values) > 1 or not all(_DIGITS.fullmatch(value) for value in values):
             raise SerializationException("Invalid Content-Length header")
+        length = int(values.pop()) if values else 0
         if length > MAX_BODY_BYTES:
             raise RequestTooLarge
         return self.rfile.read(length) if length else b""
@@ -81,10 +84,10 @@ class _Handler(BaseHTTPRequestHandler):
         total = 0
         while True:
             line = self.rfile.readline(1024)
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise SerializationException("Invalid chunked request body") from None
+            digits = line.split(b";", 1)[0].strip()
+            if not _HEX_DIGITS.fullmatch(digits):  # not "-1" (read to the end) nor "1_0"
+                raise SerializationException("Invalid chunked request body")
+            size = int(digits, 16)
             if size == 0:
                 while self.rfile.readline(1024).strip():
                     pass  # trailers

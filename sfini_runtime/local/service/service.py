@@ -13,6 +13,7 @@ from sfini_runtime.arns import ArnFactory
 from sfini_runtime.local.errors import InternalFailure, ServiceError, UnknownOperationException
 from sfini_runtime.local.service import protocol
 from sfini_runtime.local.service.operations import OPERATIONS
+from sfini_runtime.local.service.operations.pollers import Pollers
 from sfini_runtime.local.service.store import Store
 from sfini_runtime.local.service.validation import input_shape, validate_request
 
@@ -52,6 +53,8 @@ class StepFunctionsService:
         self.store = store if store is not None else Store()
         self.arns = ArnFactory(region, account_id)
         self.activity_poll_seconds = activity_poll_seconds
+        #: the GetActivityTask calls waiting on each activity (at most 1,000, as on AWS)
+        self.pollers = Pollers()
         #: the engine's integration host (``integrations.Integrations``), when it has one
         self.integrations: Any = None
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sfini_asl.jsonpath import compile_path
 
 from ..failures import StatesError
-from ..history import to_json
+from ..history import exceeds_payload_limit, to_json
 from ..jsonata.expressions import QueryEvaluationError, jsonata_type_name
 from ..jsonata.fields import JsonataResultMixin
 from ..jsonpath.payload import compile_template
@@ -156,6 +156,14 @@ class MapState(CompiledState):
         finally:
             frame.children = []
         frame.last = last_done
+        if exceeds_payload_limit(to_json(results)):
+            # the results array is the Map's result, bound by 256 KiB whatever ResultPath does
+            # with it; the error is terminal, so no Retry or Catch applies
+            from ..execution import data_limit_error
+
+            error = data_limit_error(self.name)
+            error.state_started = True  # type: ignore[attr-defined]
+            raise error
         frame.add_event("MapStateSucceeded")
         return results
 

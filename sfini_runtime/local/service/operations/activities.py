@@ -64,9 +64,10 @@ def get_activity_task(service: ServiceContext, request: Request) -> Response:
     arn = request["activityArn"]
     parse_states_arn(arn, ACTIVITY)
     service.store.activity(arn)
-    task = service.engine.get_activity_task(
-        arn, request.get("workerName"), wait_seconds=service.activity_poll_seconds
-    )
+    with service.pollers.polling(arn):
+        task = service.engine.get_activity_task(
+            arn, request.get("workerName"), wait_seconds=service.activity_poll_seconds
+        )
     if task is None:
         return {}
     token, task_input = task

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from sfini_runtime.arns import ArnFactory
+from sfini_runtime.local.service.operations.pollers import Pollers
 from sfini_runtime.local.service.store import Store
 
 __all__ = ["ServiceContext"]
@@ -25,5 +26,7 @@ class ServiceContext(Protocol):
     arns: ArnFactory
     #: how long GetActivityTask waits for a task
     activity_poll_seconds: float
+    #: the GetActivityTask calls waiting on each activity (at most 1,000 an activity, as on AWS)
+    pollers: Pollers
     #: the engine's integration host (``integrations.Integrations``), when it has one
     integrations: Any

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sfini_runtime.arns import ACTIVITY, STATE_MACHINE, parse_states_arn
-from sfini_runtime.local.errors import ResourceNotFound, TooManyTags
+from sfini_runtime.local.errors import ResourceNotFound, TooManyTags, ValidationException
 from sfini_runtime.local.service.operations.context import ServiceContext
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.store import MAX_TAGS
@@ -16,7 +16,12 @@ def merged_tags(
 ) -> dict[str, str]:
     """``current`` with ``tag_list`` applied; ``TooManyTags`` past AWS's 50 tags."""
     tags = dict(current)
-    for tag in tag_list:
+    for index, tag in enumerate(tag_list, start=1):
+        if tag.get("key") is None:  # botocore's model leaves the key optional; AWS does not
+            raise ValidationException(
+                f"1 validation error detected: Value null at 'tags.{index}.member.key' "
+                "failed to satisfy constraint: Member must not be null"
+            )
         tags[tag["key"]] = tag.get("value") or ""
     if len(tags) > MAX_TAGS:
         error = TooManyTags(f"Too many tags for resource: '{arn}' (at most {MAX_TAGS})")
