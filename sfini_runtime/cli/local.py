@@ -3,6 +3,9 @@ workflow on it end to end (``sfini local run``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 __all__ = ["local", "run", "serve"]
@@ -83,6 +86,18 @@ def local() -> None:
         "(even kill -9) takes them back, running executions going on where they stopped."
     ),
 )
+@click.option(
+    "--ui",
+    is_flag=True,
+    help="Serve the web view of the engine's executions too (read-only, on --host).",
+)
+@click.option(
+    "--ui-port",
+    default=8089,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port of the web view (0: a free one).",
+)
 def serve(
     host: str,
     port: int,
@@ -94,6 +109,8 @@ def serve(
     lambdas: tuple[str, ...],
     lambda_endpoint: str | None,
     state_dir: str | None,
+    ui: bool,
+    ui_port: int,
 ) -> None:
     """Serve the local engine until interrupted (point AWS_ENDPOINT_URL_SFN at it)."""
     from sfini_runtime.cli.lambda_specs import lambda_endpoint as endpoint_of
@@ -113,7 +130,34 @@ def serve(
         activity_poll_seconds=long_poll_seconds,
         mock_config=mock_config,
         state_dir=state_dir,
+        on_start=_web_view(host, ui_port) if ui else None,
     )
+
+
+def _web_view(host: str, port: int) -> Callable[[Any], Callable[[], None]]:
+    """Start the web view beside an engine once it serves; returns how to stop it."""
+
+    def start(engine: Any) -> Callable[[], None]:
+        import boto3
+
+        from sfini_runtime.session import AWSSession
+        from sfini_runtime.ui import start_ui
+
+        env = engine.env()  # the engine's dummy credentials: the view needs none of the user's
+        credentials = boto3.Session(
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+            region_name=env["AWS_DEFAULT_REGION"],
+        )
+        session = AWSSession(credentials, endpoint_url=engine.endpoint_url)
+        try:
+            view = start_ui(host=host, port=port, session=session)
+        except OSError as error:  # the port is taken: one line, and the engine stops
+            raise click.ClickException(f"web view: {error}") from None
+        click.echo(f"  web view: {view.url}")
+        return view.stop
+
+    return start
 
 
 @local.command()

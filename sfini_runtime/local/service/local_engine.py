@@ -351,6 +351,7 @@ def serve(
     lambda_endpoint: str | None = None,
     mock_config: str | os.PathLike[str] | None = None,
     state_dir: str | os.PathLike[str] | None = None,
+    on_start: Callable[[LocalEngine], Callable[[], None] | None] | None = None,
 ) -> None:
     """Serve the engine on ``host:port`` until SIGINT or SIGTERM, then shut down cleanly.
 
@@ -358,12 +359,15 @@ def serve(
     (of its ``stacks`` only, when given). ``activity_poll_seconds``: how long GetActivityTask
     waits for a task (60 s as on AWS; shorter lets a worker process that ends mid-poll exit
     sooner, since it waits for its poll rather than lose a task handed to it). ``state_dir``:
-    keep the engine's state there (see :class:`LocalEngine`).
+    keep the engine's state there (see :class:`LocalEngine`). ``on_start(engine)`` runs once the
+    engine serves (to start something beside it, such as the web view); what it returns, if
+    anything, is called before the engine stops.
     The signal handler only records the signal (a handler runs between two bytecodes of the
     main thread, so taking a lock or doing I/O there can deadlock); the main loop notices it
     and stops the engine, answering waiting GetActivityTask polls with no task.
     """
     received: list[int] = []
+    stop_beside: Callable[[], None] | None = None
     engine = LocalEngine(
         time_scale=time_scale,
         host=host,
@@ -397,12 +401,16 @@ def serve(
             print(f"  {line}", flush=True)
         if engine.state_dir is not None:
             print(f"  state directory: {engine.state_dir.path}", flush=True)
+        if on_start is not None:
+            stop_beside = on_start(engine)
         while not received:
             time.sleep(0.1)  # noticed within 0.1 s of the signal
         logger.info("signal %d received; stopping", received[0])
     except KeyboardInterrupt:
         pass
     finally:
+        if stop_beside is not None:
+            stop_beside()
         engine.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)

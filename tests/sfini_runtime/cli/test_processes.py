@@ -542,3 +542,61 @@ def test_examples_synthesised_with_distinct_names_run_from_their_cdk_out(
     code, err = worker.stop(signal.SIGINT)
     assert code == 0, err
     assert "Traceback" not in before + err
+
+
+def test_local_serve_with_the_web_view_beside_it(tmp_path: Path, processes: list[Process]) -> None:
+    server = Process(
+        "local", "serve", "--port", "0", "--ui", "--ui-port", "0", env=clean_env(), cwd=tmp_path
+    )
+    processes.append(server)
+    assert server.popen.stdout is not None
+    lines = [server.popen.stdout.readline() for _ in range(2)]
+    engine = re.search(r"http://127\.0\.0\.1:\d+", lines[0])
+    view = re.search(r"web view: (http://127\.0\.0\.1:\d+/)", "".join(lines))
+    assert engine and view, lines
+    sfn = boto3.client(
+        "stepfunctions",
+        endpoint_url=engine.group(0),
+        region_name="us-east-1",
+        aws_access_key_id="k",
+        aws_secret_access_key="s",
+    )
+    sfn.create_state_machine(
+        name="seen-in-the-view",
+        definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
+        roleArn="arn:aws:iam::123456789012:role/r",
+    )
+    import urllib.request
+
+    with urllib.request.urlopen(view.group(1), timeout=DEADLINE) as page:
+        assert page.status == 200 and "text/html" in page.headers["Content-Type"]
+    # the view reads the engine with the engine's own credentials (none in this environment)
+    with urllib.request.urlopen(view.group(1) + "api/state-machines", timeout=DEADLINE) as api:
+        assert "seen-in-the-view" in api.read().decode()
+    code, err = server.stop(signal.SIGTERM)
+    assert code == 0, err
+
+
+def test_local_serve_with_the_web_view_on_a_taken_port_says_so_in_one_line(
+    tmp_path: Path,
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        done = run_sfini(
+            "local",
+            "serve",
+            "--port",
+            "0",
+            "--ui",
+            "--ui-port",
+            port,
+            env=clean_env(),
+            cwd=tmp_path,
+        )
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("Error: web view: cannot listen on 127.0.0.1:" + port), line
