@@ -1,9 +1,17 @@
-"""Activity workers: poll for tasks, run them (several at once), heartbeat, report, end cleanly."""
+"""Activity workers: poll for tasks, run them (several at once), heartbeat, report, end cleanly;
+supervised worker processes to use every core."""
 
 from __future__ import annotations
 
 from sfini_runtime.worker.heartbeat import Heartbeater
 from sfini_runtime.worker.polling import PollAborted, PollTransport
+from sfini_runtime.worker.processes import (
+    ActivityWorkers,
+    WorkerFactory,
+    WorkerProcessError,
+    WorkerProcesses,
+    run_worker_processes,
+)
 from sfini_runtime.worker.task import (
     MAX_CAUSE_LENGTH,
     MAX_ERROR_LENGTH,
@@ -29,6 +37,7 @@ __all__ = [
     "MAX_CAUSE_LENGTH",
     "MAX_ERROR_LENGTH",
     "MAX_OUTPUT_BYTES",
+    "ActivityWorkers",
     "Heartbeater",
     "PollAborted",
     "PollTransport",
@@ -39,8 +48,12 @@ __all__ = [
     "TaskResultError",
     "Worker",
     "WorkerCancel",
+    "WorkerFactory",
     "WorkerGroup",
+    "WorkerProcessError",
+    "WorkerProcesses",
     "current_task",
     "encode_output",
+    "run_worker_processes",
     "run_workers",
 ]
