@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sfini_asl.intrinsics import FUNCTIONS
 from sfini_runtime.local import LocalEngine
 from sfini_runtime.local.service.operations import OPERATIONS
 from sfini_runtime.local.service.validation import input_shape, service_model
@@ -701,27 +702,9 @@ def test_random_execution_input(world: World, value: Any) -> None:
 
 # -- expressions: intrinsic functions and JSONata ---------------------------------------------
 
-#: intrinsic functions and their argument counts (the checker refuses other counts)
-INTRINSICS = {
-    "States.Format": (1, 4),
-    "States.StringToJson": (1, 1),
-    "States.JsonToString": (1, 1),
-    "States.Array": (0, 4),
-    "States.ArrayPartition": (2, 2),
-    "States.ArrayContains": (2, 2),
-    "States.ArrayRange": (3, 3),
-    "States.ArrayGetItem": (2, 2),
-    "States.ArrayLength": (1, 1),
-    "States.ArrayUnique": (1, 1),
-    "States.Base64Encode": (1, 1),
-    "States.Base64Decode": (1, 1),
-    "States.Hash": (2, 2),
-    "States.JsonMerge": (3, 3),
-    "States.MathRandom": (2, 3),
-    "States.MathAdd": (2, 2),
-    "States.StringSplit": (2, 2),
-    "States.UUID": (0, 0),
-}
+#: intrinsic functions and their argument counts (the checker refuses other counts); at most 4
+#: arguments where any number is allowed
+INTRINSICS = {name: (low, 4 if high is None else high) for name, (low, high) in FUNCTIONS.items()}
 intrinsic_arguments = st.one_of(
     st.sampled_from(["$.a", "$.b", "$.list", "$.n", "$", "$$.Execution.Name", "$.missing"]),
     st.integers(-3, 3).map(str),
