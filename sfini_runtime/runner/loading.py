@@ -16,7 +16,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-__all__ = ["LoadError", "Loaded", "collect", "import_module", "load_object"]
+__all__ = [
+    "LoadError",
+    "Loaded",
+    "collect",
+    "creation_order",
+    "import_module",
+    "load_object",
+]
 
 
 class LoadError(Exception):
@@ -129,3 +136,15 @@ def collect(value: Any, found: Loaded | None = None) -> Loaded:
             f"{value!r} is not an activity, an activity registration, a state machine or a list"
         )
     return found
+
+
+def creation_order(machines: Iterable[Any]) -> list[Any]:
+    """``machines`` and the machines their Tasks start, each once, every machine after those it
+    starts (a Task's target must exist first): the model's ``StateMachine.with_nested()`` (a
+    machine-like object without it stands alone)."""
+    ordered: list[Any] = []
+    for top in machines:
+        with_nested = getattr(top, "with_nested", None)
+        family = with_nested() if callable(with_nested) else [top]
+        ordered.extend(m for m in family if all(m is not o for o in ordered))
+    return ordered

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sfini_runtime.cloud_assembly.resolver import ACTIVITY_METADATA
 from sfini_runtime.runner.errors import RunError
-from sfini_runtime.runner.loading import LoadError, collect, import_module
+from sfini_runtime.runner.loading import LoadError, collect, creation_order, import_module
 from sfini_runtime.session import AWSSession
 
 if TYPE_CHECKING:
@@ -137,9 +137,7 @@ def workflow_from_module(
     from sfini_runtime.runner.loading import is_activity
 
     found = collect(module)
-    machines: list[Any] = []  # creation order: a machine after those its Tasks start
-    for top in found.state_machines:
-        machines.extend(m for m in top.with_nested() if all(m is not x for x in machines))
+    machines = creation_order(found.state_machines)
     entry = _entry_machine(module, machines, state_machine)
     _use_session([*found.activities.values(), *machines], session)
     activities: dict[str, Any] = {}

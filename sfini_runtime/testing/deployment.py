@@ -9,7 +9,7 @@ import dataclasses
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sfini_runtime.runner.loading import LoadError, collect, is_activity, is_state_machine
+from sfini_runtime.runner.loading import LoadError, collect, creation_order, is_activity
 from sfini_runtime.session import AWSSession
 from sfini_runtime.testing.errors import DeploymentError
 
@@ -39,7 +39,7 @@ def deploy(objects: Iterable[Any], session: AWSSession) -> Deployment:
         found = collect(list(objects))
     except LoadError as error:
         raise DeploymentError(str(error)) from None
-    machines = nested_first(found.state_machines)
+    machines = creation_order(found.state_machines)
     activities = list(found.activities.values())
     for machine in machines:
         for resource in machine.task_resources():
@@ -81,25 +81,3 @@ def using_session(objects: Iterable[Any], session: AWSSession) -> Iterator[None]
     finally:
         for resource, previous in saved:
             resource.session = previous
-
-
-def nested_first(machines: Iterable[Any]) -> list[Any]:
-    """``machines`` and those their Tasks start (transitively), each once, every machine after
-    the machines it starts (a Task's target must exist first)."""
-    ordered: list[Any] = []
-    visiting: list[Any] = []
-
-    def place(machine: Any) -> None:
-        if any(machine is m for m in [*ordered, *visiting]):
-            return
-        visiting.append(machine)
-        for resource in machine.task_resources():
-            inner = getattr(resource, "state_machine", resource)
-            if is_state_machine(inner) and inner is not machine:
-                place(inner)
-        visiting.pop()
-        ordered.append(machine)
-
-    for machine in machines:
-        place(machine)
-    return ordered
