@@ -11,15 +11,8 @@ import click
 __all__ = ["local", "run", "serve"]
 
 
-@click.group()
-def local() -> None:
-    """The local Step Functions engine."""
-
-
-@local.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8083, show_default=True, type=click.IntRange(0, 65535))
-@click.option(
+#: the options ``serve`` and ``run`` share, declared once
+_time_scale = click.option(
     "--time-scale",
     default=1.0,
     show_default=True,
@@ -29,6 +22,36 @@ def local() -> None:
         "(0: waits and retries take no time, time-outs are not armed)."
     ),
 )
+_mock_config = click.option(
+    "--mock-config",
+    type=click.Path(dir_okay=False),
+    help=(
+        "A mock configuration in AWS Step Functions Local's format (default: $SFN_MOCK_CONFIG); "
+        "executions started on STATE_MACHINE_ARN#TestCase (run: --test-case) get its mocked "
+        "responses."
+    ),
+)
+_lambdas = click.option(
+    "--lambda",
+    "lambdas",
+    multiple=True,
+    metavar="NAME=MODULE:FUNCTION",
+    help=(
+        "Serve the Lambda function NAME with the Python callable MODULE:FUNCTION "
+        "(handler(event, context); the current directory is importable; repeatable)."
+    ),
+)
+
+
+@click.group()
+def local() -> None:
+    """The local Step Functions engine."""
+
+
+@local.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8083, show_default=True, type=click.IntRange(0, 65535))
+@_time_scale
 @click.option(
     "--cdk-out",
     type=click.Path(exists=True, file_okay=False),
@@ -51,24 +74,8 @@ def local() -> None:
         "ends mid-poll exit sooner: it waits for its poll rather than lose a task."
     ),
 )
-@click.option(
-    "--mock-config",
-    type=click.Path(dir_okay=False),
-    help=(
-        "A mock configuration in AWS Step Functions Local's format (default: $SFN_MOCK_CONFIG); "
-        "executions started on STATE_MACHINE_ARN#TestCase get its mocked responses."
-    ),
-)
-@click.option(
-    "--lambda",
-    "lambdas",
-    multiple=True,
-    metavar="NAME=MODULE:FUNCTION",
-    help=(
-        "Serve the Lambda function NAME with the Python callable MODULE:FUNCTION "
-        "(handler(event, context); the current directory is importable; repeatable)."
-    ),
-)
+@_mock_config
+@_lambdas
 @click.option(
     "--lambda-endpoint",
     metavar="URL",
@@ -176,26 +183,10 @@ def _web_view(host: str, port: int) -> Callable[[Any], Callable[[], None]]:
     metavar="JSON",
     help="The execution input (default: a module's example_input(), else {}).",
 )
-@click.option(
-    "--mock-config",
-    type=click.Path(dir_okay=False),
-    help="A mock configuration in AWS Step Functions Local's format (default: $SFN_MOCK_CONFIG).",
-)
+@_mock_config
 @click.option("--test-case", help="Start the execution under this test case of --mock-config.")
-@click.option(
-    "--lambda",
-    "lambdas",
-    multiple=True,
-    metavar="NAME=MODULE:FUNCTION",
-    help="Serve the Lambda function NAME with this Python callable (repeatable).",
-)
-@click.option(
-    "--time-scale",
-    default=1.0,
-    show_default=True,
-    type=click.FloatRange(0),
-    help="Multiplies waits, retry intervals and timeouts.",
-)
+@_lambdas
+@_time_scale
 @click.option(
     "--timeout",
     default=300.0,
