@@ -29,10 +29,12 @@ __all__ = [
     "Arn",
     "ArnFactory",
     "InvalidArn",
+    "StateMachineRef",
     "activity_arn",
     "execution_arn",
     "is_role_arn",
     "parse_arn",
+    "parse_state_machine_ref",
     "parse_states_arn",
     "partition_for_region",
     "role_arn",
@@ -133,6 +135,50 @@ def parse_states_arn(arn: str, *allowed: str) -> Arn:
     if len(names) != _RESOURCE_PARTS[resource_type] or not all(names):
         raise _api_invalid_arn(f"Invalid Arn resource id: {':'.join(parts[5:])}")
     return Arn(partition, service, region, account_id, ":".join(parts[5:]))
+
+
+@dataclasses.dataclass(frozen=True)
+class StateMachineRef:
+    """A state machine ARN, perhaps qualified by a version number or an alias name."""
+
+    #: the unqualified ARN (``...:stateMachine:NAME``)
+    machine_arn: str
+    #: the version number (``...:stateMachine:NAME:3``), or None
+    version: int | None = None
+    #: the alias name (``...:stateMachine:NAME:PROD``), or None
+    alias: str | None = None
+
+    @property
+    def arn(self) -> str:
+        """The ARN as given (qualified when it names a version or an alias)."""
+        if self.version is not None:
+            return f"{self.machine_arn}:{self.version}"
+        if self.alias is not None:
+            return f"{self.machine_arn}:{self.alias}"
+        return self.machine_arn
+
+
+def parse_state_machine_ref(
+    arn: str, *, machine: bool = True, version: bool = False, alias: bool = False
+) -> StateMachineRef:
+    """Check a state machine ARN as the service does, allowing an unqualified ARN when
+    ``machine``, a version ARN (``...:stateMachine:NAME:3``) when ``version`` and an alias ARN
+    (``...:stateMachine:NAME:ALIAS``) when ``alias``; raise the engine's ``InvalidArn``."""
+    parts = arn.split(":")
+    if len(parts) == 8 and parts[5] == STATE_MACHINE and (version or alias):
+        machine_arn = ":".join(parts[:7])
+        parse_states_arn(machine_arn, STATE_MACHINE)
+        qualifier = parts[7]
+        if version and qualifier.isdigit() and qualifier.isascii() and int(qualifier) > 0:
+            return StateMachineRef(machine_arn, version=int(qualifier))
+        if alias and qualifier and not qualifier.isdigit():
+            return StateMachineRef(machine_arn, alias=qualifier)
+        raise _api_invalid_arn(f"Invalid Arn resource id: {':'.join(parts[5:])}")
+    if not machine and len(parts) == 7:
+        kinds = " or ".join(k for k, on in (("version", version), ("alias", alias)) if on)
+        raise _api_invalid_arn(f"Not a state machine {kinds} ARN: {arn}")
+    parse_states_arn(arn, STATE_MACHINE)
+    return StateMachineRef(arn)
 
 
 def is_role_arn(arn: str) -> bool:

@@ -22,6 +22,7 @@ __all__ = ["COMMANDS", "cli", "main"]
 
 #: Command name -> ``module:attribute`` of its click command (imported on first use).
 COMMANDS = {
+    "aliases": "sfini_runtime.cli.versions:aliases",
     "deregister": "sfini_runtime.cli.registry:deregister",
     "describe": "sfini_runtime.cli.describe:describe",
     "executions": "sfini_runtime.cli.executions:executions",
@@ -34,6 +35,7 @@ COMMANDS = {
     "test-state": "sfini_runtime.cli.test_state:test_state",
     "ui": "sfini_runtime.cli.ui:ui",
     "validate": "sfini_runtime.cli.validate:validate",
+    "versions": "sfini_runtime.cli.versions:versions",
     "worker": "sfini_runtime.cli.workers:worker",
 }
 

@@ -180,6 +180,13 @@ class ConflictException(ServiceError):
     code = "ConflictException"
 
 
+class ServiceQuotaExceededException(ServiceError):
+    """The request would exceed a service quota (e.g. 1,000 versions of a state machine)."""
+
+    code = "ServiceQuotaExceededException"
+    status = 402
+
+
 class InternalFailure(ServiceError):
     """A bug in the engine (never the answer to bad input)."""
 
@@ -208,6 +215,7 @@ __all__ = [
     "ResourceNotFound",
     "SerializationException",
     "ServiceError",
+    "ServiceQuotaExceededException",
     "StateMachineAlreadyExists",
     "StateMachineDeleting",
     "StateMachineDoesNotExist",

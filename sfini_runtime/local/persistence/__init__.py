@@ -9,8 +9,9 @@ service that syncs what an operation changed and flushes before it answers
 executions by replay (``interpreter.replay``). The lock, the schema check and the
 refusals are :class:`StateDir`'s.
 
-Tables (``schema``): activities, state machines and their revisions, executions, their history
-events (appended as they are written) and the activity task tokens handed out.
+Tables (``schema``): activities, state machines and their revisions, versions and aliases,
+executions, their history events (appended as they are written) and the activity task tokens
+handed out. A database of an older schema version is migrated when it is opened.
 """
 
 from __future__ import annotations

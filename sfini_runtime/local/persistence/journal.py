@@ -117,6 +117,8 @@ class SQLiteJournal:
             record.error,
             record.cause,
             test_case,
+            execution.version_arn,
+            execution.alias_arn,
         )
         self._pending.append(("execution", revision, row))
 
@@ -202,7 +204,8 @@ class SQLiteJournal:
             (revision.arn, revision_key(revision), revision_body(revision)),
         )
         db.execute(
-            "INSERT OR REPLACE INTO executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO executions VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             row,
         )
 
@@ -245,6 +248,9 @@ class SQLiteJournal:
             db.execute("INSERT OR REPLACE INTO activities VALUES (?, ?, ?, ?, ?)", row)
 
     def _write_machine(self, db: sqlite3.Connection, arn: str) -> None:
+        """The machine's row, its current revision, its versions and its aliases."""
+        db.execute("DELETE FROM versions WHERE machine_arn = ?", (arn,))
+        db.execute("DELETE FROM aliases WHERE machine_arn = ?", (arn,))
         with self._store.lock:
             machine = self._store.state_machines.get(arn)
             if machine is None:
@@ -258,9 +264,36 @@ class SQLiteJournal:
                 json.dumps(machine.tags),
                 machine.status,
                 revision_key(revision),
+                machine.next_version,
             )
-        db.execute(
+            revisions = [revision] + [v.revision for v in machine.versions.values()]
+            versions = [
+                (
+                    arn,
+                    v.number,
+                    revision_key(v.revision),
+                    v.description,
+                    to_ms(v.creation_date),
+                    v.sequence,
+                )
+                for v in machine.versions.values()
+            ]
+            aliases = [
+                (
+                    arn,
+                    a.name,
+                    a.description,
+                    json.dumps(a.routing),
+                    to_ms(a.creation_date),
+                    to_ms(a.update_date),
+                    a.sequence,
+                )
+                for a in machine.aliases.values()
+            ]
+        db.executemany(
             "INSERT OR IGNORE INTO revisions VALUES (?, ?, ?)",
-            (arn, revision_key(revision), revision_body(revision)),
+            [(arn, revision_key(r), revision_body(r)) for r in revisions],
         )
-        db.execute("INSERT OR REPLACE INTO state_machines VALUES (?, ?, ?, ?, ?, ?)", row)
+        db.execute("INSERT OR REPLACE INTO state_machines VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+        db.executemany("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?)", versions)
+        db.executemany("INSERT INTO aliases VALUES (?, ?, ?, ?, ?, ?, ?)", aliases)

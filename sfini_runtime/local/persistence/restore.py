@@ -20,7 +20,9 @@ from sfini_runtime.local.service.store import (
     Activity,
     Execution,
     StateMachine,
+    StateMachineAlias,
     StateMachineRevision,
+    StateMachineVersion,
 )
 
 from .journal import SQLiteJournal
@@ -117,15 +119,18 @@ def restore(db: sqlite3.Connection, service: Any, journal: SQLiteJournal) -> Res
             revision_id=fields["revision_id"],
         )
     deleting = []
-    for arn, created, sequence, tags, status, key in db.execute(
-        "SELECT arn, creation_date, sequence, tags, status, revision_key FROM state_machines"
+    for arn, created, sequence, tags, status, key, next_version in db.execute(
+        "SELECT arn, creation_date, sequence, tags, status, revision_key, next_version "
+        "FROM state_machines"
     ):
         machine = StateMachine(revisions[(arn, key)], from_ms(created), sequence, json.loads(tags))
         machine.status = status
+        machine.next_version = next_version
         store.state_machines[arn] = machine
         highest = max(highest, sequence)
         if status == "DELETING":
             deleting.append(arn)
+    highest = max(highest, _restore_versions(db, store, revisions))
     for token, arn, scheduled_id, answer in db.execute("SELECT * FROM tokens"):
         journal.tokens[(arn, scheduled_id)] = token
         if answer is not None:
@@ -134,11 +139,12 @@ def restore(db: sqlite3.Connection, service: Any, journal: SQLiteJournal) -> Res
     finished = 0
     rows = db.execute(
         "SELECT arn, sequence, name, machine_arn, revision_key, type, input, status, "
-        "start_date, stop_date, output, error, cause, test_case FROM executions ORDER BY sequence"
+        "start_date, stop_date, output, error, cause, test_case, version_arn, alias_arn "
+        "FROM executions ORDER BY sequence"
     ).fetchall()
     for row in rows:
         arn, sequence, name, machine_arn, key, machine_type, input_text, status = row[:8]
-        start, stop, output, error, cause, test_case = row[8:]
+        start, stop, output, error, cause, test_case, version_arn, alias_arn = row[8:]
         highest = max(highest, sequence)
         revision = revisions.get((machine_arn, key))
         events = [
@@ -173,9 +179,60 @@ def restore(db: sqlite3.Connection, service: Any, journal: SQLiteJournal) -> Res
                 record, revision.compiled, revision.role_arn, revision.name
             )
             finished += 1
-        store.add_execution(Execution(arn, name, sequence, input_text, revision, record))
+        store.add_execution(
+            Execution(
+                arn,
+                name,
+                sequence,
+                input_text,
+                revision,
+                record,
+                version_arn=version_arn,
+                alias_arn=alias_arn,
+            )
+        )
     store.continue_sequence(highest)
     return Restored(len(store.activities), len(store.state_machines), finished, running, deleting)
+
+
+def _restore_versions(
+    db: sqlite3.Connection, store: Any, revisions: dict[tuple[str, str], StateMachineRevision]
+) -> int:
+    """Load the machines' versions and aliases; the highest sequence number they hold."""
+    highest = 0
+    for arn, number, key, description, created, sequence in db.execute(
+        "SELECT machine_arn, number, revision_key, description, creation_date, sequence "
+        "FROM versions"
+    ):
+        machine = store.state_machines.get(arn)
+        revision = revisions.get((arn, key))
+        if machine is None or revision is None:
+            logger.warning("state directory: version %s:%s is incomplete; left out", arn, number)
+            continue
+        machine.versions[number] = StateMachineVersion(
+            arn, number, revision, description, from_ms(created), sequence
+        )
+        highest = max(highest, sequence)
+    for machine in store.state_machines.values():  # listed in number order, as published
+        machine.versions = dict(sorted(machine.versions.items()))
+    for arn, name, description, routing, created, updated, sequence in db.execute(
+        "SELECT machine_arn, name, description, routing, creation_date, update_date, sequence "
+        "FROM aliases"
+    ):
+        machine = store.state_machines.get(arn)
+        if machine is None:
+            continue
+        machine.aliases[name] = StateMachineAlias(
+            machine_arn=arn,
+            name=name,
+            description=description,
+            routing=[(version, weight) for version, weight in json.loads(routing)],
+            creation_date=from_ms(created),
+            update_date=from_ms(updated),
+            sequence=sequence,
+        )
+        highest = max(highest, sequence)
+    return highest
 
 
 def _ended_by(record: ExecutionRecord, event: dict[str, Any]) -> None:

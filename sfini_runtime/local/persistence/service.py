@@ -21,10 +21,22 @@ _READ_ONLY = frozenset(
         "ListActivities",
         "ListExecutions",
         "ListStateMachines",
+        "DescribeStateMachineAlias",
+        "ListStateMachineAliases",
+        "ListStateMachineVersions",
         "ListTagsForResource",
         "ValidateStateMachineDefinition",
     }
 )
+
+
+#: operations that change the state machine their request's ``stateMachineArn`` names
+_MACHINE_CHANGES = ("UpdateStateMachine", "DeleteStateMachine", "PublishStateMachineVersion")
+
+
+def _machine_of(qualified_arn: str) -> str:
+    """The state machine ARN of a version or alias ARN (``MACHINE_ARN:QUALIFIER``)."""
+    return qualified_arn.rsplit(":", 1)[0]
 
 
 class DurableService(StepFunctionsService):
@@ -56,8 +68,14 @@ class DurableService(StepFunctionsService):
             journal.sync_activity(request["activityArn"])
         elif operation == "CreateStateMachine":
             journal.sync_state_machine(response["stateMachineArn"])
-        elif operation in ("UpdateStateMachine", "DeleteStateMachine"):
+        elif operation in _MACHINE_CHANGES:
             journal.sync_state_machine(request["stateMachineArn"])
+        elif operation == "DeleteStateMachineVersion":
+            journal.sync_state_machine(_machine_of(request["stateMachineVersionArn"]))
+        elif operation == "CreateStateMachineAlias":
+            journal.sync_state_machine(_machine_of(response["stateMachineAliasArn"]))
+        elif operation in ("UpdateStateMachineAlias", "DeleteStateMachineAlias"):
+            journal.sync_state_machine(_machine_of(request["stateMachineAliasArn"]))
         elif operation in ("TagResource", "UntagResource"):
             arn = request["resourceArn"]
             if ":activity:" in arn:

@@ -15,7 +15,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from .schema import SCHEMA, SCHEMA_VERSION
+from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 __all__ = ["DATABASE_NAME", "LOCK_NAME", "StateDir", "StateDirError"]
 
@@ -176,3 +176,14 @@ def _check_version(connection: sqlite3.Connection, database: Path) -> None:
     problems = [r[0] for r in connection.execute("PRAGMA quick_check(1)")]
     if problems != ["ok"]:
         raise StateDirError(f"state database {database} is corrupt: {problems[0]}")
+    _migrate(connection, row[0])
+
+
+def _migrate(connection: sqlite3.Connection, version: int) -> None:
+    """Bring a database written by an older sfini to ``SCHEMA_VERSION``, in one transaction."""
+    if version >= SCHEMA_VERSION:
+        return
+    steps = "".join(MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
+    connection.executescript(
+        f"BEGIN; {steps} UPDATE schema_version SET version = {SCHEMA_VERSION}; COMMIT;"
+    )

@@ -22,8 +22,6 @@ logger = logging.getLogger(__name__)
 
 def _unsupported_feature(operation: str) -> str:
     """What a Step Functions operation the local engine lacks belongs to, for its error."""
-    if "Alias" in operation or "Version" in operation:
-        return "state machine versions and aliases"
     if "MapRun" in operation:
         return "Distributed Map runs"
     if operation == "RedriveExecution":

@@ -10,6 +10,7 @@ one (the default) nothing is recorded.
 from __future__ import annotations
 
 import itertools
+import random
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -58,8 +59,42 @@ class StateMachineRevision:
 
 
 @dataclass
+class StateMachineVersion:
+    """A published, immutable revision of a state machine (``MACHINE_ARN:NUMBER``)."""
+
+    machine_arn: str
+    number: int
+    revision: StateMachineRevision
+    description: str | None
+    creation_date: datetime
+    sequence: int
+
+    @property
+    def arn(self) -> str:
+        return f"{self.machine_arn}:{self.number}"
+
+
+@dataclass
+class StateMachineAlias:
+    """A name routing executions to one or two versions by weight (``MACHINE_ARN:NAME``)."""
+
+    machine_arn: str
+    name: str
+    description: str | None
+    #: (version ARN, weight) pairs, weights summing to 100
+    routing: list[tuple[str, int]]
+    creation_date: datetime
+    update_date: datetime
+    sequence: int
+
+    @property
+    def arn(self) -> str:
+        return f"{self.machine_arn}:{self.name}"
+
+
+@dataclass
 class StateMachine:
-    """A state machine and its current revision."""
+    """A state machine, its current revision, its published versions and its aliases."""
 
     revision: StateMachineRevision
     creation_date: datetime
@@ -67,6 +102,12 @@ class StateMachine:
     tags: dict[str, str] = field(default_factory=dict)
     #: ACTIVE, or DELETING while executions of a deleted machine are still running
     status: str = "ACTIVE"
+    #: published versions by number (numbers are never reused)
+    versions: dict[int, StateMachineVersion] = field(default_factory=dict)
+    #: the number the next published version gets
+    next_version: int = 1
+    #: aliases by name
+    aliases: dict[str, StateMachineAlias] = field(default_factory=dict)
 
     @property
     def arn(self) -> str:
@@ -91,6 +132,10 @@ class Execution:
     input: str
     state_machine: StateMachineRevision
     record: Any  # sfini_runtime.local.interpreter.ExecutionRecord
+    #: the version the execution runs, when started on a version or an alias
+    version_arn: str | None = None
+    #: the alias the execution was started on, or None
+    alias_arn: str | None = None
 
 
 class Store:
@@ -101,6 +146,8 @@ class Store:
         self._sequence = itertools.count(1)
         self.activities: dict[str, Activity] = {}
         self.state_machines: dict[str, StateMachine] = {}
+        #: picks the version a start on an alias runs (seed it for repeatable routing)
+        self.random = random.Random()
         self.executions: dict[str, Execution] = {}
         # insertion-ordered (oldest first), so forgetting one execution is O(1)
         self._executions_by_machine: dict[str, dict[str, Execution]] = {}

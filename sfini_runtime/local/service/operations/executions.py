@@ -6,21 +6,34 @@ import math
 import uuid
 from typing import Any
 
-from sfini_runtime.arns import EXECUTION, EXPRESS, STATE_MACHINE, parse_states_arn
+from sfini_runtime.arns import (
+    EXECUTION,
+    EXPRESS,
+    StateMachineRef,
+    parse_state_machine_ref,
+    parse_states_arn,
+)
 from sfini_runtime.event_types import DETAILS_KEYS
 from sfini_runtime.local.errors import (
     ExecutionAlreadyExists,
     InvalidExecutionInput,
     ResourceNotFound,
+    StateMachineDoesNotExist,
     StateMachineTypeNotSupported,
     ValidationException,
 )
 from sfini_runtime.local.interpreter.history import parse_json
+from sfini_runtime.local.service.operations.aliases import route
 from sfini_runtime.local.service.operations.context import ServiceContext
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.operations.state_machines import active_machine
 from sfini_runtime.local.service.pagination import paginate
-from sfini_runtime.local.service.store import Execution, StateMachineRevision, now
+from sfini_runtime.local.service.store import (
+    Execution,
+    StateMachine,
+    StateMachineRevision,
+    now,
+)
 from sfini_runtime.local.service.validation import check_name
 
 EXPRESS_MAX_SECONDS = 300.0  # an EXPRESS execution runs at most five minutes
@@ -71,15 +84,38 @@ def _check_test_case(
         raise ValidationException(str(exc)) from None
 
 
+def _target(
+    service: ServiceContext, machine: StateMachine, ref: StateMachineRef
+) -> tuple[StateMachineRevision, str | None, str | None]:
+    """What a start on ``ref`` runs: (revision, version ARN, alias ARN); an alias picks one of
+    its versions by weight."""
+    alias_arn = None
+    version_number = ref.version
+    if ref.alias is not None:
+        alias = machine.aliases.get(ref.alias)
+        if alias is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{ref.arn}'")
+        alias_arn = alias.arn
+        version_number = parse_state_machine_ref(route(service, alias), version=True).version
+    if version_number is None:
+        return machine.revision, None, None
+    version = machine.versions.get(version_number)
+    if version is None:
+        raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{ref.arn}'")
+    return version.revision, version.arn, alias_arn
+
+
 def _start(service: ServiceContext, request: Request, *, sync: bool) -> tuple[Execution, bool]:
-    """Start (or find, for an idempotent repeat) an execution: (execution, is_new)."""
+    """Start (or find, for an idempotent repeat) an execution: (execution, is_new). The ARN
+    may name a version or an alias of the machine (the execution records which)."""
     machine_arn, test_case = _test_case(service, request["stateMachineArn"])
-    parse_states_arn(machine_arn, STATE_MACHINE)
+    ref = parse_state_machine_ref(machine_arn, version=True, alias=True)
     name = request.get("name") or str(uuid.uuid4())
     check_name(name)
     input_text = _checked_input(request)
     with service.store.lock:
-        revision: StateMachineRevision = active_machine(service, machine_arn).revision
+        machine = active_machine(service, ref.machine_arn)
+        revision, version_arn, alias_arn = _target(service, machine, ref)
         express = revision.type == "EXPRESS"
         if sync and not express:
             raise StateMachineTypeNotSupported(
@@ -106,10 +142,19 @@ def _start(service: ServiceContext, request: Request, *, sync: bool) -> tuple[Ex
             role_arn=revision.role_arn,
             start_date=now(),
             state_machine_type=revision.type,
+            state_machine_alias_arn=alias_arn,
+            state_machine_version_arn=version_arn,
             test_case=test_case,
         )
         execution = Execution(
-            arn, name, service.store.next_sequence(), input_text, revision, record
+            arn,
+            name,
+            service.store.next_sequence(),
+            input_text,
+            revision,
+            record,
+            version_arn=version_arn,
+            alias_arn=alias_arn,
         )
         service.store.add_execution(execution)
     return execution, True
@@ -173,6 +218,16 @@ def start_sync_execution(service: ServiceContext, request: Request) -> Response:
     return response
 
 
+def _qualifiers(execution: Execution) -> Response:
+    """The version and alias ARNs an execution records (when started on them)."""
+    found: Response = {}
+    if execution.version_arn:
+        found["stateMachineVersionArn"] = execution.version_arn
+    if execution.alias_arn:
+        found["stateMachineAliasArn"] = execution.alias_arn
+    return found
+
+
 def _execution(service: ServiceContext, arn: str) -> Execution:
     parse_states_arn(arn, EXECUTION, EXPRESS)
     return service.store.execution(arn)
@@ -186,8 +241,10 @@ _REDRIVE_REASONS = {
 
 @operation("DescribeExecution")
 def describe_execution(service: ServiceContext, request: Request) -> Response:
-    record = _execution(service, request["executionArn"]).record
+    execution = _execution(service, request["executionArn"])
+    record = execution.record
     response = _outcome(record, include_data=request.get("includedData") != "METADATA_ONLY")
+    response.update(_qualifiers(execution))
     response["redriveCount"] = 0
     reason = _REDRIVE_REASONS.get(response["status"])
     response["redriveStatus"] = "NOT_REDRIVABLE" if reason else "REDRIVABLE"
@@ -227,21 +284,29 @@ def describe_state_machine_for_execution(service: ServiceContext, request: Reque
     return response
 
 
+def _resource_not_found(arn: str) -> ResourceNotFound:
+    error = ResourceNotFound(f"Resource not found: '{arn}'")
+    error.extra = {"resourceName": arn}
+    return error
+
+
 @operation("ListExecutions")
 def list_executions(service: ServiceContext, request: Request) -> Response:
     machine_arn = request.get("stateMachineArn")
     if request.get("mapRunArn"):
         if machine_arn:
             raise ValidationException("Cannot specify both a StateMachine ARN and a MapRun ARN")
-        error = ResourceNotFound(f"Resource not found: '{request['mapRunArn']}'")
-        error.extra = {"resourceName": request["mapRunArn"]}
-        raise error
+        raise _resource_not_found(request["mapRunArn"])
     if not machine_arn:
         raise ValidationException(
             "1 validation error detected: Must provide a StateMachine ARN or MapRun ARN"
         )
-    parse_states_arn(machine_arn, STATE_MACHINE)
-    machine = service.store.state_machine(machine_arn)
+    ref = parse_state_machine_ref(machine_arn, version=True, alias=True)
+    machine = service.store.state_machine(ref.machine_arn)
+    if ref.version is not None and ref.version not in machine.versions:
+        raise _resource_not_found(machine_arn)
+    if ref.alias is not None and ref.alias not in machine.aliases:
+        raise _resource_not_found(machine_arn)
     if machine.type == "EXPRESS":
         raise StateMachineTypeNotSupported(
             "This operation is not supported by this type of state machine"
@@ -251,8 +316,12 @@ def list_executions(service: ServiceContext, request: Request) -> Response:
         raise ValidationException(
             "Cannot use the PENDING_REDRIVE status filter with a StateMachine ARN"
         )
-    executions = service.store.executions_of(machine_arn)
+    executions = service.store.executions_of(ref.machine_arn)
     executions.reverse()  # most recent first
+    if ref.version is not None:
+        executions = [e for e in executions if e.version_arn == ref.arn]
+    elif ref.alias is not None:
+        executions = [e for e in executions if e.alias_arn == ref.arn]
     if status_filter:
         executions = [e for e in executions if e.record.status == status_filter]
     if request.get("redriveFilter") == "REDRIVEN":
@@ -264,10 +333,11 @@ def list_executions(service: ServiceContext, request: Request) -> Response:
         record = execution.record
         item: Response = {
             "executionArn": execution.arn,
-            "stateMachineArn": machine_arn,
+            "stateMachineArn": ref.machine_arn,
             "name": execution.name,
             "status": record.status,
             "startDate": record.start_date,
+            **_qualifiers(execution),
         }
         if item["status"] != "RUNNING" and record.stop_date is not None:
             item["stopDate"] = record.stop_date

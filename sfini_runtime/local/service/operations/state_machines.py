@@ -6,16 +6,23 @@ import dataclasses
 import uuid
 from typing import Any
 
-from sfini_runtime.arns import STATE_MACHINE, is_role_arn, parse_states_arn
+from sfini_runtime.arns import STATE_MACHINE, is_role_arn, parse_state_machine_ref, parse_states_arn
 from sfini_runtime.local.errors import (
     InvalidArn,
     InvalidLoggingConfiguration,
     MissingRequiredParameter,
     StateMachineAlreadyExists,
     StateMachineDeleting,
+    StateMachineDoesNotExist,
     ValidationException,
 )
 from sfini_runtime.local.service.operations.context import ServiceContext
+from sfini_runtime.local.service.operations.published import (
+    MAX_VERSIONS,
+    find_version,
+    publish_version,
+    quota_exceeded,
+)
 from sfini_runtime.local.service.operations.registry import Request, Response, operation
 from sfini_runtime.local.service.operations.tags import merged_tags
 from sfini_runtime.local.service.pagination import paginate
@@ -116,7 +123,11 @@ def create_state_machine(service: ServiceContext, request: Request) -> Response:
         )
         machine = StateMachine(revision, created, service.store.next_sequence(), tags)
         service.store.state_machines[arn] = machine
-    return {"stateMachineArn": arn, "creationDate": created}
+        response: Response = {"stateMachineArn": arn, "creationDate": created}
+        if request.get("publish"):
+            version = publish_version(service, machine, request.get("versionDescription"))
+            response["stateMachineVersionArn"] = version.arn
+    return response
 
 
 def _machine(service: ServiceContext, arn: str) -> StateMachine:
@@ -126,21 +137,36 @@ def _machine(service: ServiceContext, arn: str) -> StateMachine:
 
 @operation("DescribeStateMachine")
 def describe_state_machine(service: ServiceContext, request: Request) -> Response:
-    machine = _machine(service, request["stateMachineArn"])
-    revision = machine.revision
+    """The machine, or (given a version ARN) that version: its definition, revisionId and
+    description."""
+    arn = request["stateMachineArn"]
+    ref = parse_state_machine_ref(arn, version=True)
+    machine = service.store.state_machine(ref.machine_arn)
+    revision, created, description = machine.revision, machine.creation_date, None
+    if ref.version is not None:
+        version = find_version(service, ref)
+        if version is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+        revision, created, description = (
+            version.revision,
+            version.creation_date,
+            version.description,
+        )
     response: Response = {
-        "stateMachineArn": revision.arn,
+        "stateMachineArn": ref.arn,
         "name": revision.name,
         "status": machine.status,
         "definition": revision.definition,
         "roleArn": revision.role_arn,
         "type": revision.type,
-        "creationDate": machine.creation_date,
+        "creationDate": created,
         "loggingConfiguration": revision.logging_configuration,
         "tracingConfiguration": revision.tracing_configuration,
     }
     if revision.revision_id:
         response["revisionId"] = revision.revision_id
+    if description:
+        response["description"] = description
     if request.get("includedData") == "METADATA_ONLY":
         del response["definition"]
     return response
@@ -170,6 +196,8 @@ def update_state_machine(service: ServiceContext, request: Request) -> Response:
         _check_mocks(service, existing.revision.name, request["definition"])
     with service.store.lock:
         machine = active_machine(service, arn)
+        if request.get("publish") and len(machine.versions) >= MAX_VERSIONS:
+            raise quota_exceeded(machine)
         current = machine.revision
         updated = now()
         revision = dataclasses.replace(
@@ -183,7 +211,11 @@ def update_state_machine(service: ServiceContext, request: Request) -> Response:
             revision_id=str(uuid.uuid4()),
         )
         machine.revision = revision
-    return {"updateDate": updated, "revisionId": revision.revision_id}
+        response: Response = {"updateDate": updated, "revisionId": revision.revision_id}
+        if request.get("publish"):
+            version = publish_version(service, machine, request.get("versionDescription"))
+            response["stateMachineVersionArn"] = version.arn
+    return response
 
 
 def _deleting(arn: str) -> StateMachineDeleting:

@@ -495,7 +495,7 @@ SYNC_TEST_CASES: list[tuple[str, Any]] = [
     ("#T#T", "ValidationException"),
     ("#T\x00", "ValidationException"),
     ("#" + "x" * 300, "ValidationException"),  # over the ARN's 256 characters
-    (":1#T", "InvalidArn"),  # versions are not served
+    (":1#T", "StateMachineDoesNotExist"),  # no version 1 was published
 ]
 
 

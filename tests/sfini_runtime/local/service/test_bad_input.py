@@ -305,8 +305,6 @@ def test_tags_accept_unicode_letters_digits_spaces_and_the_allowed_symbols(sfn: 
 @pytest.mark.parametrize(
     ("operation", "feature"),
     [
-        ("PublishStateMachineVersion", "state machine versions and aliases"),
-        ("CreateStateMachineAlias", "state machine versions and aliases"),
         ("DescribeMapRun", "Distributed Map runs"),
         ("RedriveExecution", "execution redrives"),
     ],

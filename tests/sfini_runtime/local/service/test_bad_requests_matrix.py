@@ -38,6 +38,8 @@ API_ERRORS = {
     "StateMachineTypeNotSupported",
     "ActivityAlreadyExists",
     "SerializationException",
+    "ConflictException",
+    "ServiceQuotaExceededException",
 }
 
 
