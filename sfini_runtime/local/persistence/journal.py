@@ -36,8 +36,11 @@ FLUSH_SECONDS = 0.05
 
 
 def revision_key(revision: StateMachineRevision) -> str:
-    """The key a revision is stored under: its revision id ('' for the first)."""
-    return revision.revision_id or ""
+    """The key a revision is stored under: its revision id; for a machine's first revision
+    (which has none), ``initial@<its date in ms>``, so that a machine created again under a
+    deleted one's name does not find the old machine's first revision (databases written
+    before keyed it ``''``: those rows still read back, under that key)."""
+    return revision.revision_id or f"initial@{to_ms(revision.update_date)}"
 
 
 def revision_body(revision: StateMachineRevision) -> str:

@@ -154,6 +154,29 @@ def test_a_deleted_state_machine_stays_deleted(engines: Any) -> None:
         sfn.describe_state_machine(stateMachineArn=arn)
 
 
+def test_a_state_machine_created_again_after_deletion_keeps_its_new_definition(
+    engines: Any,
+) -> None:
+    first = engines()
+    sfn = first.client()
+    arn = sfn.create_state_machine(name="again", roleArn=ROLE_ARN, definition=PASS)[
+        "stateMachineArn"
+    ]
+    sfn.delete_state_machine(stateMachineArn=arn)
+    second = json.dumps(
+        {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 2, "End": True}}}
+    )
+    assert (
+        sfn.create_state_machine(name="again", roleArn=ROLE_ARN, definition=second)[
+            "stateMachineArn"
+        ]
+        == arn
+    )
+    first.stop()
+    sfn = engines().client()
+    assert sfn.describe_state_machine(stateMachineArn=arn)["definition"] == second
+
+
 def test_a_state_machine_deleted_while_running_is_deleted_after_the_restart(
     engines: Any,
 ) -> None:
