@@ -3,6 +3,7 @@ state machine by name or ARN (in a cloud assembly or deployed stack, else by nam
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -17,6 +18,7 @@ __all__ = [
     "lookup_options",
     "session",
     "state_machine_arn",
+    "when",
 ]
 
 #: Columns of a table written to a pipe or file (rich's default, 80, folds ARNs and names).
@@ -47,6 +49,13 @@ def json_default(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def when(moment: Any) -> str:
+    """A time-stamp to the second, in the local time zone ("" for none), for tables."""
+    if isinstance(moment, datetime.datetime):
+        return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return str(moment or "")
 
 
 def console() -> Any:

@@ -4,7 +4,6 @@ histories, and ``start --wait``'s live view."""
 from __future__ import annotations
 
 import contextlib
-import datetime
 import json
 import sys
 import time
@@ -235,18 +234,11 @@ def executions(
         table.add_row(
             item["name"],
             item["status"],
-            _when(item["startDate"]),
-            _when(item.get("stopDate")),
+            common.when(item["startDate"]),
+            common.when(item.get("stopDate")),
             item["stateMachineArn"].rsplit(":", 1)[-1],
         )
     common.console().print(table)
-
-
-def _when(moment: Any) -> str:
-    """A time-stamp to the second, in the local time zone ("" for none)."""
-    if isinstance(moment, datetime.datetime):
-        return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    return str(moment or "")
 
 
 @click.command()

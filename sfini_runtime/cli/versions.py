@@ -32,10 +32,6 @@ def _pages(call: Any, key: str, **request: Any) -> list[dict[str, Any]]:
         request["nextToken"] = page["nextToken"]
 
 
-def _date(value: Any) -> str:
-    return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else str(value)
-
-
 @click.group()
 def versions() -> None:
     """A state machine's published versions."""
@@ -57,7 +53,7 @@ def list_versions(
         common.echo_json(found)
         return
     _table(
-        [(v["stateMachineVersionArn"], _date(v["creationDate"])) for v in found],
+        [(v["stateMachineVersionArn"], common.when(v["creationDate"])) for v in found],
         ("version", "created"),
     )
 
@@ -172,7 +168,7 @@ def list_aliases(
                     f"{r['stateMachineVersionArn'].rsplit(':', 1)[-1]}={r['weight']}%"
                     for r in a["routingConfiguration"]
                 ),
-                _date(a["creationDate"]),
+                common.when(a["creationDate"]),
             )
             for a in found
         ],
