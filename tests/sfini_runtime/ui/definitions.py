@@ -54,21 +54,3 @@ NESTED: dict[str, Any] = {
         "Broken": {"Type": "Fail", "Error": "Broken"},
     },
 }
-
-
-def chain(states: int) -> dict[str, Any]:
-    """A definition of ``states`` Pass states one after the other, every fifth a Choice."""
-    found: dict[str, Any] = {}
-    for index in range(states):
-        name, following = f"s{index}", f"s{index + 1}"
-        if index == states - 1:
-            found[name] = {"Type": "Succeed"}
-        elif index % 5 == 4 and index + 3 < states:
-            found[name] = {
-                "Type": "Choice",
-                "Choices": [{"Variable": "$.skip", "IsPresent": True, "Next": f"s{index + 3}"}],
-                "Default": following,
-            }
-        else:
-            found[name] = {"Type": "Pass", "Next": following}
-    return {"StartAt": "s0", "States": found}

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from benchmarks.ui import chain
 from sfini_runtime.ui import UIHandle
 from tests.sfini_runtime.ui import browser
 from tests.sfini_runtime.ui.conftest import create_machine, run, wait_until_done
-from tests.sfini_runtime.ui.definitions import NESTED, chain
+from tests.sfini_runtime.ui.definitions import NESTED
 
 WHY_NOT = browser.missing()
 pytestmark = [

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.ui import chain
 from sfini_runtime.ui.layout import LaidOutNode, Layout, LayoutTooLarge, layout_definition
-from tests.sfini_runtime.ui.definitions import NESTED, chain
+from tests.sfini_runtime.ui.definitions import NESTED
 
 
 def by_name(layout: Layout) -> dict[str, LaidOutNode]:

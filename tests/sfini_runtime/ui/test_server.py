@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from benchmarks.ui import chain
 from sfini_runtime.local import LocalEngine
 from sfini_runtime.session import AWSSession
 from sfini_runtime.ui import UIHandle, start_ui
 from tests.sfini_runtime.ui.conftest import create_machine, get, get_json, run, wait_until_done
-from tests.sfini_runtime.ui.definitions import NESTED, chain
+from tests.sfini_runtime.ui.definitions import NESTED
 
 pytestmark = pytest.mark.engine
 
