@@ -675,12 +675,8 @@ DATAFLOW = {
 }
 
 
-@fuzz_settings(80)
-@given(value=json_values | st.dictionaries(st.sampled_from(["n", "s", "t", "items"]), json_values))
-def test_random_execution_input(world: World, value: Any) -> None:
-    """Any JSON input runs a data-heavy definition to SUCCEEDED or to a States.* failure."""
-    FUZZED["execution inputs"] += 1
-    arn = world.dataflow
+def run_to_end(world: World, arn: str, value: Any) -> dict[str, Any]:
+    """Start ``arn`` with ``value`` as input (raw requests) and its description once ended."""
     started = check_answer(
         world.raw.call("StartExecution", {"stateMachineArn": arn, "input": json.dumps(value)}),
         "StartExecution",
@@ -691,9 +687,18 @@ def test_random_execution_input(world: World, value: Any) -> None:
             world.raw.call("DescribeExecution", {"executionArn": started["executionArn"]})
         )
         if described["status"] != "RUNNING":
-            break
+            return described
         assert time.monotonic() < deadline, described
         time.sleep(0.005)
+
+
+@fuzz_settings(80)
+@given(value=json_values | st.dictionaries(st.sampled_from(["n", "s", "t", "items"]), json_values))
+def test_random_execution_input(world: World, value: Any) -> None:
+    """Any JSON input runs a data-heavy definition to SUCCEEDED or to a States.* failure."""
+    FUZZED["execution inputs"] += 1
+    arn = world.dataflow
+    described = run_to_end(world, arn, value)
     assert described["status"] in {"SUCCEEDED", "FAILED"}, described
     if described["status"] == "FAILED":
         assert described["error"].startswith("States."), described
@@ -750,19 +755,7 @@ def _run_expression_machine(world: World, definition: dict[str, Any], value: Any
         OUTCOMES["refused"] += 1
         return
     arn = created["stateMachineArn"]
-    started = check_answer(
-        world.raw.call("StartExecution", {"stateMachineArn": arn, "input": json.dumps(value)}),
-        "StartExecution",
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        described = check_answer(
-            world.raw.call("DescribeExecution", {"executionArn": started["executionArn"]})
-        )
-        if described["status"] != "RUNNING":
-            break
-        assert time.monotonic() < deadline, described
-        time.sleep(0.005)
+    described = run_to_end(world, arn, value)
     assert described["status"] in {"SUCCEEDED", "FAILED"}, described
     OUTCOMES[described["status"]] += 1
     if described["status"] == "FAILED":
