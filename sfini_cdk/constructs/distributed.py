@@ -11,7 +11,7 @@ are known only at run time: they get no statement (add one with ``add_to_role_po
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
@@ -140,8 +140,4 @@ def distributed_map_statements(
                 more, objects = build(state[field])
                 statements += more
                 wildcards += [(o, _OBJECTS_REASON) for o in objects]
-    return statements, _unique(wildcards)
-
-
-def _unique(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    return list(dict.fromkeys(pairs))
+    return statements, list(dict.fromkeys(wildcards))
