@@ -24,7 +24,8 @@ pytestmark = pytest.mark.engine
 
 #: the inner runs' options: no cache, and no hypothesis (its plugin imports hypothesis, which
 #: an inner run would import again each time, since pytester forgets what a run imported)
-QUIET = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
+# -rN: no short summary (under CI=1 pytest prints it untruncated, repeating the messages)
+QUIET = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-rN")
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "testing" / "test_ordering.py"
 
