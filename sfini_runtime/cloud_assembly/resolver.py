@@ -71,6 +71,8 @@ class Resolver:
         self.stack = stack
         self.arns = arns
         self.deployed = deployed
+        #: logical id -> the ``Ref`` of a resource only known once created (a version's ARN)
+        self.created: dict[str, Any] = {}
 
     def physical_name(self, logical_id: str) -> str:
         """The name of the resource ``logical_id``."""
@@ -118,6 +120,8 @@ class Resolver:
                     f"is only known once CloudFormation deploys the stack {self.stack!r}"
                 )
             return name
+        if name in self.created:
+            return self.created[name]
         kind = self.template.resource_type(name)
         if kind == ACTIVITY_TYPE:
             return self.arns.activity(self.physical_name(name))
@@ -131,7 +135,9 @@ class Resolver:
         name = self.physical_name(logical_id)
         if attribute == "Name" or attribute.endswith("Name"):
             return name
-        if kind in (ACTIVITY_TYPE, STATE_MACHINE_TYPE) and attribute == "Arn":
+        if kind in (ACTIVITY_TYPE, STATE_MACHINE_TYPE, VERSION_TYPE, ALIAS_TYPE) and (
+            attribute == "Arn"
+        ):
             return self.ref(logical_id)
         partition, region, account = self.arns.partition, self.arns.region, self.arns.account_id
         if kind == "AWS::IAM::Role":

@@ -1,5 +1,5 @@
-"""Pre-create the activities and state machines of a CDK cloud assembly (``cdk.out``), and
-serve its Python Lambda functions.
+"""Pre-create the activities, state machines, versions and aliases of a CDK cloud assembly
+(``cdk.out``), and serve its Python Lambda functions.
 
 ``sfini_runtime.cloud_assembly`` reads the stacks (through ``manifest.json``, nested assemblies
 included, or bare ``*.template.json`` files) and resolves the intrinsic functions against the
@@ -19,8 +19,10 @@ from sfini_runtime.cloud_assembly.errors import CloudAssemblyError, StackNotFoun
 from sfini_runtime.cloud_assembly.manifest import Stack, read_stacks
 from sfini_runtime.cloud_assembly.resolver import (
     ACTIVITY_TYPE,
+    ALIAS_TYPE,
     FUNCTION_TYPE,
     STATE_MACHINE_TYPE,
+    VERSION_TYPE,
     Resolver,
 )
 from sfini_runtime.local.errors import ServiceError
@@ -135,7 +137,10 @@ def load_cloud_assembly(
     stacks: Collection[str] | None = None,
     environment: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Create the assembly's activities, then its state machines, then serve its Python
+    """Create the assembly's activities, then its state machines, their versions
+    (``AWS::StepFunctions::StateMachineVersion``: one published for the machine's revision)
+    and aliases (``AWS::StepFunctions::StateMachineAlias``: its routing, or its deployment
+    preference's version at 100%, where a CloudFormation deployment ends), then serve its Python
     Lambda functions (see ``lambdas.assembly``; ``environment`` is added to theirs, under the
     template's variables); returns the ARNs created, functions served last.
 
@@ -149,6 +154,8 @@ def load_cloud_assembly(
     activities: dict[str, dict[str, Any]] = {}
     machines: dict[str, tuple[str, str, dict[str, Any]]] = {}
     functions: dict[str, AssemblyFunction] = {}
+    #: versions and aliases, created once their state machines (and versions) exist
+    qualifiers: list[tuple[str, Resolver, str, str, dict[str, Any]]] = []
     for stack in _selected(assembly, stacks):
         template = stack.template()
         resolver = Resolver(template, stack.name, service.arns)
@@ -174,6 +181,8 @@ def load_cloud_assembly(
                         "names (this project's app.py: synthesise with "
                         "-c sfini:distinct-names=true) or load one stack (--stack NAME)"
                     )
+            elif kind in (VERSION_TYPE, ALIAS_TYPE):
+                qualifiers.append((stack.name, resolver, logical_id, kind, properties))
             elif kind == FUNCTION_TYPE:
                 with template.guard(logical_id):
                     name = resolver.physical_name(logical_id)
@@ -191,6 +200,7 @@ def load_cloud_assembly(
                 service, "CreateStateMachine", request, "stateMachineArn", stack_name, logical_id
             )
         )
+    created += _create_qualifiers(service, qualifiers)
     lambdas = getattr(getattr(service, "integrations", None), "lambdas", None)
     if lambdas is not None:
         created += _serve_functions(lambdas, functions.values(), environment or {})
@@ -217,6 +227,92 @@ def _serve_functions(
         lambdas.add(config, backend, reserved_concurrency=function.reserved_concurrency)
         served.append(config.arn)
     return served
+
+
+def _create_qualifiers(
+    service: StepFunctionsService,
+    qualifiers: list[tuple[str, Resolver, str, str, dict[str, Any]]],
+) -> list[str]:
+    """Publish the versions, then create the aliases routing to them; each ARN becomes the
+    ``Ref`` of its resource in its stack. An alias several stacks declare for one shared state
+    machine is created once."""
+    created: list[str] = []
+    aliases: set[str] = set()
+    for stack_name, resolver, logical_id, kind, properties in sorted(
+        qualifiers, key=lambda entry: entry[3] == ALIAS_TYPE
+    ):
+        with resolver.template.guard(logical_id):
+            if kind == VERSION_TYPE:
+                request = _version_request(resolver, properties)
+            else:
+                request = _alias_request(resolver, logical_id, properties)
+        if kind == VERSION_TYPE:
+            arn = _create(
+                service,
+                "PublishStateMachineVersion",
+                request,
+                "stateMachineVersionArn",
+                stack_name,
+                logical_id,
+            )
+        else:
+            machine = request["routingConfiguration"][0]["stateMachineVersionArn"]
+            arn = f"{machine.rsplit(':', 1)[0]}:{request['name']}"
+            if arn in aliases:
+                resolver.created[logical_id] = arn
+                continue
+            aliases.add(arn)
+            arn = _create(
+                service,
+                "CreateStateMachineAlias",
+                request,
+                "stateMachineAliasArn",
+                stack_name,
+                logical_id,
+            )
+        resolver.created[logical_id] = arn
+        created.append(arn)
+    return created
+
+
+def _version_request(resolver: Resolver, properties: dict[str, Any]) -> dict[str, Any]:
+    """PublishStateMachineVersion for the machine's current revision (the template's
+    ``StateMachineRevisionId`` names the revision CloudFormation has just deployed)."""
+    request: dict[str, Any] = {"stateMachineArn": resolver.resolve(properties["StateMachineArn"])}
+    if properties.get("Description") is not None:
+        request["description"] = resolver.resolve(properties["Description"])
+    return request
+
+
+def _alias_request(
+    resolver: Resolver, logical_id: str, properties: dict[str, Any]
+) -> dict[str, Any]:
+    """CreateStateMachineAlias with the alias' routing; a deployment preference routes all
+    executions to its version, as it does once CloudFormation's deployment completes."""
+    preference = properties.get("DeploymentPreference")
+    if preference:
+        version = resolver.resolve(preference["StateMachineVersionArn"])
+        routing = [{"stateMachineVersionArn": version, "weight": 100}]
+    else:
+        routing = [
+            {
+                "stateMachineVersionArn": resolver.resolve(route["StateMachineVersionArn"]),
+                "weight": int(resolver.resolve(route["Weight"])),
+            }
+            for route in properties.get("RoutingConfiguration") or []
+        ]
+    if not routing:
+        raise NotLoadable(
+            f"{resolver.stack}/{logical_id}: an alias needs a RoutingConfiguration or a "
+            "DeploymentPreference"
+        )
+    request: dict[str, Any] = {
+        "name": resolver.resolve(properties["Name"]),
+        "routingConfiguration": routing,
+    }
+    if properties.get("Description") is not None:
+        request["description"] = resolver.resolve(properties["Description"])
+    return request
 
 
 def _activity_request(
