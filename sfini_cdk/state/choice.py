@@ -439,10 +439,11 @@ class Not(Logical):
 
 
 class Condition(ChoiceRule):
-    """A JSONata choice rule: ``condition`` is a ``{% ... %}`` expression.
+    """A JSONata choice rule: ``condition`` is a ``{% ... %}`` expression (or a literal
+    boolean, as AWS accepts).
 
     Args:
-        condition: JSONata expression evaluating to a boolean
+        condition: JSONata expression evaluating to a boolean, or ``True``/``False``
         next_state: state to execute when it is true
         output: state output when it is true
         assign: variables to assign when it is true
@@ -452,7 +453,7 @@ class Condition(ChoiceRule):
 
     def __init__(
         self,
-        condition: str,
+        condition: str | bool,
         next_state: State | None = None,
         *,
         output: JSONable = DEFAULT,
@@ -467,9 +468,9 @@ class Condition(ChoiceRule):
         return f"{self.condition}{target}"
 
     def _get_comparison(self) -> JSONable:
-        if not isinstance(self.condition, str):
+        if not isinstance(self.condition, (str, bool)):
             raise ComparisonTypeError(
-                f"Condition must be a str, got {type(self.condition).__name__}"
+                f"Condition must be a str or a bool, got {type(self.condition).__name__}"
             )
         return self.condition
 

@@ -637,3 +637,17 @@ def test_not_given_is_left_out_and_none_is_json_null(render, field, make, value,
         assert field not in state
     else:
         assert state[field] == rendered
+
+
+def test_a_literal_boolean_condition_renders_and_validates() -> None:
+    gate = sfini.Choice("gate", query_language="JSONata")
+    gate.add(sfini.Condition(True, sfini.Succeed("always")))
+    gate.set_default(sfini.Fail("never"))
+    machine = sfini.construct_state_machine("literal", gate)
+    rule = machine.to_dict()["States"]["gate"]["Choices"][0]
+    assert rule == {"Condition": True, "Next": "always"}
+    with pytest.raises(sfini.InvalidDefinition, match="Condition must be a str or a bool"):
+        bad = sfini.Choice("bad", query_language="JSONata")
+        bad.add(sfini.Condition(1, sfini.Succeed("one")))  # type: ignore[arg-type]
+        bad.set_default(sfini.Fail("no"))
+        sfini.construct_state_machine("bad", bad).to_dict()
