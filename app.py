@@ -117,6 +117,7 @@ def build_app(
             registration=module.activities,
             state_machines=getattr(module, "state_machines", None) or [module.sm],
             name_prefix=name_prefix(example) if distinct else "",
+            alias=getattr(module, "ALIAS", None),
             functions=(lambda stack, f=functions, m=module: f(stack, m)) if functions else None,
             description=f"sfini example {example!r}: its activities and state machine"
             + ("s, and its Lambda functions" if functions else ""),

@@ -96,6 +96,9 @@ def run(names: Sequence[str], out_dir: Path, *, live: bool | None = None) -> int
                 print(f"Error: examples/{name}: {error}", file=sys.stderr)
                 return 1
             workflow.label = name
+            alias = getattr(module, "ALIAS", None)
+            if alias is not None:  # start it through its alias, as a deployed caller would
+                workflow.state_machine_arn = f"{workflow.state_machine_arn}:{alias}"
             workflow.expected_status = module_expected_status(module)
             workflow.expected_error = module_expected_error(module)
             workflows.append(workflow)

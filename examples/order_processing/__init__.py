@@ -193,6 +193,9 @@ state_machines = [shipping, sm]
 
 #: how the demo run ends
 EXPECTED_STATUS = "SUCCEEDED"
+#: the alias ``app.py`` gives both state machines (a version published with each deployment that
+#: changes one); the main job starts the order through ``orderProcessing:live``
+ALIAS = "live"
 
 
 def example_input() -> dict[str, Any]:

@@ -235,10 +235,19 @@ def _entry_arn(deployed: DeployedArns, session: AWSSession, stack: str, name: st
         raise RunError(
             f"stack {stack!r} has no state machine {name!r} (it has: {', '.join(listed)})"
         )
-    arns = sorted(set(deployed.state_machines.values()))
-    definitions = {
-        arn: session.sfn.describe_state_machine(stateMachineArn=arn)["definition"] for arn in arns
-    }
+    from botocore.exceptions import ClientError
+
+    # the machines themselves: their versions' and aliases' ARNs (``NAME:3``, ``NAME:live``) too
+    # are listed, under ``<name>:<qualifier>``
+    arns = sorted({arn for arn in deployed.state_machines.values() if arn.count(":") == 6})
+    try:
+        definitions = {
+            arn: session.sfn.describe_state_machine(stateMachineArn=arn)["definition"]
+            for arn in arns
+        }
+    except ClientError as error:
+        message = error.response["Error"].get("Message", error)
+        raise RunError(f"stack {stack!r}: {message}") from None
     started = {arn for arn in arns for text in definitions.values() if json.dumps(arn) in text}
     top = [arn for arn in arns if arn not in started]
     if len(top) != 1:

@@ -47,6 +47,8 @@ def test_the_main_job_runs_every_example_from_the_cloud_assembly(tmp_path: Path)
     # the distinct names of one engine, as one AWS account holds the stacks
     assert ":stateMachine:SfiniLooping-sfiniSM" in text
     assert ":activity:SfiniLooping-sfiniActsincrement" in text
+    # the flagship's order goes through its alias, as a deployed caller's would
+    assert ":stateMachine:SfiniOrderProcessing-orderProcessing:live (workers: " in text
     assert text.count("ExecutionSucceeded") == len(RUN) - 1
     assert text.rstrip().endswith(f"{len(RUN)} of {len(RUN)} workflows ended as expected")
 

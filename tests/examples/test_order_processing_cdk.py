@@ -54,6 +54,13 @@ def test_the_stack_deploys_the_function_from_its_asset_folder(assembly: Path) ->
     assert substitutions["FunctionorderPricing"] == {"Fn::GetAtt": [function_id, "Arn"]}
     activities = [r for r in resources.values() if r["Type"] == "AWS::StepFunctions::Activity"]
     assert [a["Properties"]["Name"] for a in activities] == [f"{STACK}-ordersReserveStock"]
+    # a version of each machine per deployment that changes it, and the alias "live" on it
+    kinds = [r["Type"] for r in resources.values()]
+    assert kinds.count("AWS::StepFunctions::StateMachineVersion") == 2
+    aliases = [
+        r for r in resources.values() if r["Type"] == "AWS::StepFunctions::StateMachineAlias"
+    ]
+    assert [a["Properties"]["Name"] for a in aliases] == [orders.ALIAS, orders.ALIAS]
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +101,16 @@ def test_the_demo_order_is_confirmed_from_the_cloud_assembly(deployed: Any) -> N
         if e["status"] == "SUCCEEDED"
     ]
     assert json.loads(described["output"])["shipment"] in shipment
+
+
+def test_an_order_started_through_the_alias_runs_its_published_version(deployed: Any) -> None:
+    session, machine_arn, activities, arns = deployed
+    alias_arn = arns.state_machine_arn(f"orderProcessing:{orders.ALIAS}")
+    assert alias_arn == f"{machine_arn}:{orders.ALIAS}"
+    described, events = run_order(session, alias_arn, activities, orders.example_input())
+    assert_confirmed(described, events)
+    assert described["stateMachineAliasArn"] == alias_arn
+    assert described["stateMachineVersionArn"] == f"{machine_arn}:1"
 
 
 def test_an_item_out_of_stock_takes_the_catch_path_from_the_cloud_assembly(deployed: Any) -> None:
